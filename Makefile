@@ -1,0 +1,38 @@
+# Studylog: `make run` serves the app with a demo team, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint messages serve-check clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py loaddemo --if-empty
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Tests import settings with DEBUG=1 only for its development defaults (a throwaway
+# SECRET_KEY); pytest-django still runs every test with DEBUG off.
+test: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles

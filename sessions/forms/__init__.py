@@ -1,0 +1,1 @@
+"""Forms for teams, days, the items of a day and members' logs."""

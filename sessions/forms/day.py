@@ -1,0 +1,64 @@
+"""Forms for a day's session fields and attendance."""
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Attendance, Day
+from .base import TeamScopedForm, VersionedForm
+
+
+class DayForm(TeamScopedForm):
+    """A new day: date, number, moderator, title and tags."""
+
+    class Meta:
+        model = Day
+        fields = ["date", "number", "moderator", "title", "tags"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moderator"].queryset = self.team.memberships.active()
+        number = self.initial.get("number") or self.instance.number or 1
+        self.fields["title"].help_text = _("Leave empty for “%(example)s”.") % {
+            "example": Day.default_title(self.team, number)
+        }
+        self.fields["tags"].help_text = _("Separate tags with commas.")
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        clash = Day.objects.filter(team=self.team, date=date).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("This team already has a day on that date."))
+        return date
+
+
+class SessionForm(VersionedForm, DayForm):
+    """The session fields of an existing day, saved with its attendance."""
+
+    class Meta(DayForm.Meta):
+        pass
+
+
+class AttendanceForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["status", "note"]
+        widgets = {"note": forms.TextInput(attrs={"placeholder": _("note")})}
+
+
+AttendanceFormSet = inlineformset_factory(
+    Day, Attendance, form=AttendanceForm, extra=0, can_delete=False, max_num=200
+)
+
+
+def attendance_formset(day, data=None):
+    """Attendance rows for the day; members who joined since the day was made get a row."""
+    members = day.team.memberships.active().exclude(role="observer")
+    missing = members.exclude(attendances__day=day)
+    if missing.exists():
+        Attendance.objects.bulk_create(
+            [Attendance(day=day, member=m) for m in missing], ignore_conflicts=True
+        )
+    queryset = Attendance.objects.filter(day=day).select_related("member")
+    return AttendanceFormSet(data, instance=day, queryset=queryset, prefix="attendance")

@@ -1,0 +1,35 @@
+"""The markdownx editor, pointed at the team's own preview endpoint."""
+
+from markdownx.widgets import MarkdownxWidget
+
+
+class TeamMarkdownWidget(MarkdownxWidget):
+    """markdownx's editor with live preview, previewing through a team-scoped URL.
+
+    markdownx's stock URLs need no login, so they are not mounted; this widget
+    sends previews to a URL that checks membership, and uploads to one that
+    refuses them (uploads are off).
+    """
+
+    def __init__(self, *, preview_url: str, upload_url: str, attrs=None):
+        self.preview_url = preview_url
+        self.upload_url = upload_url
+        super().__init__(attrs={"rows": 4, **(attrs or {})})
+
+    def add_markdownx_attrs(self, attrs):
+        attrs = super().add_markdownx_attrs(attrs)
+        attrs["data-markdownx-urls-path"] = self.preview_url
+        attrs["data-markdownx-upload-urls-path"] = self.upload_url
+        return attrs
+
+
+def markdown_fields(form, team, *names: str) -> None:
+    """Give the named fields of `form` the team's markdown editor."""
+    from django.urls import reverse
+
+    preview = reverse("peer:markdown_preview", args=[team.slug])
+    upload = reverse("peer:markdown_upload", args=[team.slug])
+    for name in names:
+        field = form.fields[name]
+        attrs = {k: v for k, v in field.widget.attrs.items() if k in ("rows", "maxlength")}
+        field.widget = TeamMarkdownWidget(preview_url=preview, upload_url=upload, attrs=attrs)

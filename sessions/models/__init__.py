@@ -1,0 +1,20 @@
+"""Studylog's data: teams and their members, days, the items of a day, and members' logs."""
+
+from .day import Attendance, Day
+from .items import AssignmentReview, FreeSection, Question, Suggestion
+from .logs import MemberLog, StudyLink
+from .team import Invitation, Membership, Team
+
+__all__ = [
+    "AssignmentReview",
+    "Attendance",
+    "Day",
+    "FreeSection",
+    "Invitation",
+    "MemberLog",
+    "Membership",
+    "Question",
+    "StudyLink",
+    "Suggestion",
+    "Team",
+]

@@ -1,0 +1,42 @@
+"""Shared model pieces: optimistic versioning and ordering inside a day."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Versioned(models.Model):
+    """A row that several people edit: every save bumps `version`.
+
+    A save carries the version the editor started from; services refuse it when
+    the row has moved on since, so nobody overwrites work they have not seen.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DayItem(Versioned):
+    """One ordered part of a day's session (a suggestion, a review, a question…)."""
+
+    day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="%(class)ss")
+    position = models.PositiveIntegerField(_("position"), default=0, editable=False)
+
+    # Short name used in URLs and templates; set by each subclass.
+    kind: str = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]

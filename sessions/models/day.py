@@ -1,0 +1,140 @@
+"""A team's session day and who attended it."""
+
+from django.db import models
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from .base import Versioned
+
+
+def _count(model, **filters):
+    """A correlated COUNT(*) of `model` rows for each day, as a subquery."""
+    rows = (
+        model.objects.filter(day=OuterRef("pk"), **filters)
+        .order_by()
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
+
+
+class DayQuerySet(models.QuerySet):
+    def for_team(self, team):
+        return self.filter(team=team)
+
+    def with_counts(self):
+        """Per-day figures for lists (archive, team home), in one query."""
+        from .items import AssignmentReview, FreeSection, Question, Suggestion
+
+        return self.select_related("moderator").annotate(
+            n_present=_count(Attendance, status__in=Attendance.PRESENT_STATUSES),
+            n_attendance=_count(Attendance),
+            n_suggestions=_count(Suggestion),
+            n_reviews=_count(AssignmentReview),
+            n_questions=_count(Question),
+            n_open_questions=_count(Question, needs_follow_up=True),
+            n_sections=_count(FreeSection),
+        )
+
+    def for_record(self):
+        """Everything the day's record renders, prefetched (a fixed number of queries)."""
+        from .logs import MemberLog
+
+        return self.select_related("team", "moderator").prefetch_related(
+            models.Prefetch(
+                "attendances", queryset=Attendance.objects.select_related("member")
+            ),
+            "suggestions",
+            "assignmentreviews__presenters",
+            "questions__asked_by",
+            "questions__answered_by",
+            "freesections",
+            models.Prefetch(
+                "logs",
+                queryset=MemberLog.objects.select_related("member").prefetch_related("links"),
+            ),
+        )
+
+
+class Day(Versioned):
+    team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="days")
+    date = models.DateField(_("date"))
+    number = models.PositiveIntegerField(_("day number"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    moderator = models.ForeignKey(
+        "peer.Membership",
+        verbose_name=_("moderator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderated_days",
+    )
+    tags = models.CharField(_("tags"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("day")
+        verbose_name_plural = _("days")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "date"], name="day_unique_date_per_team"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="day_number_positive"),
+        ]
+        indexes = [models.Index(fields=["team", "-date"], name="day_team_date_desc")]
+
+    def __str__(self) -> str:
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.default_title(self.team, self.number)
+
+    @staticmethod
+    def default_title(team, number: int) -> str:
+        return f"[{team.course or team.slug}] Day{number} 학습기록_{team.name}"
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+    @property
+    def iso(self) -> str:
+        return self.date.isoformat()
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    PRESENT_STATUSES = (Status.PRESENT, Status.LATE)
+
+    day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="attendances")
+    member = models.ForeignKey(
+        "peer.Membership", on_delete=models.CASCADE, related_name="attendances"
+    )
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status, default=Status.PRESENT
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["member__rotation_order", "member__display_name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "member"], name="attendance_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_status_display()}"
+
+    @property
+    def took_part(self) -> bool:
+        return self.status in self.PRESENT_STATUSES

@@ -1,0 +1,122 @@
+"""The ordered items of a day: suggestions, assignment reviews, Q&A, free sections."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import DayItem
+
+
+class Suggestion(DayItem):
+    """건의사항: a proposal, its numbered discussion points, and what was decided."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        DEFERRED = "deferred", _("Deferred")
+
+    kind = "suggestion"
+
+    proposal = models.TextField(_("proposal"), max_length=2000)
+    discussion = models.TextField(
+        _("discussion items"),
+        blank=True,
+        max_length=5000,
+        help_text=_("One discussion item per line."),
+    )
+    outcome = models.TextField(_("decision"), blank=True, max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.PROPOSED
+    )
+
+    class Meta(DayItem.Meta):
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+
+    def __str__(self) -> str:
+        return self.proposal[:60]
+
+    @property
+    def discussion_items(self) -> list[str]:
+        return [line.strip() for line in self.discussion.splitlines() if line.strip()]
+
+
+class AssignmentReview(DayItem):
+    """과제 리뷰: who presents which assignment."""
+
+    kind = "review"
+
+    assignment = models.CharField(_("assignment"), max_length=120)
+    topic = models.CharField(_("topic"), max_length=120, blank=True)
+    presenters = models.ManyToManyField(
+        "peer.Membership", verbose_name=_("presenters"), blank=True, related_name="reviews"
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+
+    class Meta(DayItem.Meta):
+        verbose_name = _("assignment review")
+        verbose_name_plural = _("assignment reviews")
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.topic}".strip()
+
+
+class Question(DayItem):
+    """질문내용: a question, its answer, links, and whether it needs a follow-up."""
+
+    kind = "question"
+
+    question = models.TextField(_("question"), max_length=5000)
+    asked_by = models.ForeignKey(
+        "peer.Membership",
+        verbose_name=_("asked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions_asked",
+    )
+    answer = models.TextField(_("answer"), blank=True, max_length=10000)
+    answered_by = models.ForeignKey(
+        "peer.Membership",
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions_answered",
+    )
+    links = models.TextField(
+        _("reference links"),
+        blank=True,
+        max_length=4000,
+        help_text=_("One link per line: a URL, or a title, a space and a URL."),
+    )
+    needs_follow_up = models.BooleanField(_("needs follow-up"), default=False)
+
+    class Meta(DayItem.Meta):
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.question[:60]
+
+    @property
+    def link_list(self) -> list[tuple[str, str]]:
+        from ..links import parse_links
+
+        return parse_links(self.links)
+
+
+class FreeSection(DayItem):
+    """Any other topic a team records (토의 내용, 대회 진행상황 공유, 멘토링…)."""
+
+    kind = "section"
+
+    heading = models.CharField(_("heading"), max_length=120)
+    body = models.TextField(_("body"), blank=True, max_length=20000)
+
+    class Meta(DayItem.Meta):
+        verbose_name = _("free section")
+        verbose_name_plural = _("free sections")
+
+    def __str__(self) -> str:
+        return self.heading

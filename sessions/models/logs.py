@@ -1,0 +1,62 @@
+"""Each member's own part of a day: study links and a retrospective."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .base import Versioned
+
+
+class MemberLog(Versioned):
+    class Visibility(models.TextChoices):
+        TEAM = "team", _("Visible to the team")
+        PRIVATE = "private", _("Only me")
+
+    day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="logs")
+    member = models.ForeignKey("peer.Membership", on_delete=models.CASCADE, related_name="logs")
+    retrospective = models.TextField(_("retrospective"), blank=True, max_length=20000)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility, default=Visibility.TEAM
+    )
+
+    class Meta:
+        ordering = ["member__rotation_order", "member__display_name"]
+        verbose_name = _("member log")
+        verbose_name_plural = _("member logs")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "member"], name="memberlog_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.member}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.TEAM
+
+    def visible_to(self, membership) -> bool:
+        return self.is_public or (membership is not None and membership.pk == self.member_id)
+
+
+class StudyLink(models.Model):
+    """학습 내용: one link a member studied, shown as a badge."""
+
+    class Color(models.TextChoices):
+        RED = "red", _("Red")
+        BLUE = "blue", _("Blue")
+        GREEN = "green", _("Green")
+        ORANGE = "orange", _("Orange")
+        GREY = "grey", _("Grey")
+
+    log = models.ForeignKey(MemberLog, on_delete=models.CASCADE, related_name="links")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=80)
+    url = models.URLField(_("URL"), max_length=500)
+    color = models.CharField(_("colour"), max_length=10, choices=Color, default=Color.RED)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("study link")
+        verbose_name_plural = _("study links")
+
+    def __str__(self) -> str:
+        return self.title

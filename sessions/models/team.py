@@ -1,0 +1,133 @@
+"""Teams, their members and invitations."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Team(models.Model):
+    class Language(models.TextChoices):
+        KOREAN = "ko", _("Korean")
+        ENGLISH = "en", _("English")
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("address"), max_length=50, unique=True, allow_unicode=False)
+    course = models.CharField(_("course"), max_length=60, blank=True, default="boostcourse")
+    mentor = models.CharField(_("mentor"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    ground_rules = models.TextField(_("ground rules"), blank=True)
+    language = models.CharField(
+        _("record language"), max_length=2, choices=Language, default=Language.KOREAN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Admin")
+        MEMBER = "member", _("Member")
+        OBSERVER = "observer", _("Observer")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    display_name = models.CharField(_("display name"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
+    is_active = models.BooleanField(_("active"), default=True)
+    rotation_order = models.PositiveIntegerField(_("rotation order"), default=0)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["rotation_order", "display_name"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "user"],
+                condition=Q(user__isnull=False),
+                name="membership_one_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "display_name"], name="membership_unique_display_name"
+            ),
+            models.CheckConstraint(
+                condition=~Q(display_name=""), name="membership_display_name_not_blank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @property
+    def can_write(self) -> bool:
+        return self.is_active and self.role in (self.Role.ADMIN, self.Role.MEMBER)
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role, default=Membership.Role.MEMBER
+    )
+    member = models.ForeignKey(
+        Membership,
+        verbose_name=_("for member"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        help_text=_("Bind the invitation to a member who has no account yet."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        target = self.member.display_name if self.member_id else self.get_role_display()
+        return f"{self.team} → {target}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None

@@ -1,0 +1,190 @@
+"""Writes that touch several rows, each in one transaction.
+
+Every edit of a shared row carries the version its editor started from; a save
+from a stale version raises `Conflict` and writes nothing.
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import Attendance, Day, Invitation, MemberLog, Membership, Team
+from .models.base import DayItem, Versioned
+
+
+class Conflict(Exception):
+    """Someone saved the row since the editor loaded it; `current` is their version."""
+
+    def __init__(self, current: Versioned | None):
+        super().__init__("stale version")
+        self.current = current
+
+
+def _lock_current(instance: Versioned, expected_version: int) -> Versioned:
+    current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    if current is None or current.version != expected_version:
+        raise Conflict(current)
+    return current
+
+
+def save_versioned(form, *, expected_version: int | None, user, **extra) -> Versioned:
+    """Save a valid ModelForm of a versioned row, refusing stale versions."""
+    with transaction.atomic():
+        instance = form.instance
+        for name, value in extra.items():
+            setattr(instance, name, value)
+        if instance.pk is None:
+            if isinstance(instance, DayItem):
+                last = type(instance).objects.filter(day=instance.day).aggregate(m=Max("position"))
+                instance.position = (last["m"] or 0) + 1
+            instance.version = 1
+        else:
+            current = _lock_current(instance, expected_version or 0)
+            instance.version = current.version + 1
+        instance.updated_by = user if user.is_authenticated else None
+        instance.save()
+        form.save_m2m()
+        return instance
+
+
+def delete_item(item: DayItem, *, expected_version: int) -> None:
+    with transaction.atomic():
+        current = _lock_current(item, expected_version)
+        current.delete()
+
+
+def move_item(item: DayItem, direction: str) -> None:
+    """Swap an item with its neighbour above ("up") or below ("down")."""
+    model = type(item)
+    with transaction.atomic():
+        siblings = list(model.objects.select_for_update().filter(day=item.day_id))
+        ids = [s.pk for s in siblings]
+        if item.pk not in ids:
+            return
+        index = ids.index(item.pk)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            return
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            if sibling.position != position:
+                model.objects.filter(pk=sibling.pk).update(position=position)
+
+
+def next_day_number(team: Team) -> int:
+    last = Day.objects.filter(team=team).aggregate(m=Max("number"))["m"]
+    return (last or 0) + 1
+
+
+def create_day(form, *, team: Team, user) -> Day:
+    """Create a day from a valid DayForm, with every active member marked present."""
+    with transaction.atomic():
+        day = form.save(commit=False)
+        day.team = team
+        day.updated_by = user
+        day.save()
+        Attendance.objects.bulk_create(
+            Attendance(day=day, member=member, status=Attendance.Status.PRESENT)
+            for member in team.memberships.active().exclude(role=Membership.Role.OBSERVER)
+        )
+        return day
+
+
+def save_session(form, formset, *, expected_version: int, user) -> Day:
+    """Save the session fields and the attendance rows together."""
+    with transaction.atomic():
+        day = form.instance
+        current = _lock_current(day, expected_version)
+        day.version = current.version + 1
+        day.updated_by = user
+        day.save()
+        formset.save()
+        return day
+
+
+def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
+    """Save a member's retrospective and study links together."""
+    with transaction.atomic():
+        log = form.instance
+        if log.pk is None:
+            log.version = 1
+        else:
+            current = _lock_current(log, expected_version or 0)
+            log.version = current.version + 1
+        log.updated_by = user
+        log.save()
+        formset.instance = log
+        formset.save(commit=False)
+        for link in formset.deleted_objects:
+            link.delete()
+        position = 0
+        for link_form in formset.forms:
+            link = link_form.instance
+            if link_form.cleaned_data.get("DELETE") or not (link.pk or link_form.has_changed()):
+                continue
+            position += 1
+            link.log = log
+            link.position = position
+            link.save()
+        return log
+
+
+def create_team(form, *, user) -> Team:
+    """Create a team from a valid TeamForm; its creator becomes its first admin."""
+    with transaction.atomic():
+        team = form.save()
+        Membership.objects.create(
+            team=team,
+            user=user,
+            display_name=display_name_for(user),
+            role=Membership.Role.ADMIN,
+        )
+        return team
+
+
+def display_name_for(user) -> str:
+    full = f"{user.last_name}{user.first_name}".strip()
+    return full or user.get_username()
+
+
+class InvitationError(Exception):
+    pass
+
+
+def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -> Membership:
+    """Join the invitation's team: bind to its name-only member, or become a new one."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_open:
+            raise InvitationError("used")
+        team = invitation.team
+        existing = Membership.objects.filter(team=team, user=user).first()
+        if existing is not None:
+            membership = existing
+        elif invitation.member_id:
+            membership = Membership.objects.select_for_update().get(pk=invitation.member_id)
+            if membership.user_id is not None:
+                raise InvitationError("taken")
+            membership.user = user
+            membership.role = invitation.role
+            membership.is_active = True
+            membership.save(update_fields=["user", "role", "is_active"])
+        else:
+            name = display_name.strip() or display_name_for(user)
+            try:
+                with transaction.atomic():
+                    membership = Membership.objects.create(
+                        team=team, user=user, display_name=name, role=invitation.role
+                    )
+            except IntegrityError as exc:
+                raise InvitationError("name") from exc
+        invitation.accepted_by = user
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_by", "accepted_at"])
+        return membership
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,43 @@
+"""Studylog's pages, all under /teams/<team>/ except accounts and invitations."""
+
+from django.urls import path, register_converter
+
+from .converters import IsoDateConverter
+from .views import days, edit, logs, preview, teams
+
+register_converter(IsoDateConverter, "isodate")
+
+app_name = "peer"
+
+day = "teams/<slug:team>/days/<isodate:date>/"
+item = day + "items/<str:kind>/"
+
+urlpatterns = [
+    path("", teams.home, name="home"),
+    path("accounts/signup/", teams.signup, name="signup"),
+    path("teams/new/", teams.team_create, name="team_create"),
+    path("invite/<str:token>/", teams.invitation_accept, name="invitation_accept"),
+    path("teams/<slug:team>/", teams.team_home, name="team"),
+    path("teams/<slug:team>/settings/", teams.team_settings, name="team_settings"),
+    path("teams/<slug:team>/members/", teams.members, name="members"),
+    path("teams/<slug:team>/members/<int:member>/", teams.member_edit, name="member_edit"),
+    path("teams/<slug:team>/invitations/", teams.invitation_create, name="invitation_create"),
+    path("teams/<slug:team>/preview/", preview.markdown_preview, name="markdown_preview"),
+    path("teams/<slug:team>/upload/", preview.markdown_upload, name="markdown_upload"),
+    path("teams/<slug:team>/days/", days.archive, name="archive"),
+    path("teams/<slug:team>/days/new/", days.day_create, name="day_create"),
+    path(day, days.day_record, name="day"),
+    path(day + "edit/", edit.day_edit, name="day_edit"),
+    path(day + "delete/", days.day_delete, name="day_delete"),
+    path(day + "state/", edit.day_state, name="day_state"),
+    path(day + "session/", edit.session_panel, name="session"),
+    path(day + "session/edit/", edit.session_edit, name="session_edit"),
+    path(day + "log/", logs.log_edit, name="log_edit"),
+    path(item, edit.item_list, name="item_list"),
+    path(item + "new/", edit.item_create, name="item_create"),
+    path(item + "<int:pk>/", edit.item_detail, name="item"),
+    path(item + "<int:pk>/edit/", edit.item_edit, name="item_edit"),
+    path(item + "<int:pk>/delete/", edit.item_delete, name="item_delete"),
+    path(item + "<int:pk>/move/", edit.item_move, name="item_move"),
+    path(day + "<int:member>/", days.member_record, name="member_day"),
+]

@@ -1,0 +1,1 @@
+"""Studylog's views, one module per kind of page."""

@@ -1,0 +1,97 @@
+"""Reading days: the archive, a day's learning record, one member's record; creating days."""
+
+import itertools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..access import get_day_for, get_team_for
+from ..forms.day import DayForm
+from ..models import Day, Membership
+
+DAYS_PER_PAGE = 20
+
+
+@login_required
+def archive(request, team):
+    team, membership = get_team_for(request, team)
+    paginator = Paginator(Day.objects.for_team(team).with_counts(), DAYS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    weeks = [
+        {"year": year, "week": week, "days": list(days)}
+        for (year, week), days in itertools.groupby(
+            page.object_list, key=lambda d: d.date.isocalendar()[:2]
+        )
+    ]
+    for week in weeks:
+        week["start"] = min(d.date for d in week["days"])
+    return render(
+        request,
+        "peer/archive.html",
+        {"team": team, "membership": membership, "page": page, "weeks": weeks},
+    )
+
+
+@login_required
+def day_create(request, team):
+    team, membership = get_team_for(request, team, write=True)
+    initial = {
+        "date": services.today(),
+        "number": services.next_day_number(team),
+    }
+    form = DayForm(request.POST or None, team=team, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        day = services.create_day(form, team=team, user=request.user)
+        return redirect("peer:day_edit", team=team.slug, date=day.date)
+    return render(
+        request, "peer/day_new.html", {"team": team, "membership": membership, "form": form}
+    )
+
+
+def _record_context(team, membership, day):
+    logs = [log for log in day.logs.all() if log.visible_to(membership)]
+    neighbours = Day.objects.for_team(team).only("date", "number", "team_id")
+    return {
+        "team": team,
+        "membership": membership,
+        "day": day,
+        "participants": [a.member for a in day.attendances.all() if a.took_part],
+        "attendances": day.attendances.all(),
+        "logs": logs,
+        "previous": neighbours.filter(date__lt=day.date).order_by("-date").first(),
+        "next": neighbours.filter(date__gt=day.date).order_by("date").first(),
+        "can_write": membership.can_write,
+    }
+
+
+@login_required
+def day_record(request, team, date):
+    team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
+    return render(request, "peer/day_record.html", _record_context(team, membership, day))
+
+
+@login_required
+def member_record(request, team, date, member):
+    team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
+    subject = get_object_or_404(Membership, team=team, pk=member)
+    context = _record_context(team, membership, day)
+    context["subject"] = subject
+    context["log"] = next((log for log in context["logs"] if log.member_id == subject.pk), None)
+    return render(request, "peer/member_record.html", context)
+
+
+@login_required
+@require_POST
+def day_delete(request, team, date):
+    team, membership, day = get_day_for(request, team, date, write=True)
+    if not membership.is_admin:
+        raise PermissionDenied
+    day.delete()
+    messages.success(request, _("The day was deleted."))
+    return redirect("peer:archive", team=team.slug)

@@ -1,0 +1,256 @@
+"""Editing a day together: the edit page and one small endpoint per part of the day.
+
+Each part saves on its own and answers with its re-rendered fragment (htmx).
+Validation errors answer 422 with the form as typed; a save from a stale
+version answers 409 with both versions; neither writes anything.
+"""
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import services
+from ..access import get_day_for
+from ..forms.day import SessionForm, attendance_formset
+from ..kinds import KINDS
+from ..models import Day
+from .logs import log_context
+
+
+def _kind(slug: str):
+    try:
+        return KINDS[slug]
+    except KeyError:
+        raise Http404("No such kind of item") from None
+
+
+def _list_changed(response: HttpResponse, kind) -> HttpResponse:
+    """Ask the page to refresh a list (after a create, move or delete)."""
+    response["HX-Trigger"] = json.dumps({"studylog:list-changed": {"kind": kind.slug}})
+    return response
+
+
+def state_of(day: Day) -> dict:
+    """What the page compares against to see others' changes: versions and order."""
+    lists = {}
+    for kind in KINDS.values():
+        rows = kind.model.objects.filter(day=day).values_list("pk", "version")
+        lists[kind.slug] = ",".join(f"{pk}:{version}" for pk, version in rows)
+    return {"session": day.version, "lists": lists}
+
+
+@login_required
+def day_edit(request, team, date):
+    team, membership, day = get_day_for(
+        request, team, date, write=True, queryset=Day.objects.for_record()
+    )
+    sections = [
+        {"kind": kind, "items": getattr(day, kind.related).all()} for kind in KINDS.values()
+    ]
+    context = {
+        "team": team,
+        "membership": membership,
+        "day": day,
+        "sections": sections,
+        "state": json.dumps(state_of(day)),
+        **log_context(team, membership, day),
+    }
+    return render(request, "peer/day_edit.html", context)
+
+
+@login_required
+@require_GET
+def day_state(request, team, date):
+    team, membership, day = get_day_for(request, team, date)
+    return JsonResponse(state_of(day))
+
+
+def _session_context(team, membership, day, **extra):
+    return {"team": team, "membership": membership, "day": day, **extra}
+
+
+@login_required
+@require_GET
+def session_panel(request, team, date):
+    team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
+    return render(request, "peer/edit/_session.html", _session_context(team, membership, day))
+
+
+@login_required
+def session_edit(request, team, date):
+    team, membership, day = get_day_for(request, team, date, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, instance=day, team=team)
+    formset = attendance_formset(day, data)
+    status = 200
+    if data is not None:
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.save_session(
+                    form, formset, expected_version=form.expected_version, user=request.user
+                )
+            except services.Conflict:
+                theirs = Day.objects.for_record().get(pk=day.pk)
+                data = data.copy()
+                data["version"] = theirs.version  # saving again now is a deliberate overwrite
+                mine = Day.objects.get(pk=day.pk)
+                form = SessionForm(data, instance=mine, team=team)
+                formset = attendance_formset(mine, data)
+                form.is_valid() and formset.is_valid()
+                return render(
+                    request,
+                    "peer/edit/_session_form.html",
+                    _session_context(
+                        team, membership, mine, form=form, formset=formset, theirs=theirs
+                    ),
+                    status=409,
+                )
+            day = Day.objects.for_record().get(pk=day.pk)
+            return render(
+                request, "peer/edit/_session.html", _session_context(team, membership, day)
+            )
+        status = 422
+    return render(
+        request,
+        "peer/edit/_session_form.html",
+        _session_context(team, membership, day, form=form, formset=formset),
+        status=status,
+    )
+
+
+def _item_context(team, membership, day, kind, **extra):
+    return {"team": team, "membership": membership, "day": day, "kind": kind, **extra}
+
+
+def _get_item(kind, day, pk):
+    return get_object_or_404(kind.queryset(day), pk=pk)
+
+
+@login_required
+@require_GET
+def item_list(request, team, date, kind):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date)
+    return render(
+        request,
+        "peer/edit/_list.html",
+        _item_context(team, membership, day, kind, items=kind.queryset(day)),
+    )
+
+
+@login_required
+@require_GET
+def item_detail(request, team, date, kind, pk):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date)
+    item = _get_item(kind, day, pk)
+    return render(
+        request, "peer/edit/_item.html", _item_context(team, membership, day, kind, item=item)
+    )
+
+
+@login_required
+def item_create(request, team, date, kind):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = kind.form(data, team=team, instance=kind.model(day=day))
+    if data is not None:
+        if form.is_valid():
+            services.save_versioned(form, expected_version=None, user=request.user)
+            response = render(
+                request, "peer/edit/_add.html", _item_context(team, membership, day, kind)
+            )
+            return _list_changed(response, kind)
+        status = 422
+    else:
+        status = 200
+    return render(
+        request,
+        "peer/edit/_item_form.html",
+        _item_context(team, membership, day, kind, form=form, item=None),
+        status=status,
+    )
+
+
+@login_required
+def item_edit(request, team, date, kind, pk):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date, write=True)
+    item = _get_item(kind, day, pk)
+    data = request.POST if request.method == "POST" else None
+    form = kind.form(data, team=team, instance=item)
+    context = _item_context(team, membership, day, kind, form=form, item=item)
+    if data is None:
+        return render(request, "peer/edit/_item_form.html", context)
+    if not form.is_valid():
+        return render(request, "peer/edit/_item_form.html", context, status=422)
+    try:
+        item = services.save_versioned(
+            form, expected_version=form.expected_version, user=request.user
+        )
+    except services.Conflict as conflict:
+        return _conflict(request, context, kind, day, data, conflict)
+    item = _get_item(kind, day, item.pk)
+    return render(request, "peer/edit/_item.html", {**context, "item": item})
+
+
+def _conflict(request, context, kind, day, data, conflict):
+    """Show both versions: theirs as saved, and the user's form as typed."""
+    current = conflict.current
+    if current is not None:
+        current = _get_item(kind, day, current.pk)
+        data = data.copy()
+        data["version"] = current.version  # saving again now is a deliberate overwrite
+        mine = _get_item(kind, day, current.pk)
+        form = kind.form(data, team=context["team"], instance=mine)
+    else:
+        form = kind.form(data, team=context["team"], instance=kind.model(day=day))
+    form.is_valid()
+    return render(
+        request,
+        "peer/edit/_conflict.html",
+        {**context, "form": form, "current": current},
+        status=409,
+    )
+
+
+@login_required
+@require_POST
+def item_delete(request, team, date, kind, pk):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date, write=True)
+    item = _get_item(kind, day, pk)
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponse("version required", status=400)
+    try:
+        services.delete_item(item, expected_version=expected)
+    except services.Conflict:
+        item = kind.queryset(day).filter(pk=pk).first()
+        if item is None:
+            return _list_changed(HttpResponse(""), kind)
+        return render(
+            request,
+            "peer/edit/_item.html",
+            _item_context(team, membership, day, kind, item=item, stale_delete=True),
+            status=409,
+        )
+    return _list_changed(HttpResponse(""), kind)
+
+
+@login_required
+@require_POST
+def item_move(request, team, date, kind, pk):
+    kind = _kind(kind)
+    team, membership, day = get_day_for(request, team, date, write=True)
+    item = _get_item(kind, day, pk)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return HttpResponse("direction must be up or down", status=400)
+    services.move_item(item, direction)
+    return _list_changed(HttpResponse(""), kind)

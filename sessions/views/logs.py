@@ -1,0 +1,46 @@
+"""Each member's own log for a day: study links and retrospective."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .. import services
+from ..access import get_day_for
+from ..forms.logs import MemberLogForm, StudyLinkFormSet
+from ..models import MemberLog
+
+
+def _my_log(day, membership) -> MemberLog:
+    log = (
+        MemberLog.objects.filter(day=day, member=membership).prefetch_related("links").first()
+    )
+    return log or MemberLog(day=day, member=membership)
+
+
+def log_context(team, membership, day) -> dict:
+    return {"my_log": _my_log(day, membership) if membership.can_write else None}
+
+
+@login_required
+def log_edit(request, team, date):
+    team, membership, day = get_day_for(request, team, date, write=True)
+    log = _my_log(day, membership)
+    data = request.POST if request.method == "POST" else None
+    form = MemberLogForm(data, instance=log, team=team)
+    formset = StudyLinkFormSet(data, instance=log, prefix="links")
+    context = {"team": team, "membership": membership, "day": day, "my_log": log}
+    if data is None:
+        return render(
+            request, "peer/edit/_log_form.html", {**context, "form": form, "formset": formset}
+        )
+    if form.is_valid() and formset.is_valid():
+        try:
+            services.save_log(
+                form, formset, expected_version=form.expected_version, user=request.user
+            )
+        except services.Conflict:
+            context.update(form=form, formset=formset, conflict=True)
+            return render(request, "peer/edit/_log_form.html", context, status=409)
+        context["my_log"] = _my_log(day, membership)
+        return render(request, "peer/edit/_log.html", context)
+    context.update(form=form, formset=formset)
+    return render(request, "peer/edit/_log_form.html", context, status=422)

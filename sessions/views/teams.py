@@ -1,0 +1,192 @@
+"""Home, sign-up, team creation, settings, members and invitations."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import services
+from ..access import get_team_for
+from ..forms.teams import (
+    AcceptInvitationForm,
+    InvitationForm,
+    MemberForm,
+    SignupForm,
+    TeamForm,
+)
+from ..models import Day, Invitation, Membership
+
+RECENT_DAYS = 7
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "peer/landing.html")
+    memberships = (
+        Membership.objects.filter(user=request.user, is_active=True)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    return render(request, "peer/home.html", {"memberships": memberships})
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("peer:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        next_url = request.POST.get("next") or ""
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return redirect(next_url)
+        return redirect("peer:home")
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+def team_create(request):
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        team = services.create_team(form, user=request.user)
+        messages.success(request, _("Team created. Invite your teammates next."))
+        return redirect("peer:members", team=team.slug)
+    return render(request, "peer/team_form.html", {"form": form})
+
+
+@login_required
+def team_home(request, team):
+    team, membership = get_team_for(request, team)
+    days = list(Day.objects.for_team(team).with_counts()[: RECENT_DAYS + 1])
+    today = services.today()
+    current = next((d for d in days if d.date == today), days[0] if days else None)
+    return render(
+        request,
+        "peer/team_home.html",
+        {
+            "team": team,
+            "membership": membership,
+            "current": current,
+            "recent": [d for d in days if d != current][:RECENT_DAYS],
+            "today": today,
+            "has_today": any(d.date == today for d in days),
+        },
+    )
+
+
+@login_required
+def team_settings(request, team):
+    team, membership = get_team_for(request, team, admin=True)
+    form = TeamForm(request.POST or None, instance=team)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            team = form.save()
+        messages.success(request, _("Settings saved."))
+        return redirect("peer:team", team=team.slug)
+    return render(
+        request, "peer/team_settings.html", {"team": team, "membership": membership, "form": form}
+    )
+
+
+@login_required
+def members(request, team):
+    team, membership = get_team_for(request, team)
+    if request.method == "POST":
+        if not membership.is_admin:
+            raise PermissionDenied
+        add_form = MemberForm(request.POST, team=team, prefix="add")
+        if add_form.is_valid():
+            with transaction.atomic():
+                add_form.save()
+            messages.success(request, _("Member added."))
+            return redirect("peer:members", team=team.slug)
+    else:
+        add_form = MemberForm(team=team, prefix="add")
+    roster = team.memberships.select_related("user").order_by("rotation_order", "display_name")
+    invitations = (
+        team.invitations.filter(accepted_at__isnull=True).select_related("member")
+        if membership.is_admin
+        else []
+    )
+    return render(
+        request,
+        "peer/members.html",
+        {
+            "team": team,
+            "membership": membership,
+            "roster": roster,
+            "add_form": add_form,
+            "invite_form": InvitationForm(team=team),
+            "invitations": invitations,
+        },
+    )
+
+
+@login_required
+def member_edit(request, team, member):
+    team, membership = get_team_for(request, team, admin=True)
+    target = get_object_or_404(Membership, team=team, pk=member)
+    was_admin = target.is_admin and target.is_active
+    form = MemberForm(request.POST or None, instance=target, team=team)
+    if request.method == "POST" and form.is_valid():
+        still_admin = form.cleaned_data["role"] == Membership.Role.ADMIN and form.cleaned_data[
+            "is_active"
+        ]
+        others = team.memberships.filter(role=Membership.Role.ADMIN, is_active=True)
+        if was_admin and not still_admin and not others.exclude(pk=target.pk).exists():
+            form.add_error("role", _("A team needs at least one active admin."))
+        else:
+            with transaction.atomic():
+                form.save()
+            messages.success(request, _("Member updated."))
+            return redirect("peer:members", team=team.slug)
+    return render(
+        request,
+        "peer/member_edit.html",
+        {"team": team, "membership": membership, "target": target, "form": form},
+    )
+
+
+@login_required
+@require_POST
+def invitation_create(request, team):
+    team, membership = get_team_for(request, team, admin=True)
+    form = InvitationForm(request.POST, team=team)
+    if form.is_valid():
+        invitation = form.save(commit=False)
+        invitation.team = team
+        invitation.created_by = request.user
+        invitation.save()
+        messages.success(request, _("Invitation link created. Share it with your teammate."))
+    else:
+        messages.error(request, _("The invitation could not be created."))
+    return redirect("peer:members", team=team.slug)
+
+
+def invitation_accept(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("team", "member"), token=token)
+    if not request.user.is_authenticated:
+        return render(request, "peer/invitation.html", {"invitation": invitation})
+    if not invitation.is_open:
+        return render(request, "peer/invitation.html", {"invitation": invitation, "used": True})
+    form = AcceptInvitationForm(
+        request.POST or None,
+        initial={"display_name": services.display_name_for(request.user)},
+    )
+    if request.method == "POST" and (invitation.member_id or form.is_valid()):
+        name = form.cleaned_data["display_name"] if form.is_valid() else ""
+        try:
+            services.accept_invitation(invitation, user=request.user, display_name=name)
+        except services.InvitationError:
+            form.add_error(
+                "display_name" if not invitation.member_id else None,
+                _("This name is taken in the team, or the invitation can no longer be used."),
+            )
+        else:
+            messages.success(request, _("Welcome to %(team)s!") % {"team": invitation.team.name})
+            return redirect("peer:team", team=invitation.team.slug)
+    return render(request, "peer/invitation.html", {"invitation": invitation, "form": form})
