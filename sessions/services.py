@@ -32,7 +32,7 @@ def _lock_current(instance: Versioned, expected_version: int) -> Versioned:
 def save_versioned(form, *, expected_version: int | None, user, **extra) -> Versioned:
     """Save a valid ModelForm of a versioned row, refusing stale versions."""
     with transaction.atomic():
-        instance = form.instance
+        instance = form.save(commit=False)  # also gives the form its save_m2m()
         for name, value in extra.items():
             setattr(instance, name, value)
         if instance.pk is None:

@@ -43,9 +43,7 @@ class DayQuerySet(models.QuerySet):
         from .logs import MemberLog
 
         return self.select_related("team", "moderator").prefetch_related(
-            models.Prefetch(
-                "attendances", queryset=Attendance.objects.select_related("member")
-            ),
+            models.Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
             "suggestions",
             "assignmentreviews__presenters",
             "questions__asked_by",

@@ -25,9 +25,7 @@ class Suggestion(DayItem):
         help_text=_("One discussion item per line."),
     )
     outcome = models.TextField(_("decision"), blank=True, max_length=5000)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.PROPOSED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PROPOSED)
 
     class Meta(DayItem.Meta):
         verbose_name = _("suggestion")

@@ -156,6 +156,8 @@ def item_detail(request, team, date, kind, pk):
 def item_create(request, team, date, kind):
     kind = _kind(kind)
     team, membership, day = get_day_for(request, team, date, write=True)
+    if request.method == "GET" and "cancel" in request.GET:
+        return render(request, "peer/edit/_add.html", _item_context(team, membership, day, kind))
     data = request.POST if request.method == "POST" else None
     form = kind.form(data, team=team, instance=kind.model(day=day))
     if data is not None:

@@ -10,9 +10,7 @@ from ..models import MemberLog
 
 
 def _my_log(day, membership) -> MemberLog:
-    log = (
-        MemberLog.objects.filter(day=day, member=membership).prefetch_related("links").first()
-    )
+    log = MemberLog.objects.filter(day=day, member=membership).prefetch_related("links").first()
     return log or MemberLog(day=day, member=membership)
 
 
@@ -28,6 +26,8 @@ def log_edit(request, team, date):
     form = MemberLogForm(data, instance=log, team=team)
     formset = StudyLinkFormSet(data, instance=log, prefix="links")
     context = {"team": team, "membership": membership, "day": day, "my_log": log}
+    if data is None and "view" in request.GET:
+        return render(request, "peer/edit/_log.html", context)
     if data is None:
         return render(
             request, "peer/edit/_log_form.html", {**context, "form": form, "formset": formset}

@@ -3,8 +3,8 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -133,9 +133,9 @@ def member_edit(request, team, member):
     was_admin = target.is_admin and target.is_active
     form = MemberForm(request.POST or None, instance=target, team=team)
     if request.method == "POST" and form.is_valid():
-        still_admin = form.cleaned_data["role"] == Membership.Role.ADMIN and form.cleaned_data[
-            "is_active"
-        ]
+        still_admin = (
+            form.cleaned_data["role"] == Membership.Role.ADMIN and form.cleaned_data["is_active"]
+        )
         others = team.memberships.filter(role=Membership.Role.ADMIN, is_active=True)
         if was_admin and not still_admin and not others.exclude(pk=target.pk).exists():
             form.add_error("role", _("A team needs at least one active admin."))

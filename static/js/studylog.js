@@ -1,0 +1,144 @@
+/* Studylog's page script: live updates on the day editor, markdownx for
+ * editors that htmx inserts, and a few small form helpers. No inline scripts. */
+(function () {
+  "use strict";
+
+  const POLL_MS = 4000;
+
+  /* markdownx only wires up editors present at page load. Loading its script
+   * again wires up the ones htmx added since (initialised ones are skipped). */
+  function initMarkdownx(root) {
+    if (!root.querySelector || !root.querySelector(".markdownx-editor:not([data-markdownx-init])")) return;
+    const src = document.body.dataset.markdownxSrc;
+    if (!src) return;
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = () => script.remove();
+    document.head.appendChild(script);
+  }
+
+  /* Replace the children of `list` with those of `fresh`, keeping every item
+   * someone is editing right here, and moving as few nodes as possible so a
+   * focused field keeps its focus and its text. */
+  function mergeList(list, fresh) {
+    const local = new Map();
+    for (const el of list.children) if (el.dataset.itemId) local.set(el.dataset.itemId, el);
+    const wanted = [];
+    const changed = [];
+    for (const el of Array.from(fresh.children)) {
+      const id = el.dataset.itemId;
+      const mine = local.get(id);
+      local.delete(id);
+      if (mine && (mine.hasAttribute("data-editing") || mine.dataset.version === el.dataset.version)) {
+        if (mine.hasAttribute("data-editing") && mine.dataset.version !== el.dataset.version) {
+          mine.classList.add("is-stale");
+        }
+        wanted.push(mine);
+      } else {
+        wanted.push(el);
+        if (mine || list.dataset.loaded) changed.push(el);
+      }
+    }
+    for (const el of local.values()) {
+      if (el.hasAttribute("data-editing")) {
+        el.classList.add("is-gone");
+        wanted.push(el);
+      }
+    }
+    for (const el of Array.from(list.children)) if (!wanted.includes(el)) el.remove();
+    wanted.forEach((el, i) => {
+      if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null);
+    });
+    for (const el of changed) {
+      el.classList.add("is-fresh");
+      if (window.htmx) htmx.process(el);
+      setTimeout(() => el.classList.remove("is-fresh"), 2500);
+    }
+    list.dataset.loaded = "1";
+  }
+
+  async function fetchHtml(url) {
+    const response = await fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+    if (!response.ok) throw new Error(response.status);
+    const template = document.createElement("template");
+    template.innerHTML = (await response.text()).trim();
+    return template.content.firstElementChild;
+  }
+
+  async function refreshList(kind) {
+    const list = document.querySelector(`[data-list="${kind}"]`);
+    if (!list) return;
+    const fresh = await fetchHtml(list.dataset.listUrl);
+    if (fresh) mergeList(list, fresh);
+  }
+
+  async function refreshSession(editor) {
+    const panel = document.getElementById("session-panel");
+    if (!panel) return;
+    if (panel.hasAttribute("data-editing")) {
+      panel.classList.add("is-stale");
+      return;
+    }
+    const fresh = await fetchHtml(editor.dataset.sessionUrl);
+    if (fresh) {
+      panel.replaceWith(fresh);
+      if (window.htmx) htmx.process(fresh);
+      fresh.classList.add("is-fresh");
+    }
+  }
+
+  function startEditor(editor) {
+    let known = JSON.parse(editor.dataset.state || "{}");
+    const status = editor.querySelector("[data-live-status]");
+    for (const list of editor.querySelectorAll("[data-list]")) list.dataset.loaded = "1";
+
+    async function poll() {
+      if (document.hidden) return;
+      try {
+        const response = await fetch(editor.dataset.stateUrl, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(response.status);
+        const state = await response.json();
+        const jobs = [];
+        for (const [kind, signature] of Object.entries(state.lists)) {
+          if (!known.lists || known.lists[kind] !== signature) jobs.push(refreshList(kind));
+        }
+        if (known.session !== state.session) jobs.push(refreshSession(editor));
+        await Promise.all(jobs);
+        known = state;
+        if (status) status.classList.remove("is-offline");
+      } catch (error) {
+        if (status) status.classList.add("is-offline");
+      }
+    }
+    setInterval(poll, POLL_MS);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
+    document.body.addEventListener("studylog:list-changed", (event) => {
+      refreshList(event.detail.kind);
+    });
+  }
+
+  function addFormsetRow(button) {
+    const prefix = button.dataset.addRow;
+    const fieldset = button.closest("fieldset");
+    const total = fieldset.closest("form").querySelector(`[name="${prefix}-TOTAL_FORMS"]`);
+    const template = fieldset.querySelector("template[data-empty-row]");
+    const index = parseInt(total.value, 10);
+    const html = template.innerHTML.replace(/__prefix__/g, String(index));
+    template.insertAdjacentHTML("beforebegin", html);
+    total.value = String(index + 1);
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    for (const editor of document.querySelectorAll("[data-day-editor]")) startEditor(editor);
+    document.body.addEventListener("htmx:afterSettle", () => initMarkdownx(document));
+    document.addEventListener("change", (event) => {
+      if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
+    });
+    document.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-add-row]");
+      if (button) addFormsetRow(button);
+      const copy = event.target.closest("input.copy");
+      if (copy) copy.select();
+    });
+  });
+})();
