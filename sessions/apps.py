@@ -1,4 +1,4 @@
-"""App config: the module is `sessions`, the label is `peer` (django.contrib.sessions owns `sessions`)."""
+"""App config: module `sessions`, label `peer` (django.contrib.sessions owns `sessions`)."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
