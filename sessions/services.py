@@ -162,7 +162,12 @@ def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -
         team = invitation.team
         existing = Membership.objects.filter(team=team, user=user).first()
         if existing is not None:
+            # A former member coming back: make them active again with the invited role.
             membership = existing
+            if not membership.is_active:
+                membership.is_active = True
+                membership.role = invitation.role
+                membership.save(update_fields=["is_active", "role"])
         elif invitation.member_id:
             membership = Membership.objects.select_for_update().get(pk=invitation.member_id)
             if membership.user_id is not None:

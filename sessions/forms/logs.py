@@ -17,10 +17,16 @@ class MemberLogForm(VersionedForm):
 
 
 class StudyLinkForm(forms.ModelForm):
+    url = forms.URLField(
+        label=StudyLink._meta.get_field("url").verbose_name,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
     class Meta:
         model = StudyLink
         fields = ["title", "url", "color"]
-        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
 
     def clean_url(self):
         url = self.cleaned_data["url"]

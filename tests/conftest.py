@@ -1,0 +1,112 @@
+"""Fixtures shared by every test: fast hashing, a clean cache, and one team's cast.
+
+Team "alpha" has an admin, a member and an observer, each a user with a membership;
+`outsider` is admin of another team ("beta") and of nothing in "alpha". Clients
+`as_admin`, `as_member`, `as_observer`, `as_outsider` are logged in as those users,
+`anon` is not. pytest-django's own `admin_user`/`admin_client` are site superusers,
+which is why these are named after the team role instead.
+"""
+
+import datetime
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from sessions.models import Attendance, Membership
+
+from .factories import DayFactory, MembershipFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rendered markdown is cached by content: a test must not see another's HTML.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="알파팀", slug="alpha")
+
+
+def _member(team, role, display_name, username):
+    user = UserFactory(username=username)
+    MembershipFactory(team=team, user=user, role=role, display_name=display_name)
+    return user
+
+
+@pytest.fixture
+def team_admin(team):
+    """A user who is admin of `team` (membership: `team_admin.memberships.get()`)."""
+    return _member(team, Membership.Role.ADMIN, "김관리", "alpha-admin")
+
+
+@pytest.fixture
+def team_member(team):
+    """A user who is an ordinary (writing) member of `team`."""
+    return _member(team, Membership.Role.MEMBER, "이멤버", "alpha-member")
+
+
+@pytest.fixture
+def team_observer(team):
+    """A user who is a read-only observer of `team`."""
+    return _member(team, Membership.Role.OBSERVER, "박참관", "alpha-observer")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="베타팀", slug="beta")
+
+
+@pytest.fixture
+def outsider(other_team):
+    """Admin of team "beta", with no membership in "alpha"."""
+    return _member(other_team, Membership.Role.ADMIN, "최외부", "beta-admin")
+
+
+@pytest.fixture
+def day(team, team_admin, team_member, team_observer):
+    """Day 1 of `team`, with attendance (present) for its active non-observer members,
+    as services.create_day makes it."""
+    day = DayFactory(team=team, date=datetime.date(2024, 3, 4), number=1)
+    members = team.memberships.active().exclude(role=Membership.Role.OBSERVER)
+    Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in members)
+    return day
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_admin(team_admin):
+    return _client_for(team_admin)
+
+
+@pytest.fixture
+def as_member(team_member):
+    return _client_for(team_member)
+
+
+@pytest.fixture
+def as_observer(team_observer):
+    return _client_for(team_observer)
+
+
+@pytest.fixture
+def as_outsider(outsider):
+    return _client_for(outsider)
+
+
+@pytest.fixture
+def anon():
+    return Client()
