@@ -109,6 +109,8 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
     with transaction.atomic():
         log = form.instance
         if log.pk is None:
+            if MemberLog.objects.filter(day=log.day, member=log.member).exists():
+                raise Conflict(None)  # the same member saved from another window first
             log.version = 1
         else:
             current = _lock_current(log, expected_version or 0)

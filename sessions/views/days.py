@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -47,8 +48,12 @@ def day_create(request, team):
     }
     form = DayForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():
-        day = services.create_day(form, team=team, user=request.user)
-        return redirect("peer:day_edit", team=team.slug, date=day.date)
+        try:
+            day = services.create_day(form, team=team, user=request.user)
+        except IntegrityError:  # a teammate created the same date a moment ago
+            form.add_error("date", _("This team already has a day on that date."))
+        else:
+            return redirect("peer:day_edit", team=team.slug, date=day.date)
     return render(
         request, "peer/day_new.html", {"team": team, "membership": membership, "form": form}
     )
