@@ -28,7 +28,7 @@ class DayQuerySet(models.QuerySet):
         """Per-day figures for lists (archive, team home), in one query."""
         from .items import AssignmentReview, FreeSection, Question, Suggestion
 
-        return self.select_related("moderator").annotate(
+        return self.select_related("team", "moderator").annotate(
             n_present=_count(Attendance, status__in=Attendance.PRESENT_STATUSES),
             n_attendance=_count(Attendance),
             n_suggestions=_count(Suggestion),

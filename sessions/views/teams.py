@@ -48,7 +48,8 @@ def signup(request):
         ):
             return redirect(next_url)
         return redirect("peer:home")
-    return render(request, "registration/signup.html", {"form": form})
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
 @login_required
