@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 messages: $(STAMP)
-	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests
+	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -138,7 +138,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 # markdownx renders its live preview with the same sanitizing function as every page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sessions.markdown.markdownify"
-MARKDOWNX_EDITOR_RESIZABLE = True
+MARKDOWNX_EDITOR_RESIZABLE = False
 MARKDOWNX_SERVER_CALL_LATENCY = 600
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

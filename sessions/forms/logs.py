@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
 
 from ..models import MemberLog, StudyLink
 from .base import VersionedForm
@@ -27,6 +28,7 @@ class StudyLinkForm(forms.ModelForm):
     class Meta:
         model = StudyLink
         fields = ["title", "url", "color"]
+        widgets = {"title": forms.TextInput(attrs={"placeholder": _("Title, e.g. CNN Model")})}
 
     def clean_url(self):
         url = self.cleaned_data["url"]

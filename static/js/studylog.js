@@ -17,6 +17,17 @@
     document.head.appendChild(script);
   }
 
+  /* Tell someone editing an item that it changed under them (once). */
+  function flag(item, key) {
+    const editor = item.closest("[data-day-editor]");
+    if (!editor || item.querySelector(".stale-note")) return;
+    const note = document.createElement("p");
+    note.className = "notice notice-warn stale-note";
+    note.setAttribute("role", "status");
+    note.textContent = editor.dataset[key];
+    item.prepend(note);
+  }
+
   /* Replace the children of `list` with those of `fresh`, keeping every item
    * someone is editing right here, and moving as few nodes as possible so a
    * focused field keeps its focus and its text. */
@@ -31,7 +42,7 @@
       local.delete(id);
       if (mine && (mine.hasAttribute("data-editing") || mine.dataset.version === el.dataset.version)) {
         if (mine.hasAttribute("data-editing") && mine.dataset.version !== el.dataset.version) {
-          mine.classList.add("is-stale");
+          flag(mine, "staleText");
         }
         wanted.push(mine);
       } else {
@@ -41,7 +52,7 @@
     }
     for (const el of local.values()) {
       if (el.hasAttribute("data-editing")) {
-        el.classList.add("is-gone");
+        flag(el, "goneText");
         wanted.push(el);
       }
     }
@@ -76,7 +87,7 @@
     const panel = document.getElementById("session-panel");
     if (!panel) return;
     if (panel.hasAttribute("data-editing")) {
-      panel.classList.add("is-stale");
+      flag(panel, "staleText");
       return;
     }
     const fresh = await fetchHtml(editor.dataset.sessionUrl);
