@@ -121,12 +121,9 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
         formset.save(commit=False)
         for link in formset.deleted_objects:
             link.delete()
-        position = 0
-        for link_form in formset.forms:
+        # ordered_forms: kept rows only, in the order the member arranged them.
+        for position, link_form in enumerate(formset.ordered_forms, start=1):
             link = link_form.instance
-            if link_form.cleaned_data.get("DELETE") or not (link.pk or link_form.has_changed()):
-                continue
-            position += 1
             link.log = log
             link.position = position
             link.save()

@@ -364,6 +364,20 @@ def test_save_log_deletes_marked_links_and_renumbers(day, member, team_member):
     assert MemberLog.objects.get(pk=log.pk).version == 2
 
 
+def test_save_log_keeps_the_order_the_member_arranged(day, member, team_member):
+    # The page numbers ORDER by the rows' on-screen order after the member moves them.
+    log = MemberLogFactory(day=day, member=member, version=1)
+    for position, title in enumerate(["하나", "둘", "셋"], start=1):
+        StudyLinkFactory(log=log, position=position, title=title)
+    form, formset = log_forms(
+        day, member, **{"links-0-ORDER": "3", "links-1-ORDER": "1", "links-2-ORDER": "2"}
+    )
+
+    services.save_log(form, formset, expected_version=form.expected_version, user=team_member)
+
+    assert [(p, t) for p, t, _url in links_of(log)] == [(1, "둘"), (2, "셋"), (3, "하나")]
+
+
 def test_save_log_from_a_stale_version_raises_and_writes_nothing(day, member, team_member):
     log = MemberLogFactory(day=day, member=member, version=3, retrospective="다른 탭에서 저장")
     StudyLinkFactory(log=log, position=1, title="하나")

@@ -37,12 +37,18 @@ class StudyLinkForm(forms.ModelForm):
         return url
 
 
+class BaseStudyLinkFormSet(forms.BaseInlineFormSet):
+    ordering_widget = forms.HiddenInput  # the page script fills ORDER from the rows' order
+
+
 StudyLinkFormSet = inlineformset_factory(
     MemberLog,
     StudyLink,
     form=StudyLinkForm,
+    formset=BaseStudyLinkFormSet,
     extra=1,
     can_delete=True,
+    can_order=True,
     max_num=30,
     validate_max=True,
 )

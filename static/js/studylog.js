@@ -139,15 +139,44 @@
     total.value = String(index + 1);
   }
 
+  /* Formset rows reordered on the page: number ORDER by position before sending.
+   * Rows left empty get no number, so an unused extra row stays unchanged. */
+  function numberRows(form) {
+    let n = 0;
+    for (const row of form.querySelectorAll("[data-row]")) {
+      const order = row.querySelector('input[name$="-ORDER"]');
+      if (!order) continue;
+      const filled = Array.from(row.querySelectorAll('input[type="text"], input[type="url"]')).some((i) => i.value.trim());
+      order.value = filled ? String(++n) : "";
+    }
+  }
+
+  function moveRow(button) {
+    const row = button.closest("[data-row]");
+    const direction = button.dataset.moveRow;
+    const sibling = direction === "up" ? row.previousElementSibling : row.nextElementSibling;
+    if (!sibling || !sibling.matches("[data-row]")) return;
+    if (direction === "up") sibling.before(row); else sibling.after(row);
+    button.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     for (const editor of document.querySelectorAll("[data-day-editor]")) startEditor(editor);
     document.body.addEventListener("htmx:afterSettle", () => initMarkdownx(document));
+    document.body.addEventListener("htmx:configRequest", (event) => {
+      const form = event.detail.elt.closest && event.detail.elt.closest("form[data-ordered-rows]");
+      if (!form) return;
+      numberRows(form);
+      for (const input of form.querySelectorAll('input[name$="-ORDER"]')) event.detail.parameters[input.name] = input.value;
+    });
     document.addEventListener("change", (event) => {
       if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
     });
     document.addEventListener("click", (event) => {
       const button = event.target.closest("[data-add-row]");
       if (button) addFormsetRow(button);
+      const mover = event.target.closest("[data-move-row]");
+      if (mover) moveRow(mover);
       const copy = event.target.closest("input.copy");
       if (copy) copy.select();
     });
