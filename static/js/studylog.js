@@ -61,9 +61,8 @@
       if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null);
     });
     for (const el of changed) {
-      el.classList.add("is-fresh");
       if (window.htmx) htmx.process(el);
-      setTimeout(() => el.classList.remove("is-fresh"), 2500);
+      highlight(el);
     }
     list.dataset.loaded = "1";
   }
@@ -83,9 +82,16 @@
     if (fresh) mergeList(list, fresh);
   }
 
-  async function refreshSession(editor) {
+  function highlight(el) {
+    el.classList.add("is-fresh");
+    setTimeout(() => el.classList.remove("is-fresh"), 2500);
+  }
+
+  /* The session panel shows `version`; fetch it again only if the server has moved on
+   * (the panel already carries the version of the user's own last save). */
+  async function refreshSession(editor, version) {
     const panel = document.getElementById("session-panel");
-    if (!panel) return;
+    if (!panel || panel.dataset.version === String(version)) return;
     if (panel.hasAttribute("data-editing")) {
       flag(panel, "staleText");
       return;
@@ -94,7 +100,7 @@
     if (fresh) {
       panel.replaceWith(fresh);
       if (window.htmx) htmx.process(fresh);
-      fresh.classList.add("is-fresh");
+      highlight(fresh);
     }
   }
 
@@ -113,7 +119,7 @@
         for (const [kind, signature] of Object.entries(state.lists)) {
           if (!known.lists || known.lists[kind] !== signature) jobs.push(refreshList(kind));
         }
-        if (known.session !== state.session) jobs.push(refreshSession(editor));
+        if (known.session !== state.session) jobs.push(refreshSession(editor, state.session));
         await Promise.all(jobs);
         known = state;
         if (status) status.classList.remove("is-offline");
