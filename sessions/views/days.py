@@ -1,5 +1,6 @@
 """Reading days: the archive, a day's learning record, one member's record; creating days."""
 
+import datetime
 import itertools
 
 from django.contrib import messages
@@ -31,7 +32,8 @@ def archive(request, team):
         )
     ]
     for week in weeks:
-        week["start"] = min(d.date for d in week["days"])
+        first = week["days"][0].date
+        week["start"] = first - datetime.timedelta(days=first.weekday())  # that week's Monday
     return render(
         request,
         "peer/archive.html",
