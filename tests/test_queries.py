@@ -50,6 +50,7 @@ BOUNDS = {
     "day_state": 10,
 }
 
+
 def page_url(name: str, day, member: Membership) -> str:
     if name in ("archive", "team"):
         return reverse(f"peer:{name}", kwargs={"team": day.team.slug})
