@@ -31,5 +31,6 @@ def markdown_fields(form, team, *names: str) -> None:
     upload = reverse("peer:markdown_upload", args=[team.slug])
     for name in names:
         field = form.fields[name]
-        attrs = {k: v for k, v in field.widget.attrs.items() if k in ("rows", "maxlength")}
+        # Django's Textarea defaults to 10 rows: too tall beside a live preview.
+        attrs = {k: v for k, v in field.widget.attrs.items() if k == "maxlength"}
         field.widget = TeamMarkdownWidget(preview_url=preview, upload_url=upload, attrs=attrs)
