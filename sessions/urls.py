@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from .converters import IsoDateConverter
-from .views import days, edit, logs, preview, teams
+from .views import calendar, closing, days, edit, logs, preview, reviews, schedule, teams
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -24,6 +24,18 @@ urlpatterns = [
     path("teams/<slug:team>/invitations/", teams.invitation_create, name="invitation_create"),
     path("teams/<slug:team>/preview/", preview.markdown_preview, name="markdown_preview"),
     path("teams/<slug:team>/upload/", preview.markdown_upload, name="markdown_upload"),
+    path("teams/<slug:team>/schedule/", schedule.schedule_page, name="schedule"),
+    path("teams/<slug:team>/schedule/swap/", schedule.swap_dates, name="schedule_swap"),
+    path("teams/<slug:team>/schedule/substitute/", schedule.substitute, name="schedule_substitute"),
+    path("teams/<slug:team>/schedule/skip/", schedule.skip_date, name="schedule_skip"),
+    path(
+        "teams/<slug:team>/schedule/skip/<int:pk>/delete/",
+        schedule.unskip_date,
+        name="schedule_unskip",
+    ),
+    path("teams/<slug:team>/calendar/", calendar.calendar_settings, name="calendar"),
+    path("teams/<slug:team>/calendar/revoke/", calendar.revoke, name="calendar_revoke"),
+    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
     path("teams/<slug:team>/days/", days.archive, name="archive"),
     path("teams/<slug:team>/days/new/", days.day_create, name="day_create"),
     path(day, days.day_record, name="day"),
@@ -33,6 +45,10 @@ urlpatterns = [
     path(day + "session/", edit.session_panel, name="session"),
     path(day + "session/edit/", edit.session_edit, name="session_edit"),
     path(day + "log/", logs.log_edit, name="log_edit"),
+    path(day + "close/", closing.close_day, name="day_close"),
+    path(day + "reopen/", closing.reopen_day, name="day_reopen"),
+    path(day + "reviews/suggest/", reviews.suggest, name="reviews_suggest"),
+    path(day + "reviews/assign/", reviews.assign, name="reviews_assign"),
     path(item, edit.item_list, name="item_list"),
     path(item + "new/", edit.item_create, name="item_create"),
     path(item + "<int:pk>/", edit.item_detail, name="item"),

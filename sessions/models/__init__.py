@@ -3,6 +3,7 @@
 from .day import Attendance, Day
 from .items import AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
+from .schedule import ModeratorAssignment, ReminderLog, SkippedDate
 from .team import Invitation, Membership, Team
 
 __all__ = [
@@ -13,7 +14,10 @@ __all__ = [
     "Invitation",
     "MemberLog",
     "Membership",
+    "ModeratorAssignment",
     "Question",
+    "ReminderLog",
+    "SkippedDate",
     "StudyLink",
     "Suggestion",
     "Team",

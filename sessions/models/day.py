@@ -1,5 +1,6 @@
 """A team's session day and who attended it."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -71,6 +72,25 @@ class Day(Versioned):
     )
     tags = models.CharField(_("tags"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Closing makes the day read-only (each member's own log excepted); who and when is kept.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True, editable=False)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = DayQuerySet.as_manager()
 
@@ -102,6 +122,14 @@ class Day(Versioned):
     @property
     def iso(self) -> str:
         return self.date.isoformat()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def can_moderate(self, membership) -> bool:
+        """The day's moderator and team admins run the day (reviews, closing)."""
+        return membership.can_write and (membership.is_admin or membership.pk == self.moderator_id)
 
 
 class Attendance(models.Model):

@@ -1,17 +1,35 @@
 """Teams, their members and invitations."""
 
+import datetime
 import secrets
+import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_weekdays(value: str) -> None:
+    if not value or any(c not in "0123456" for c in value) or len(set(value)) != len(value):
+        raise ValidationError(_("Choose at least one weekday."))
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone."))
 
 
 class Team(models.Model):
     class Language(models.TextChoices):
         KOREAN = "ko", _("Korean")
         ENGLISH = "en", _("English")
+
+    class Rotation(models.TextChoices):
+        NAME = "name", _("Name order (가나다)")
+        CUSTOM = "custom", _("Custom order")
+        MANUAL = "manual", _("Manual")
 
     name = models.CharField(_("name"), max_length=80)
     slug = models.SlugField(_("address"), max_length=50, unique=True, allow_unicode=False)
@@ -22,20 +40,63 @@ class Team(models.Model):
     language = models.CharField(
         _("record language"), max_length=2, choices=Language, default=Language.KOREAN
     )
+    # The session calendar: which weekdays, what time, from which date.
+    starts_on = models.DateField(_("first session day"), null=True, blank=True)
+    session_weekdays = models.CharField(
+        _("session weekdays"), max_length=7, default="01234", validators=[validate_weekdays]
+    )  # Monday is 0, as in date.weekday()
+    session_start = models.TimeField(_("session starts"), default=datetime.time(16, 0))
+    session_end = models.TimeField(_("session ends"), default=datetime.time(17, 30))
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default="Asia/Seoul", validators=[validate_timezone]
+    )
+    rotation = models.CharField(
+        _("moderator rotation"), max_length=10, choices=Rotation, default=Rotation.NAME
+    )
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        blank=True,
+        help_text=_("A Slack or Discord incoming-webhook URL that receives the reminders."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session_end__gt=models.F("session_start")),
+                name="team_session_ends_after_it_starts",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def weekdays(self) -> set[int]:
+        return {int(c) for c in self.session_weekdays}
+
+    def is_session_weekday(self, date: datetime.date) -> bool:
+        return date.weekday() in self.weekdays
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def participants(self):
+        """Active members who take part in sessions (observers only read)."""
+        return self.filter(is_active=True).exclude(role=Membership.Role.OBSERVER)
 
 
 class Membership(models.Model):
@@ -57,6 +118,9 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
     is_active = models.BooleanField(_("active"), default=True)
     rotation_order = models.PositiveIntegerField(_("rotation order"), default=0)
+    calendar_token = models.CharField(
+        max_length=64, unique=True, default=_new_token, editable=False
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -89,10 +153,6 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.is_active and self.role in (self.Role.ADMIN, self.Role.MEMBER)
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class Invitation(models.Model):

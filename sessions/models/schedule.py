@@ -1,0 +1,81 @@
+"""The moderator schedule's exceptions and the reminders already sent."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SkippedDate(models.Model):
+    """A weekday with no session (a holiday, a special-lecture week)."""
+
+    team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="skipped_dates")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("skipped date")
+        verbose_name_plural = _("skipped dates")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "date"], name="skippeddate_once_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.reason}".strip()
+
+
+class ModeratorAssignment(models.Model):
+    """Who moderates on a date when it is not the rotation's pick (a swap or a substitute)."""
+
+    team = models.ForeignKey(
+        "peer.Team", on_delete=models.CASCADE, related_name="moderator_assignments"
+    )
+    date = models.DateField(_("date"))
+    member = models.ForeignKey(
+        "peer.Membership", on_delete=models.CASCADE, related_name="moderator_assignments"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("moderator assignment")
+        verbose_name_plural = _("moderator assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "date"], name="moderator_once_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} → {self.member}"
+
+
+class ReminderLog(models.Model):
+    """A reminder that went out; its unique key makes sending idempotent."""
+
+    class Kind(models.TextChoices):
+        MODERATOR = "moderator", _("Moderator")
+        PRESENTER = "presenter", _("Presenter")
+        WEBHOOK = "webhook", _("Webhook digest")
+
+    team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="reminders")
+    date = models.DateField(_("session date"))
+    kind = models.CharField(max_length=10, choices=Kind)
+    member = models.ForeignKey(
+        "peer.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+
+    def __str__(self) -> str:
+        return self.key
+
+    @staticmethod
+    def make_key(team, date, kind: str, member=None) -> str:
+        return f"{team.pk}:{date.isoformat()}:{kind}:{member.pk if member else '-'}"
