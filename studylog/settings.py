@@ -132,7 +132,9 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))  # a hung SMTP server must not hold a reminder open
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Studylog <noreply@localhost>")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails and feeds
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
