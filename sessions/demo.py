@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from . import schedule
 from .models import (
     AssignmentReview,
     Attendance,
@@ -20,6 +21,7 @@ from .models import (
     MemberLog,
     Membership,
     Question,
+    SkippedDate,
     StudyLink,
     Suggestion,
     Team,
@@ -693,11 +695,21 @@ def load_demo(*, stdout=None) -> dict:
     if taken:
         raise DemoError(f"These accounts already exist: {', '.join(taken)}.")
 
-    team = Team.objects.create(slug=DEMO_SLUG, **TEAM)
-    members = _create_members(team)
     dates = session_dates(timezone.localdate(), len(DAYS))
+    # The calendar the description promises: weekdays at five, Day1 the first demo day.
+    team = Team.objects.create(
+        slug=DEMO_SLUG,
+        starts_on=dates[0],
+        session_weekdays="01234",
+        session_start=datetime.time(17, 0),
+        session_end=datetime.time(17, 30),
+        rotation=Team.Rotation.NAME,
+        **TEAM,
+    )
+    members = _create_members(team)
     for number, date in enumerate(dates, start=1):
         _create_day(team, members, number, date)
+    _plan_ahead(team, members, after=dates[-1])
 
     login = demo_login()
     if stdout is not None:
@@ -706,6 +718,16 @@ def load_demo(*, stdout=None) -> dict:
             f"{len(dates)} days from {dates[0]} to {dates[-1]}."
         )
     return login
+
+
+def _plan_ahead(team: Team, members: dict[str, Membership], *, after: datetime.date) -> None:
+    """The weeks ahead: a special-lecture day off, and a substitute for an interview."""
+    upcoming = schedule.next_session_dates(team, after + datetime.timedelta(days=1), 4)
+    SkippedDate.objects.create(team=team, date=upcoming[3], reason="멘토 특강 (피어세션 없음)")
+    away = schedule.scheduled_moderator(team, upcoming[1])
+    stand_in = members["남궁별"] if away != members["남궁별"] else members["문채린"]
+    admin = members[MEMBERS[0][1]]
+    schedule.assign(team, upcoming[1], stand_in, user=admin.user)
 
 
 def _create_members(team: Team) -> dict[str, Membership]:

@@ -1,21 +1,34 @@
 """The session calendar and the moderator rotation.
 
-Session dates are the team's weekdays from its first session day, less skipped
-dates. The rotation walks the team's participants in order, one per session
-date; a ModeratorAssignment (a swap or a substitute) overrides a date.
+Session dates are the team's weekdays from its first session day on, less its
+skipped dates; a date's day number is its place among them. The rotation walks
+the team's participants in order, one per session date, so any run of n
+consecutive session dates gives each of k participants ⌊n/k⌋ or ⌈n/k⌉ turns.
+A ModeratorAssignment (a swap or a substitute) overrides the rotation on its
+date, and a recorded day's own moderator overrides both.
 """
 
 import datetime
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
-from .models import Day, Membership, ModeratorAssignment, SkippedDate, Team
+from .models import AssignmentReview, Day, Membership, ModeratorAssignment, SkippedDate, Team
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def local_today(team: Team) -> datetime.date:
+    """Today where the team meets: a Seoul team's Monday starts at midnight in Seoul."""
+    return timezone.localdate(timezone=team.tz)
 
 
 def anchor(team: Team) -> datetime.date:
-    """The date rotation and day numbers count from."""
+    """The date the rotation counts from: the first session day, else the first day recorded."""
     if team.starts_on:
         return team.starts_on
     first = Day.objects.filter(team=team).order_by("date").values_list("date", flat=True).first()
@@ -30,21 +43,31 @@ def _skipped(team: Team, start: datetime.date, end: datetime.date) -> set[dateti
     )
 
 
-def session_dates(team: Team, start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    """Every session date in [start, end], in order."""
-    if end < start:
-        return []
-    skipped = _skipped(team, start, end)
+def _walk(
+    team: Team, start: datetime.date, end: datetime.date, skipped: set[datetime.date]
+) -> list[datetime.date]:
+    """Session dates in [start, end], given the skipped dates of that range."""
+    if team.starts_on and start < team.starts_on:
+        start = team.starts_on
     weekdays = team.weekdays
     dates, date = [], start
     while date <= end:
         if date.weekday() in weekdays and date not in skipped:
             dates.append(date)
-        date += datetime.timedelta(days=1)
+        date += ONE_DAY
     return dates
 
 
+def session_dates(team: Team, start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """Every session date in [start, end], in order."""
+    if end < start:
+        return []
+    return _walk(team, start, end, _skipped(team, start, end))
+
+
 def is_session_date(team: Team, date: datetime.date) -> bool:
+    if team.starts_on and date < team.starts_on:
+        return False
     return (
         team.is_session_weekday(date)
         and not SkippedDate.objects.filter(team=team, date=date).exists()
@@ -55,32 +78,45 @@ def next_session_dates(team: Team, after: datetime.date, count: int) -> list[dat
     """The next `count` session dates on or after `after` (none if the team has no weekdays)."""
     if not team.weekdays:
         return []
+    start = max(after, team.starts_on) if team.starts_on else after
+    span = datetime.timedelta(days=max(14, count * 3))
     dates: list[datetime.date] = []
-    start = after
     while len(dates) < count:
-        end = start + datetime.timedelta(days=max(14, count * 3))
+        end = start + span
         dates += session_dates(team, start, end)
-        start = end + datetime.timedelta(days=1)
+        start = end + ONE_DAY
     return dates[:count]
 
 
 def day_number(team: Team, date: datetime.date) -> int | None:
-    """DayN of a date on the calendar: its place among session dates since the anchor."""
-    start = anchor(team)
-    if date < start:
+    """DayN of a date: its place among session dates from the first session day.
+
+    None when no session falls on the date, and when the team has not set its first
+    session day: such a team numbers its days as it records them.
+    """
+    if team.starts_on is None or not is_session_date(team, date):
         return None
-    return len(session_dates(team, start, date)) or None
+    return len(session_dates(team, team.starts_on, date))
+
+
+def name_key(name: str) -> str:
+    """Sort key for 가나다 order of display names.
+
+    Precomposed Hangul syllables are encoded in dictionary order, so code-point order
+    is 가나다 order once a name is NFC-normalised (some keyboards send decomposed
+    jamo); casefold keeps Latin names in one case-blind order.
+    """
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def rotation(team: Team) -> list[Membership]:
     """The participants in the team's rotation order ([] when rotation is manual)."""
-    members = list(Membership.objects.participants().filter(team=team))
     if team.rotation == Team.Rotation.MANUAL:
         return []
+    members = list(Membership.objects.participants().filter(team=team))
     if team.rotation == Team.Rotation.NAME:
-        # Hangul syllables are encoded in 가나다 order, so code-point order is Korean order.
-        return sorted(members, key=lambda m: (m.display_name, m.pk))
-    return sorted(members, key=lambda m: (m.rotation_order, m.display_name, m.pk))
+        return sorted(members, key=lambda m: (name_key(m.display_name), m.pk))
+    return sorted(members, key=lambda m: (m.rotation_order, name_key(m.display_name), m.pk))
 
 
 @dataclass(frozen=True)
@@ -89,18 +125,24 @@ class Slot:
     number: int | None
     moderator: Membership | None
     source: str  # "recorded" (the day's own), "assigned" (swap/substitute), "rotation", ""
+    day: Day | None = None  # the day recorded on this date, if any
 
 
 def schedule(team: Team, start: datetime.date, end: datetime.date) -> list[Slot]:
-    """Who moderates each session date in [start, end].
+    """Who moderates each session date in [start, end], oldest first.
 
-    A recorded day's moderator wins, then an assignment, then the rotation.
+    A recorded day's moderator wins, then an assignment, then the rotation. A day
+    recorded off the calendar (a Saturday, a skipped date) is listed too, but takes
+    no rotation turn.
     """
+    if end < start:
+        return []
     origin = anchor(team)
     members = rotation(team)
-    # Count the session dates between the anchor and `start` once, then walk forward.
-    before = len(session_dates(team, origin, start - datetime.timedelta(days=1)))
-    dates = session_dates(team, start, end)
+    skipped = _skipped(team, min(origin, start), end)
+    # Turns taken before `start`: the session dates from the anchor up to it.
+    turn = len(_walk(team, origin, start - ONE_DAY, skipped))
+    on_calendar = set(_walk(team, start, end, skipped))
     days = {
         d.date: d
         for d in Day.objects.filter(team=team, date__range=(start, end)).select_related("moderator")
@@ -112,27 +154,37 @@ def schedule(team: Team, start: datetime.date, end: datetime.date) -> list[Slot]
         ).select_related("member")
     }
     slots = []
-    for offset, date in enumerate(dates):
-        index = before + offset if date >= origin else None
+    for date in sorted(on_calendar | days.keys()):
+        index = None
+        if date in on_calendar and date >= origin:
+            index, turn = turn, turn + 1
         day = days.get(date)
+        number = day.number if day else _number(team, index)
         if day is not None and day.moderator_id:
-            slots.append(Slot(date, day.number, day.moderator, "recorded"))
-        elif date in assigned:
-            slots.append(Slot(date, _number(index), assigned[date], "assigned"))
+            slots.append(Slot(date, number, day.moderator, "recorded", day))
+        elif date in assigned and date in on_calendar:
+            slots.append(Slot(date, number, assigned[date], "assigned", day))
         elif members and index is not None:
-            slots.append(Slot(date, _number(index), members[index % len(members)], "rotation"))
+            slots.append(Slot(date, number, members[index % len(members)], "rotation", day))
         else:
-            slots.append(Slot(date, _number(index), None, ""))
+            slots.append(Slot(date, number, None, "", day))
     return slots
 
 
-def _number(index: int | None) -> int | None:
-    return None if index is None else index + 1
+def _number(team: Team, index: int | None) -> int | None:
+    # Without a first session day the calendar has no day numbers (see day_number).
+    return None if index is None or team.starts_on is None else index + 1
+
+
+def slot_for(team: Team, date: datetime.date) -> Slot | None:
+    """The date's slot, or None when there is neither a session nor a recorded day."""
+    slots = schedule(team, date, date)
+    return slots[0] if slots else None
 
 
 def scheduled_moderator(team: Team, date: datetime.date) -> Membership | None:
-    slots = schedule(team, date, date)
-    return slots[0].moderator if slots else None
+    slot = slot_for(team, date)
+    return slot.moderator if slot else None
 
 
 def upcoming_duties(
@@ -143,24 +195,69 @@ def upcoming_duties(
     dates = next_session_dates(team, today, count)
     if not dates:
         return iter(())
-    return (s for s in schedule(team, dates[0], dates[-1]) if s.moderator == membership)
-
-
-def assign(team: Team, date: datetime.date, member: Membership, *, user) -> None:
-    ModeratorAssignment.objects.update_or_create(
-        team=team, date=date, defaults={"member": member, "set_by": user}
+    wanted = set(dates)  # leaves out days recorded off the calendar in between
+    return (
+        s
+        for s in schedule(team, dates[0], dates[-1])
+        if s.moderator == membership and s.date in wanted
     )
 
 
-def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> None:
-    """Exchange the moderators of two session dates."""
+def upcoming_reviews(membership: Membership, today: datetime.date) -> list[AssignmentReview]:
+    """Reviews the member presents on days dated today or later, soonest first."""
+    return list(
+        AssignmentReview.objects.filter(
+            day__team=membership.team_id, day__date__gte=today, presenters=membership
+        )
+        .select_related("day")
+        .order_by("day__date", "position", "pk")
+    )
+
+
+# --- writes ------------------------------------------------------------------------------
+
+
+class Unchangeable(ValueError):
+    """The date's moderator cannot change: its day is closed, or nobody is scheduled."""
+
+
+def _lock(team: Team) -> None:
+    # Every schedule write locks the team row first, so two swaps (or a swap and a
+    # substitute) on one team run one after the other and each sees the other's result.
+    Team.objects.select_for_update().only("pk").get(pk=team.pk)
+
+
+def _set_moderator(team: Team, date: datetime.date, member: Membership, user) -> None:
+    day = Day.objects.select_for_update().filter(team=team, date=date).first()
+    if day is not None and day.is_closed:
+        raise Unchangeable(f"the day of {date} is closed")
+    ModeratorAssignment.objects.update_or_create(
+        team=team, date=date, defaults={"member": member, "set_by": user}
+    )
+    # A day already recorded on the date shows its own moderator, so it changes too; as
+    # a new version, so an editor still holding the old one gets a conflict, not a revert.
+    Day.objects.filter(team=team, date=date).exclude(moderator=member).update(
+        moderator=member, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
+    )
+
+
+def assign(team: Team, date: datetime.date, member: Membership, *, user) -> None:
+    """Make `member` the moderator of `date` (a substitute), whoever was scheduled.
+
+    Raises Unchangeable, writing nothing, if the date's day is closed."""
     with transaction.atomic():
-        # Lock the team's assignments so two swaps at once cannot interleave.
-        list(ModeratorAssignment.objects.select_for_update().filter(team=team))
-        a, b = (scheduled_moderator(team, first), scheduled_moderator(team, second))
+        _lock(team)
+        _set_moderator(team, date, member, user)
+
+
+def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> None:
+    """Exchange the moderators of two session dates.
+
+    Raises Unchangeable, writing nothing, if either date has no moderator or a closed day."""
+    with transaction.atomic():
+        _lock(team)
+        a, b = scheduled_moderator(team, first), scheduled_moderator(team, second)
         if a is None or b is None:
-            raise ValueError("both dates need a moderator to swap")
-        assign(team, first, b, user=user)
-        assign(team, second, a, user=user)
-        Day.objects.filter(team=team, date=first).update(moderator=b)
-        Day.objects.filter(team=team, date=second).update(moderator=a)
+            raise Unchangeable("both dates need a moderator to swap")
+        _set_moderator(team, first, b, user)
+        _set_moderator(team, second, a, user)

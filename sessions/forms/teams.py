@@ -1,8 +1,14 @@
 """Forms for accounts, teams, members and invitations."""
 
+import functools
+import zoneinfo
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Invitation, Membership, Team
@@ -19,24 +25,150 @@ class SignupForm(UserCreationForm):
         fields = ["username", "email"]
 
 
+class WeekdaysField(forms.MultipleChoiceField):
+    """Weekday checkboxes stored as Team.session_weekdays: "01234" is Monday to Friday."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        choices = [(str(day), name) for day, name in WEEKDAYS_ABBR.items()]
+        super().__init__(choices=choices, **kwargs)
+
+    def prepare_value(self, value):
+        return list(value) if isinstance(value, str) else value
+
+    def to_python(self, value):
+        return super().to_python(list(value) if isinstance(value, str) else value)
+
+    def clean(self, value) -> str:
+        return "".join(sorted(set(super().clean(value))))
+
+
+@functools.cache
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+@dataclass
+class FieldGroup:
+    """Some of a form's fields, shaped like a form for peer/edit/_fields.html."""
+
+    key: str
+    title: str
+    visible_fields: list
+    hidden_fields: tuple = ()
+    non_field_errors: tuple = ()
+
+
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
 class TeamForm(forms.ModelForm):
+    """A team's name and description; on an existing team, also its session calendar.
+
+    Creating a team stays short: the calendar starts from the defaults (Monday to
+    Friday, 16:00-17:30 in Seoul, name order) and is set in the settings afterwards.
+    """
+
+    GENERAL = ["name", "slug", "course", "mentor", "language", "description", "ground_rules"]
+    CALENDAR = [
+        "starts_on",
+        "session_weekdays",
+        "session_start",
+        "session_end",
+        "timezone",
+        "rotation",
+    ]
+    REMINDERS = ["webhook_url"]
+    # A settings post carries this marker with the calendar fields; a post without it
+    # (an older form, a script changing the name) leaves the calendar as it is
+    # rather than failing on, or blanking, fields it never sent.
+    calendar = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
+    session_weekdays = WeekdaysField(
+        label=capfirst(_("session weekdays")),
+        error_messages={"required": _("Choose at least one weekday.")},
+    )
+    timezone = forms.ChoiceField(label=capfirst(_("time zone")), choices=timezone_choices)
+    webhook_url = forms.URLField(
+        label=capfirst(_("webhook URL")),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=Team._meta.get_field("webhook_url").help_text,
+    )
+
     class Meta:
         model = Team
-        fields = ["name", "slug", "course", "mentor", "language", "description", "ground_rules"]
+        fields = [
+            "name",
+            "slug",
+            "course",
+            "mentor",
+            "language",
+            "description",
+            "ground_rules",
+            "starts_on",
+            "session_weekdays",
+            "session_start",
+            "session_end",
+            "timezone",
+            "rotation",
+            "webhook_url",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "session_start": TIME_INPUT,
+            "session_end": TIME_INPUT,
+        }
+        help_texts = {
+            "starts_on": _("Day 1. Day numbers and the moderator rotation count from here."),
+            "rotation": _(
+                "Name order goes through display names in 가나다 order; custom order follows "
+                "each member's rotation order; manual leaves every date to be assigned on "
+                "the schedule page."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slug"].help_text = _(
             "Used in the team's web address: lowercase letters, digits and hyphens."
         )
-        if self.instance.pk:
-            markdown_fields(self, self.instance, "description", "ground_rules")
+        scheduling = ["calendar", *self.CALENDAR, *self.REMINDERS]
+        if not self.instance.pk:
+            for name in scheduling:
+                del self.fields[name]
+            return
+        markdown_fields(self, self.instance, "description", "ground_rules")
+        if self.is_bound and not self.data.get(self.add_prefix("calendar")):
+            for name in scheduling:
+                self.fields[name].disabled = True
+
+    def sections(self) -> list["FieldGroup"]:
+        """The settings page's parts, each rendered like a small form of its own."""
+        parts = [
+            ("team", _("Team"), self.GENERAL),
+            ("calendar", _("Session calendar"), self.CALENDAR),
+            ("reminders", _("Reminders"), self.REMINDERS),
+        ]
+        groups = [
+            FieldGroup(key, title, [self[name] for name in names if name in self.fields])
+            for key, title, names in parts
+        ]
+        return [group for group in groups if group.visible_fields]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"].lower()
         if slug in RESERVED_SLUGS:
             raise forms.ValidationError(_("This address is reserved."))
         return slug
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("session_start"), cleaned.get("session_end")
+        if start and end and end <= start:
+            self.add_error("session_end", _("The session must end after it starts."))
+        return cleaned
 
 
 class MemberForm(forms.ModelForm):

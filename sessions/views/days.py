@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import schedule, services
 from ..access import get_day_for, get_team_for
 from ..forms.day import DayForm
 from ..models import Day, Membership
@@ -44,9 +44,15 @@ def archive(request, team):
 @login_required
 def day_create(request, team):
     team, membership = get_team_for(request, team, write=True)
+    # The schedule links here with ?date=; otherwise the day is today (the team's today).
+    try:
+        date = datetime.date.fromisoformat(request.GET.get("date") or "")
+    except ValueError:
+        date = schedule.local_today(team)
     initial = {
-        "date": services.today(),
-        "number": services.next_day_number(team),
+        "date": date,
+        "number": schedule.day_number(team, date) or services.next_day_number(team),
+        "moderator": schedule.scheduled_moderator(team, date),
     }
     form = DayForm(request.POST or None, team=team, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import services
+from .. import schedule, services
 from ..access import get_team_for
 from ..forms.teams import (
     AcceptInvitationForm,
@@ -22,17 +22,23 @@ from ..forms.teams import (
 from ..models import Day, Invitation, Membership
 
 RECENT_DAYS = 7
+DUTY_HORIZON = 10  # session dates ahead in which the home page looks for moderator duties
 
 
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "peer/landing.html")
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user, is_active=True)
         .select_related("team")
         .order_by("team__name")
     )
-    return render(request, "peer/home.html", {"memberships": memberships})
+    for m in memberships:
+        # Each team's own today: its calendar runs in its time zone.
+        m.today = schedule.local_today(m.team)
+        m.moderator_days = list(schedule.upcoming_duties(m, m.today, DUTY_HORIZON))
+        m.presenting = schedule.upcoming_reviews(m, m.today)
+    return render(request, "peer/home.html", {"memberships": memberships, "horizon": DUTY_HORIZON})
 
 
 def signup(request):
