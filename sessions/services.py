@@ -29,22 +29,30 @@ def _lock_current(instance: Versioned, expected_version: int) -> Versioned:
     return current
 
 
+def _edited_fields(form, *more: str) -> list[str]:
+    model_fields = {f.name for f in form.instance._meta.concrete_fields}
+    edited = [name for name in form.fields if name in model_fields]
+    return [*edited, *more, "version", "updated_by", "updated_at"]
+
+
 def save_versioned(form, *, expected_version: int | None, user, **extra) -> Versioned:
     """Save a valid ModelForm of a versioned row, refusing stale versions."""
     with transaction.atomic():
         instance = form.save(commit=False)  # also gives the form its save_m2m()
         for name, value in extra.items():
             setattr(instance, name, value)
+        instance.updated_by = user if user.is_authenticated else None
         if instance.pk is None:
             if isinstance(instance, DayItem):
                 last = type(instance).objects.filter(day=instance.day).aggregate(m=Max("position"))
                 instance.position = (last["m"] or 0) + 1
             instance.version = 1
+            instance.save()
         else:
             current = _lock_current(instance, expected_version or 0)
             instance.version = current.version + 1
-        instance.updated_by = user if user.is_authenticated else None
-        instance.save()
+            # Only what the form edits: a concurrent move (position) or close must survive.
+            instance.save(update_fields=_edited_fields(form, *extra))
         form.save_m2m()
         return instance
 
@@ -99,7 +107,7 @@ def save_session(form, formset, *, expected_version: int, user) -> Day:
         current = _lock_current(day, expected_version)
         day.version = current.version + 1
         day.updated_by = user
-        day.save()
+        day.save(update_fields=_edited_fields(form))
         formset.save()
         return day
 
@@ -112,11 +120,13 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
             if MemberLog.objects.filter(day=log.day, member=log.member).exists():
                 raise Conflict(None)  # the same member saved from another window first
             log.version = 1
+            log.updated_by = user
+            log.save()
         else:
             current = _lock_current(log, expected_version or 0)
             log.version = current.version + 1
-        log.updated_by = user
-        log.save()
+            log.updated_by = user
+            log.save(update_fields=_edited_fields(form))
         formset.instance = log
         formset.save(commit=False)
         for link in formset.deleted_objects:
@@ -160,21 +170,23 @@ def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -
             raise InvitationError("used")
         team = invitation.team
         existing = Membership.objects.filter(team=team, user=user).first()
-        if existing is not None:
-            # A former member coming back: make them active again with the invited role.
-            membership = existing
-            if not membership.is_active:
-                membership.is_active = True
-                membership.role = invitation.role
-                membership.save(update_fields=["is_active", "role"])
-        elif invitation.member_id:
+        if existing is not None and existing.is_active:
+            return existing  # already in the team: leave the invitation for its invitee
+        if invitation.member_id:
             membership = Membership.objects.select_for_update().get(pk=invitation.member_id)
-            if membership.user_id is not None:
+            if membership.user_id is not None or existing is not None:
+                # Someone else's name, or this person already has another name here.
                 raise InvitationError("taken")
             membership.user = user
             membership.role = invitation.role
             membership.is_active = True
             membership.save(update_fields=["user", "role", "is_active"])
+        elif existing is not None:
+            # A former member coming back: active again, with the invited role.
+            membership = existing
+            membership.is_active = True
+            membership.role = invitation.role
+            membership.save(update_fields=["is_active", "role"])
         else:
             name = display_name.strip() or display_name_for(user)
             try:

@@ -235,3 +235,18 @@ def test_cache_key_includes_the_renderer_version(monkeypatch):
         monkeypatch.setattr(markdown, "RENDERER_VERSION", "test-next")
         render_markdown("버전 테스트")
         assert to_html.call_count == 2
+
+
+@pytest.mark.parametrize("text", ["[" * 20_000, "![" * 10_000, "[a](" * 5_000, "<a" * 10_000])
+def test_pathological_input_is_shown_as_plain_text(text):
+    # python-markdown needs seconds for a few thousand "[" (Python-Markdown#798); such
+    # text falls back to escaped plain paragraphs, so it cannot tie up a worker.
+    html = str(render_markdown(text))
+    assert html.startswith("<p>")
+    assert "<a " not in html and "<img" not in html
+    assert text[:200].replace("<", "&lt;") in html
+
+
+def test_a_note_with_a_few_links_still_renders_them():
+    text = "\n".join(f"- [링크 {n}](https://example.org/{n})" for n in range(50))
+    assert str(render_markdown(text)).count("<a ") == 50

@@ -1,6 +1,7 @@
 """Forms for a day's session fields and attendance."""
 
 from django import forms
+from django.db import transaction
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ class DayForm(TeamScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["moderator"].queryset = self.team.memberships.active()
+        self.fields["moderator"].queryset = self.team.memberships.participants()
         number = self.initial.get("number") or self.instance.number or 1
         self.fields["title"].help_text = _("Leave empty for “%(example)s”.") % {
             "example": Day.default_title(self.team, number)
@@ -34,10 +35,13 @@ class DayForm(TeamScopedForm):
 
 
 class SessionForm(VersionedForm, DayForm):
-    """The session fields of an existing day, saved with its attendance."""
+    """The session fields of an existing day, saved with its attendance.
+
+    The date is not among them: it is the day's address, which every open editor uses.
+    """
 
     class Meta(DayForm.Meta):
-        pass
+        fields = ["number", "moderator", "title", "tags"]
 
 
 class AttendanceForm(forms.ModelForm):
@@ -47,18 +51,31 @@ class AttendanceForm(forms.ModelForm):
         widgets = {"note": forms.TextInput(attrs={"placeholder": _("note")})}
 
 
+class BaseAttendanceFormSet(forms.BaseInlineFormSet):
+    """Exactly one row per existing attendance: a tampered TOTAL_FORMS adds no rows."""
+
+    def total_form_count(self):
+        return self.initial_form_count()
+
+
 AttendanceFormSet = inlineformset_factory(
-    Day, Attendance, form=AttendanceForm, extra=0, can_delete=False, max_num=200
+    Day,
+    Attendance,
+    form=AttendanceForm,
+    formset=BaseAttendanceFormSet,
+    extra=0,
+    can_delete=False,
+    max_num=200,
 )
 
 
 def attendance_formset(day, data=None):
     """Attendance rows for the day; members who joined since the day was made get a row."""
-    members = day.team.memberships.active().exclude(role="observer")
-    missing = members.exclude(attendances__day=day)
+    missing = day.team.memberships.participants().exclude(attendances__day=day)
     if missing.exists():
-        Attendance.objects.bulk_create(
-            [Attendance(day=day, member=m) for m in missing], ignore_conflicts=True
-        )
+        with transaction.atomic():
+            Attendance.objects.bulk_create(
+                [Attendance(day=day, member=m) for m in missing], ignore_conflicts=True
+            )
     queryset = Attendance.objects.filter(day=day).select_related("member")
     return AttendanceFormSet(data, instance=day, queryset=queryset, prefix="attendance")

@@ -35,8 +35,8 @@ class Team(models.Model):
     slug = models.SlugField(_("address"), max_length=50, unique=True, allow_unicode=False)
     course = models.CharField(_("course"), max_length=60, blank=True, default="boostcourse")
     mentor = models.CharField(_("mentor"), max_length=80, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    ground_rules = models.TextField(_("ground rules"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=5000)
+    ground_rules = models.TextField(_("ground rules"), blank=True, max_length=5000)
     language = models.CharField(
         _("record language"), max_length=2, choices=Language, default=Language.KOREAN
     )
