@@ -504,3 +504,27 @@ def test_invitation_reactivates_a_former_member(team, team_admin):
 
     assert membership.pk == former.pk
     assert Membership.objects.get(pk=former.pk).is_active
+
+
+def test_a_member_opening_someone_elses_invitation_leaves_it_for_them(team, team_admin):
+    name_only = MembershipFactory(team=team, user=None, display_name="초대받을사람")
+    invitation = invite(team, member=name_only, role=Membership.Role.ADMIN)
+
+    membership = services.accept_invitation(invitation, user=team_admin)
+
+    assert membership == team_admin.memberships.get()
+    assert Invitation.objects.get(pk=invitation.pk).is_open
+    assert Membership.objects.get(pk=name_only.pk).user is None
+
+
+def test_a_former_member_cannot_take_another_members_name(team, team_admin):
+    former = MembershipFactory(team=team, display_name="예전회원", is_active=False)
+    name_only = MembershipFactory(team=team, user=None, display_name="다른사람")
+    invitation = invite(team, member=name_only, role=Membership.Role.ADMIN)
+
+    with pytest.raises(services.InvitationError):
+        services.accept_invitation(invitation, user=former.user)
+
+    assert not Membership.objects.get(pk=former.pk).is_active
+    assert Membership.objects.get(pk=name_only.pk).user is None
+    assert Invitation.objects.get(pk=invitation.pk).is_open

@@ -392,6 +392,21 @@ def test_session_edit_saves_the_fields_and_attendance_together(day, as_member, t
     assert "자료구조 특강" in response.content.decode()
 
 
+def test_a_tampered_attendance_count_adds_no_rows(day, as_member):
+    # One more row than the day has, with a status: it is ignored, not a 500.
+    body = session_body(day)
+    n = int(body["attendance-TOTAL_FORMS"])
+    body |= {
+        "attendance-TOTAL_FORMS": str(n + 1),
+        f"attendance-{n}-status": "absent",
+        f"attendance-{n}-note": "끼워넣기",
+    }
+    before = list(Attendance.objects.filter(day=day).values())
+    response = as_member.post(url("session_edit", day), body)
+    assert response.status_code == 200
+    assert list(Attendance.objects.filter(day=day).values()) == before
+
+
 def test_session_edit_from_a_stale_version_answers_409_and_changes_nothing(
     day, as_member, team_admin
 ):
