@@ -2,6 +2,8 @@
 
 Anonymous users are sent to log in (by @login_required on every view), people
 outside the team get 404 so nothing leaks, and read-only members get 403 on writes.
+A day's reviews are run by its moderator or an admin, and a closed day is read-only
+for everyone (each member's own log excepted).
 """
 
 import datetime
@@ -39,3 +41,42 @@ def get_day_for(
     day = get_object_or_404(qs, team=team, date=date)
     day.team = team
     return team, membership, day
+
+
+# Kinds of item that only the day's moderator or an admin may change.
+MODERATED_KINDS = frozenset({"review"})
+
+
+class DayClosed(PermissionDenied):
+    """The day is closed: nobody changes it until an admin reopens it."""
+
+
+def require_moderator(day: Day, membership: Membership) -> None:
+    if not day.can_moderate(membership):
+        raise PermissionDenied
+
+
+def require_open(day: Day) -> None:
+    if day.is_closed:
+        raise DayClosed
+
+
+def may_edit_items(kind_slug: str, day: Day, membership: Membership) -> bool:
+    """Whether the controls for one kind of item show (and its write endpoints answer)."""
+    if day.is_closed or not membership.can_write:
+        return False
+    return kind_slug not in MODERATED_KINDS or day.can_moderate(membership)
+
+
+def lock_open_day(day: Day) -> Day:
+    """Lock the day's row for the rest of the transaction; DayClosed if it is closed.
+
+    Every write to a day's session and items takes this lock, and closing takes it
+    too, so a save that was under way when the day closed lands before the close,
+    and one that arrives after it is refused. (NO KEY UPDATE on PostgreSQL: rows
+    that merely point at the day, such as a member's log, are not held up.)
+    """
+    locked = Day.objects.select_for_update(no_key=True).get(pk=day.pk)
+    if locked.is_closed:
+        raise DayClosed
+    return locked

@@ -1,13 +1,23 @@
-"""Choosing who presents the day's assignment reviews, fairly, and assigning them safely."""
+"""Choosing who presents the day's assignment reviews, fairly, and assigning them safely.
+
+Every write of presenters (accepting a suggestion, saving a review's form) locks the
+day's row first, so two people assigning at once are serialised: the second sees the
+first's presenters and is refused rather than double-booking someone.
+"""
 
 import datetime
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
+from .access import lock_open_day
 from .models import AssignmentReview, Attendance, Day, Membership
+from .services import Conflict, save_versioned
 
 AWAY = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
+
+Plan = dict[int | None, set[int]]  # review pk (None: a review being created) → member pks
 
 
 def eligible(day: Day) -> list[Membership]:
@@ -38,12 +48,40 @@ def ranking(day: Day, members: list[Membership]) -> list[Membership]:
     )
 
 
-def suggest(day: Day, reviews: list[AssignmentReview]) -> dict[int, Membership]:
-    """One presenter per review: at most one review each unless reviews outnumber people."""
+def bookings(day: Day) -> Plan:
+    """Who presents each of the day's reviews, as saved (reviews without anyone included)."""
+    reviews = AssignmentReview.objects.filter(day=day).values_list("pk", flat=True)
+    plan: Plan = {pk: set() for pk in reviews}
+    through = AssignmentReview.presenters.through.objects.filter(assignmentreview__day=day)
+    for review_pk, member_pk in through.values_list("assignmentreview_id", "membership_id"):
+        plan[review_pk].add(member_pk)
+    return plan
+
+
+def doubles_allowed(day: Day, n_reviews: int) -> bool:
+    """Someone may present two reviews only when the reviews outnumber the people present."""
+    return n_reviews > len(eligible(day))
+
+
+def suggest(day: Day, reviews: Iterable[AssignmentReview]) -> dict[int, Membership]:
+    """A presenter for each of `reviews` (those still without one), fairest first.
+
+    People already presenting another review of the day come last, and only when the
+    reviews outnumber the people present; otherwise a review left over gets no proposal.
+    """
+    reviews = list(reviews)
     people = ranking(day, eligible(day))
-    if not people:
+    if not people or not reviews:
         return {}
-    return {review.pk: people[i % len(people)] for i, review in enumerate(reviews)}
+    filling = {r.pk for r in reviews}
+    booked = bookings(day)
+    busy = {pk for review_pk, pks in booked.items() if review_pk not in filling for pk in pks}
+    free = [m for m in people if m.pk not in busy]
+    n_reviews = len(filling | set(booked))
+    if doubles_allowed(day, n_reviews):
+        order = free + [m for m in people if m.pk in busy]
+        return {review.pk: order[i % len(order)] for i, review in enumerate(reviews)}
+    return {review.pk: member for review, member in zip(reviews, free, strict=False)}
 
 
 class DoubleBooked(Exception):
@@ -52,32 +90,63 @@ class DoubleBooked(Exception):
         self.member = member
 
 
-def assign(day: Day, assignments: dict[int, list[Membership]], *, user) -> None:
+def _refuse_double_booking(day: Day, plan: Plan, changed: dict[int | None, list[Membership]]):
+    """Raise DoubleBooked if `plan` books one of the changed reviews' people twice."""
+    if doubles_allowed(day, len(plan)):
+        return
+    for review_pk, members in changed.items():
+        for member in members:
+            if any(member.pk in pks for pk, pks in plan.items() if pk != review_pk):
+                raise DoubleBooked(member)
+
+
+def assign(
+    day: Day,
+    assignments: dict[int, list[Membership]],
+    *,
+    user,
+    versions: dict[int, int] | None = None,
+) -> None:
     """Set the presenters of several reviews of one day at once.
 
     The day row is locked for the duration, so two moderators assigning at the
     same moment are serialised: the second sees the first's presenters, and a
     person is never booked twice unless there are more reviews than people.
+    `versions` are the reviews' versions the moderator saw: a review edited or
+    deleted since raises Conflict, so nobody's assignment is silently replaced.
+    A closed day raises access.DayClosed. Nothing is written unless all succeeds.
     """
     with transaction.atomic():
-        day = Day.objects.select_for_update().get(pk=day.pk)
+        day = lock_open_day(day)
         reviews = {r.pk: r for r in AssignmentReview.objects.filter(day=day).select_for_update()}
-        booked: dict[int, int] = {}  # member pk → review pk
-        for review in reviews.values():
-            if review.pk in assignments:
-                continue
-            for member_pk in review.presenters.values_list("pk", flat=True):
-                booked[member_pk] = review.pk
-        allow_doubles = len(reviews) > len(eligible(day))
-        for review_pk, members in assignments.items():
-            review = reviews.get(review_pk)
-            if review is None:
-                continue  # deleted meanwhile
-            for member in members:
-                if member.pk in booked and booked[member.pk] != review_pk and not allow_doubles:
-                    raise DoubleBooked(member)
-                booked[member.pk] = review_pk
+        for review_pk, version in (versions or {}).items():
+            current = reviews.get(review_pk)
+            if current is None or current.version != version:
+                raise Conflict(current)
+        changed = {pk: list(members) for pk, members in assignments.items() if pk in reviews}
+        plan = bookings(day)
+        for review_pk, members in changed.items():
+            plan[review_pk] = {m.pk for m in members}
+        _refuse_double_booking(day, plan, changed)
+        for review_pk, members in changed.items():
+            review = reviews[review_pk]
             review.presenters.set(members)
             AssignmentReview.objects.filter(pk=review.pk).update(
                 version=review.version + 1, updated_by=user
             )
+
+
+def save_review(form, *, expected_version: int | None, user) -> AssignmentReview:
+    """Save a valid ReviewForm under the same lock and rule as `assign`.
+
+    Raises DoubleBooked (nothing saved) when its presenters already present another
+    review of the day, services.Conflict for a stale version, access.DayClosed.
+    """
+    review = form.instance
+    with transaction.atomic():
+        day = lock_open_day(review.day)
+        members = list(form.cleaned_data.get("presenters") or [])
+        plan = bookings(day)
+        plan[review.pk] = {m.pk for m in members}
+        _refuse_double_booking(day, plan, {review.pk: members})
+        return save_versioned(form, expected_version=expected_version, user=user)

@@ -1,16 +1,21 @@
-"""Who may open what: every team URL for anonymous, outsider, observer, member and admin.
+"""Who may open what: every team URL for anonymous, outsider, observer, member,
+the day's moderator and admin.
 
 The matrix below is the whole policy in one place. Each row names an endpoint, its
 method, how to build its URL and a valid request body, and the least role that may
 use it:
 
-    READ   every active member, observers included
-    WRITE  members and admins; observers get 403
-    ADMIN  admins only; members and observers get 403
+    READ       every active member, observers included
+    WRITE      members and admins; observers get 403
+    MODERATOR  the day's moderator (a member) and admins; other members get 403
+    ADMIN      admins only; members, the moderator and observers get 403
 
 Anonymous users are always sent to log in and people outside the team always get
 404. A denied request must leave every row of the database as it was; an allowed
 write must change something (so a "denial" that silently succeeds cannot pass).
+
+A closed day is read-only for everyone: its session and item writes answer 403 even
+to admins, while each member's own log stays editable (the closed-day tests below).
 """
 
 import datetime
@@ -21,9 +26,19 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 
-from sessions.models import Attendance, Membership, Question
+from sessions import schedule
+from sessions.models import (
+    Attendance,
+    Day,
+    Membership,
+    ModeratorAssignment,
+    Question,
+    SkippedDate,
+)
 from sessions.urls import urlpatterns
 
 from .factories import (
@@ -33,12 +48,17 @@ from .factories import (
     ReviewFactory,
     SectionFactory,
     SuggestionFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-READ, WRITE, ADMIN = "read", "write", "admin"
+READ, WRITE, MODERATOR, ADMIN = "read", "write", "moderator", "admin"
 LOGIN_PREFIX = "/accounts/login/"
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Kinds of item only the day's moderator and admins may change.
+MODERATED = {"review"}
 
 ITEM_FACTORIES = {
     "suggestion": SuggestionFactory,
@@ -65,10 +85,32 @@ ITEM_FIELDS = {
 
 
 @pytest.fixture
-def world(team, day, team_admin, team_member, team_observer, outsider):
-    """Team "alpha" with day 1 holding two items of every kind, a name-only member,
-    and team "beta" (the outsider's) next door."""
+def team_moderator(team):
+    """A user who is an ordinary member of `team` and the moderator of `world`'s day."""
+    user = UserFactory(username="alpha-moderator")
+    MembershipFactory(team=team, user=user, role=Membership.Role.MEMBER, display_name="문모더")
+    return user
+
+
+@pytest.fixture
+def as_moderator(team_moderator):
+    client = Client()
+    client.force_login(team_moderator)
+    return client
+
+
+@pytest.fixture
+def world(team, day, team_admin, team_member, team_observer, team_moderator, outsider):
+    """Team "alpha" with day 1 (moderated by a member) holding two items of every kind,
+    a name-only member, and team "beta" (the outsider's) next door."""
+    moderator = team_moderator.memberships.get()
+    Attendance.objects.create(day=day, member=moderator)
+    Day.objects.filter(pk=day.pk).update(moderator=moderator)
+    day.refresh_from_db()
     items = {kind: [make(day=day), make(day=day)] for kind, make in ITEM_FACTORIES.items()}
+    # Upcoming session dates (from the team's today): two for the schedule's swaps
+    # and substitutes, one to skip, and a skipped one further on.
+    upcoming = schedule.next_session_dates(team, schedule.local_today(team), 4)
     return SimpleNamespace(
         team=team,
         day=day,
@@ -76,8 +118,23 @@ def world(team, day, team_admin, team_member, team_observer, outsider):
         admin=team_admin.memberships.get(),
         member=team_member.memberships.get(),
         observer=team_observer.memberships.get(),
+        moderator=moderator,
         name_only=MembershipFactory(team=team, user=None, display_name="정이름"),
+        upcoming=upcoming[:3],
+        skipped=SkippedDate.objects.create(team=team, date=upcoming[3], reason="공휴일"),
     )
+
+
+def close_the_day(w) -> None:
+    Day.objects.filter(pk=w.day.pk).update(closed_at=timezone.now(), closed_by=None)
+
+
+def schedule_two_dates(w) -> None:
+    """The day's moderator is also scheduled on the next session date; the admin on
+    the one after. (A member who moderates neither may not change either.)"""
+    first, second = w.upcoming[:2]
+    ModeratorAssignment.objects.create(team=w.team, date=first, member=w.moderator)
+    ModeratorAssignment.objects.create(team=w.team, date=second, member=w.admin)
 
 
 def snapshot() -> dict:
@@ -113,6 +170,10 @@ def member_edit_url(w) -> str:
     return reverse("peer:member_edit", kwargs={"team": w.team.slug, "member": w.member.pk})
 
 
+def unskip_url(w) -> str:
+    return reverse("peer:schedule_unskip", kwargs={"team": w.team.slug, "pk": w.skipped.pk})
+
+
 def member_day_url(w) -> str:
     return reverse(
         "peer:member_day", kwargs={"team": w.team.slug, "date": w.day.date, "member": w.member.pk}
@@ -141,11 +202,12 @@ def new_day_body(w) -> dict:
 
 
 def session_body(w) -> dict:
+    # The moderator stays: handing the day over is for its moderator and admins only.
     rows = list(Attendance.objects.filter(day=w.day).order_by("pk"))
     data = {
         "date": w.day.date.isoformat(),
         "number": str(w.day.number),
-        "moderator": str(w.admin.pk),
+        "moderator": str(w.moderator.pk),
         "title": "새 제목",
         "tags": "",
         "version": str(w.day.version),
@@ -191,10 +253,11 @@ class Endpoint:
     name: str
     method: str  # GET or POST
     url: Callable  # world -> URL
-    access: str  # the least role that may use it: READ, WRITE or ADMIN
+    access: str  # the least role that may use it: READ, WRITE, MODERATOR or ADMIN
     body: Callable | None = None  # world -> a valid POST body
     ok: int = 200  # the status an allowed user gets
     writes: bool = False  # an allowed request changes the database
+    prepare: Callable | None = None  # world -> None: the state the request needs
 
 
 GET, POST = "get", "post"
@@ -211,6 +274,25 @@ def invitation_body(w) -> dict:
 
 def move_up_body(w) -> dict:
     return {"direction": "up"}
+
+
+def swap_body(w) -> dict:
+    first, second = w.upcoming[:2]
+    return {"swap-first": first.isoformat(), "swap-second": second.isoformat()}
+
+
+def substitute_body(w) -> dict:
+    return {"sub-date": w.upcoming[0].isoformat(), "sub-member": str(w.member.pk)}
+
+
+def skip_body(w) -> dict:
+    return {"skip-date": w.upcoming[2].isoformat(), "skip-reason": "특강"}
+
+
+def assign_body(w) -> dict:
+    """Accept a suggestion: the member presents the first review."""
+    review = w.items["review"][0]
+    return {f"review-{review.pk}": str(w.member.pk), f"version-{review.pk}": str(review.version)}
 
 
 # Previewing changes nothing and only renders markdown, so any member of the team may
@@ -242,20 +324,40 @@ TEAM_ROWS = [
     ("session-edit",      POST, D("session_edit"),      WRITE, session_body,    200, True),
     ("log-edit-form",     GET,  D("log_edit"),          WRITE),
     ("log-edit",          POST, D("log_edit"),          WRITE, log_body,        200, True),
+    ("reviews-suggest",   GET,  D("reviews_suggest"),   MODERATOR),
+    ("reviews-assign",    POST, D("reviews_assign"),    MODERATOR, assign_body, 200, True),
+    ("day-close",         POST, D("day_close"),         MODERATOR, None,        302, True),
+    ("day-reopen",        POST, D("day_reopen"),        ADMIN, None, 302, True, close_the_day),
+    # The schedule: swaps and substitutes are for admins and the scheduled moderator of
+    # a date involved (MODERATOR here: the world's moderator is scheduled on one).
+    ("schedule",          GET,  T("schedule"),          READ),
+    ("schedule-swap",     POST, T("schedule_swap"),     MODERATOR, swap_body, 302, True,
+     schedule_two_dates),
+    ("schedule-substitute", POST, T("schedule_substitute"), MODERATOR, substitute_body, 302,
+     True, schedule_two_dates),
+    ("schedule-skip",     POST, T("schedule_skip"),     ADMIN, skip_body,       302, True),
+    ("schedule-unskip",   POST, unskip_url,             ADMIN, None,            302, True),
+    # Each member's calendar: revoking only renews their own secret address, so
+    # observers may too. (The feed itself, peer:calendar_feed, is reached by that
+    # secret token, not through a team: it is not a team URL and has no row here.)
+    ("calendar",          GET,  T("calendar"),          READ),
+    ("calendar-revoke",   POST, T("calendar_revoke"),   READ,  None,            302, True),
 ]
 
 
 def item_rows(k: str) -> list[tuple]:
-    """The same eight rows for every kind of item (suggestion, review, question…)."""
+    """The same eight rows for every kind of item (suggestion, review, question…).
+    Reviews are the moderator's: only the day's moderator and admins change them."""
+    w = MODERATOR if k in MODERATED else WRITE
     return [
         (f"{k}-list",         GET,  item_url("item_list", k),   READ),
         (f"{k}-detail",       GET,  item_url("item", k),        READ),
-        (f"{k}-create-form",  GET,  item_url("item_create", k), WRITE),
-        (f"{k}-create",       POST, item_url("item_create", k), WRITE, item_body(k),  200, True),
-        (f"{k}-edit-form",    GET,  item_url("item_edit", k),   WRITE),
-        (f"{k}-edit",         POST, item_url("item_edit", k),   WRITE, item_body(k),  200, True),
-        (f"{k}-delete",       POST, item_url("item_delete", k), WRITE, version_body,  200, True),
-        (f"{k}-move",         POST, item_url("item_move", k),   WRITE, move_up_body,  200, True),
+        (f"{k}-create-form",  GET,  item_url("item_create", k), w),
+        (f"{k}-create",       POST, item_url("item_create", k), w, item_body(k),  200, True),
+        (f"{k}-edit-form",    GET,  item_url("item_edit", k),   w),
+        (f"{k}-edit",         POST, item_url("item_edit", k),   w, item_body(k),  200, True),
+        (f"{k}-delete",       POST, item_url("item_delete", k), w, version_body,  200, True),
+        (f"{k}-move",         POST, item_url("item_move", k),   w, move_up_body,  200, True),
     ]
 # fmt: on
 
@@ -267,16 +369,23 @@ ENDPOINTS = [
 ROLE_MAY = {
     "observer": {READ},
     "member": {READ, WRITE},
-    "admin": {READ, WRITE, ADMIN},
+    "moderator": {READ, WRITE, MODERATOR},
+    "admin": {READ, WRITE, MODERATOR, ADMIN},
 }
+ROLES = list(ROLE_MAY)
 
 
-def _send(client, endpoint: Endpoint, w):
+def _send(client, endpoint: Endpoint, w, **headers):
     url = endpoint.url(w)
     if endpoint.method == GET:
-        return client.get(url)
+        return client.get(url, **headers)
     body = endpoint.body(w) if endpoint.body else {}
-    return client.post(url, body)
+    return client.post(url, body, **headers)
+
+
+def _prepare(endpoint: Endpoint, w) -> None:
+    if endpoint.prepare is not None:
+        endpoint.prepare(w)
 
 
 matrix = pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.name for e in ENDPOINTS])
@@ -291,6 +400,7 @@ def test_matrix_covers_every_team_url():
         day=SimpleNamespace(date=datetime.date(2024, 3, 4)),
         items={kind: [SimpleNamespace(pk=1), SimpleNamespace(pk=2)] for kind in ITEM_FACTORIES},
         member=SimpleNamespace(pk=3),
+        skipped=SimpleNamespace(pk=4),
     )
     for endpoint in ENDPOINTS:
         covered.add(resolve(endpoint.url(world)).url_name)
@@ -299,6 +409,7 @@ def test_matrix_covers_every_team_url():
 
 @matrix
 def test_anonymous_is_sent_to_log_in(endpoint, world, anon):
+    _prepare(endpoint, world)
     before = snapshot()
     response = _send(anon, endpoint, world)
     assert response.status_code == 302
@@ -308,16 +419,18 @@ def test_anonymous_is_sent_to_log_in(endpoint, world, anon):
 
 @matrix
 def test_outsider_gets_404(endpoint, world, as_outsider):
+    _prepare(endpoint, world)
     before = snapshot()
     response = _send(as_outsider, endpoint, world)
     assert response.status_code == 404
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("role", ["observer", "member", "admin"])
+@pytest.mark.parametrize("role", ROLES)
 @matrix
 def test_team_roles(endpoint, role, world, request):
     client = request.getfixturevalue(f"as_{role}")
+    _prepare(endpoint, world)
     before = snapshot()
     response = _send(client, endpoint, world)
     if endpoint.access in ROLE_MAY[role]:
@@ -327,6 +440,135 @@ def test_team_roles(endpoint, role, world, request):
     else:
         assert response.status_code == 403
         assert snapshot() == before
+
+
+# --- a closed day ----------------------------------------------------------------------
+
+# Every write to a day's session and items, and the moderator's review tools: refused
+# on a closed day to everyone, admins included, until an admin reopens it.
+ITEM_WRITES = ["create-form", "create", "edit-form", "edit", "delete", "move"]
+CLOSED_REFUSED_NAMES = {
+    "session-edit-form",
+    "session-edit",
+    "reviews-suggest",
+    "reviews-assign",
+    *(f"{k}-{w}" for k in ITEM_FACTORIES for w in ITEM_WRITES),
+}
+# What stays open on a closed day: reading it, and each member's own log.
+CLOSED_ALLOWED_NAMES = {
+    "day-record",
+    "member-record",
+    "day-edit",
+    "state",
+    "session-panel",
+    "log-edit-form",
+    "log-edit",
+    *(f"{k}-{r}" for k in ITEM_FACTORIES for r in ("list", "detail")),
+}
+CLOSED_REFUSED = [e for e in ENDPOINTS if e.name in CLOSED_REFUSED_NAMES]
+CLOSED_ALLOWED = [e for e in ENDPOINTS if e.name in CLOSED_ALLOWED_NAMES]
+closed_refused = pytest.mark.parametrize(
+    "endpoint", CLOSED_REFUSED, ids=[e.name for e in CLOSED_REFUSED]
+)
+
+
+def test_the_closed_day_lists_name_real_endpoints():
+    assert len(CLOSED_REFUSED) == len(CLOSED_REFUSED_NAMES)
+    assert len(CLOSED_ALLOWED) == len(CLOSED_ALLOWED_NAMES)
+
+
+@pytest.mark.parametrize("role", ["member", "moderator", "admin"])
+@closed_refused
+def test_a_closed_day_refuses_every_write(endpoint, role, world, request):
+    client = request.getfixturevalue(f"as_{role}")
+    close_the_day(world)
+    before = snapshot()
+    response = _send(client, endpoint, world)
+    assert response.status_code == 403
+    assert snapshot() == before
+
+
+@closed_refused
+def test_a_closed_day_tells_htmx_why(endpoint, world, as_admin):
+    """htmx requests get the same 403 with a notice the page shows (studylog.js)."""
+    close_the_day(world)
+    before = snapshot()
+    response = _send(as_admin, endpoint, world, **HTMX)
+    assert response.status_code == 403
+    assert response["X-Day-Closed"] == "1"
+    assert 'class="notice notice-warn refusal"' in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["member", "moderator", "admin"])
+@pytest.mark.parametrize("endpoint", CLOSED_ALLOWED, ids=[e.name for e in CLOSED_ALLOWED])
+def test_a_closed_day_can_still_be_read_and_each_log_written(endpoint, role, world, request):
+    client = request.getfixturevalue(f"as_{role}")
+    close_the_day(world)
+    before = snapshot()
+    response = _send(client, endpoint, world)
+    assert response.status_code == endpoint.ok, response.content[:500]
+    assert (snapshot() != before) == endpoint.writes
+
+
+@pytest.mark.parametrize("role", ["observer", "member"])
+def test_who_may_not_close_the_day_cannot_close_it(role, world, request):
+    client = request.getfixturevalue(f"as_{role}")
+    before = snapshot()
+    assert client.post(day_url("day_close")(world)).status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["observer", "member", "moderator"])
+def test_only_an_admin_reopens_a_day(role, world, request):
+    client = request.getfixturevalue(f"as_{role}")
+    close_the_day(world)
+    before = snapshot()
+    assert client.post(day_url("day_reopen")(world)).status_code == 403
+    assert snapshot() == before
+
+
+def test_a_member_cannot_hand_the_day_to_someone_else(world, as_member):
+    """Otherwise the review rights above would be one session edit away."""
+    before = Day.objects.filter(pk=world.day.pk).values().get()
+    body = session_body(world) | {"moderator": str(world.member.pk)}
+    response = as_member.post(day_url("session_edit")(world), body)
+    assert response.status_code == 422
+    assert "moderator" in response.context["form"].errors
+    assert Day.objects.filter(pk=world.day.pk).values().get() == before
+
+
+@pytest.mark.parametrize("role", ["moderator", "admin"])
+def test_the_moderator_or_an_admin_can_hand_the_day_over(role, world, request):
+    client = request.getfixturevalue(f"as_{role}")
+    body = session_body(world) | {"moderator": str(world.member.pk)}
+    assert client.post(day_url("session_edit")(world), body).status_code == 200
+    assert Day.objects.get(pk=world.day.pk).moderator == world.member
+
+
+def test_a_day_without_a_moderator_can_be_given_one_by_any_member(world, as_member):
+    Day.objects.filter(pk=world.day.pk).update(moderator=None)
+    world.day.refresh_from_db()
+    body = session_body(world) | {"moderator": str(world.member.pk)}
+    assert as_member.post(day_url("session_edit")(world), body).status_code == 200
+    assert Day.objects.get(pk=world.day.pk).moderator == world.member
+
+
+def test_the_moderator_of_another_day_has_no_say_on_this_one(world, as_moderator):
+    """Moderating is per day: the same member is an ordinary member on other days."""
+    other = DayFactory(team=world.team, date=datetime.date(2024, 3, 5), number=2)
+    review = ReviewFactory(day=other)
+    before = snapshot()
+    for name in ("reviews_suggest", "day_close"):
+        url = reverse(f"peer:{name}", kwargs={"team": "alpha", "date": other.date})
+        send = as_moderator.get if name == "reviews_suggest" else as_moderator.post
+        assert send(url).status_code == 403, name
+    url = reverse(
+        "peer:item_edit",
+        kwargs={"team": "alpha", "date": other.date, "kind": "review", "pk": review.pk},
+    )
+    assert as_moderator.post(url, {**ITEM_FIELDS["review"], "version": "1"}).status_code == 403
+    assert snapshot() == before
 
 
 # --- addressing other teams' rows through this team's URLs ---------------------------

@@ -3,20 +3,34 @@
 Each part saves on its own and answers with its re-rendered fragment (htmx).
 Validation errors answer 422 with the form as typed; a save from a stale
 version answers 409 with both versions; neither writes anything.
+
+Reviews are changed only by the day's moderator and admins. A closed day refuses
+every write here with 403; each member's own log (views/logs.py) stays editable.
 """
 
 import json
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import services
-from ..access import get_day_for
+from .. import reviewers, services
+from ..access import (
+    MODERATED_KINDS,
+    DayClosed,
+    get_day_for,
+    lock_open_day,
+    may_edit_items,
+    require_moderator,
+    require_open,
+)
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
-from ..models import Day
+from ..models import AssignmentReview, Day
 from .logs import log_context
 
 
@@ -33,13 +47,34 @@ def _list_changed(response: HttpResponse, kind) -> HttpResponse:
     return response
 
 
+def refuse_when_closed(view):
+    """Answer a write to a closed day with 403; for htmx, with a notice to show.
+
+    htmx swaps no 403 by default; studylog.js puts this one (marked X-Day-Closed) at
+    the top of the part the user was working on, leaving what they typed in place.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DayClosed:
+            if not request.htmx:
+                raise
+            response = render(request, "peer/edit/_closed_refusal.html", status=403)
+            response["X-Day-Closed"] = "1"
+            return response
+
+    return wrapper
+
+
 def state_of(day: Day) -> dict:
-    """What the page compares against to see others' changes: versions and order."""
+    """What the page compares against to see others' changes: versions, order, closing."""
     lists = {}
     for kind in KINDS.values():
         rows = kind.model.objects.filter(day=day).values_list("pk", "version")
         lists[kind.slug] = ",".join(f"{pk}:{version}" for pk, version in rows)
-    return {"session": day.version, "lists": lists}
+    return {"session": day.version, "lists": lists, "closed": day.is_closed}
 
 
 @login_required
@@ -48,13 +83,19 @@ def day_edit(request, team, date):
         request, team, date, write=True, queryset=Day.objects.for_record()
     )
     sections = [
-        {"kind": kind, "items": getattr(day, kind.related).all()} for kind in KINDS.values()
+        {
+            "kind": kind,
+            "items": getattr(day, kind.related).all(),
+            "editable": may_edit_items(kind.slug, day, membership),
+        }
+        for kind in KINDS.values()
     ]
     context = {
         "team": team,
         "membership": membership,
         "day": day,
         "sections": sections,
+        "can_moderate": day.can_moderate(membership),
         "state": json.dumps(state_of(day)),
         **log_context(team, membership, day),
     }
@@ -79,19 +120,40 @@ def session_panel(request, team, date):
     return render(request, "peer/edit/_session.html", _session_context(team, membership, day))
 
 
+def _refuse_handover(form, *, moderator_id, can_moderate: bool) -> bool:
+    """A member who does not run the day may not hand it to someone else (and so take
+    its moderator's rights); a day without a moderator may be given one by anyone.
+    `moderator_id` and `can_moderate` are from before validation, which overwrites them."""
+    chosen = form.cleaned_data.get("moderator")
+    if moderator_id is None or can_moderate or (chosen and chosen.pk) == moderator_id:
+        return False
+    form.add_error("moderator", _("Only the day's moderator or an admin can change it."))
+    return True
+
+
 @login_required
+@refuse_when_closed
 def session_edit(request, team, date):
     team, membership, day = get_day_for(request, team, date, write=True)
+    require_open(day)
+    moderator_id = day.moderator_id  # the form's validation overwrites day.moderator
+    can_moderate = day.can_moderate(membership)
     data = request.POST if request.method == "POST" else None
     form = SessionForm(data, instance=day, team=team)
     formset = attendance_formset(day, data)
     status = 200
     if data is not None:
-        if form.is_valid() and formset.is_valid():
+        if (
+            form.is_valid()
+            and formset.is_valid()
+            and not _refuse_handover(form, moderator_id=moderator_id, can_moderate=can_moderate)
+        ):
             try:
-                services.save_session(
-                    form, formset, expected_version=form.expected_version, user=request.user
-                )
+                with transaction.atomic():
+                    lock_open_day(day)
+                    services.save_session(
+                        form, formset, expected_version=form.expected_version, user=request.user
+                    )
             except services.Conflict:
                 theirs = Day.objects.for_record().get(pk=day.pk)
                 data = data.copy()
@@ -122,7 +184,35 @@ def session_edit(request, team, date):
 
 
 def _item_context(team, membership, day, kind, **extra):
-    return {"team": team, "membership": membership, "day": day, "kind": kind, **extra}
+    return {
+        "team": team,
+        "membership": membership,
+        "day": day,
+        "kind": kind,
+        "editable": may_edit_items(kind.slug, day, membership),
+        **extra,
+    }
+
+
+def _item_writer(request, team, date, kind, *, closed_ok: bool = False):
+    """The day for a change to one kind of item: a writer, the moderator or an admin
+    for reviews, and the day open (unless `closed_ok`)."""
+    team, membership, day = get_day_for(request, team, date, write=True)
+    if kind.slug in MODERATED_KINDS:
+        require_moderator(day, membership)
+    if not closed_ok:
+        require_open(day)
+    return team, membership, day
+
+
+def _save(kind, form, *, expected_version, user):
+    """Save an item under the day's lock (refused if the day closed meanwhile); a
+    review also goes through the presenters' double-booking check."""
+    if kind.model is AssignmentReview:
+        return reviewers.save_review(form, expected_version=expected_version, user=user)
+    with transaction.atomic():
+        lock_open_day(form.instance.day)
+        return services.save_versioned(form, expected_version=expected_version, user=user)
 
 
 def _get_item(kind, day, pk):
@@ -153,20 +243,27 @@ def item_detail(request, team, date, kind, pk):
 
 
 @login_required
+@refuse_when_closed
 def item_create(request, team, date, kind):
     kind = _kind(kind)
-    team, membership, day = get_day_for(request, team, date, write=True)
-    if request.method == "GET" and "cancel" in request.GET:
+    cancel = request.method == "GET" and "cancel" in request.GET
+    # Cancelling writes nothing: on a day closed meanwhile it just gives back an empty slot.
+    team, membership, day = _item_writer(request, team, date, kind, closed_ok=cancel)
+    if cancel:
         return render(request, "peer/edit/_add.html", _item_context(team, membership, day, kind))
     data = request.POST if request.method == "POST" else None
     form = kind.form(data, team=team, instance=kind.model(day=day))
     if data is not None:
         if form.is_valid():
-            services.save_versioned(form, expected_version=None, user=request.user)
-            response = render(
-                request, "peer/edit/_add.html", _item_context(team, membership, day, kind)
-            )
-            return _list_changed(response, kind)
+            try:
+                _save(kind, form, expected_version=None, user=request.user)
+            except reviewers.DoubleBooked as booked:
+                form.double_booked(booked.member)
+            else:
+                response = render(
+                    request, "peer/edit/_add.html", _item_context(team, membership, day, kind)
+                )
+                return _list_changed(response, kind)
         status = 422
     else:
         status = 200
@@ -179,9 +276,10 @@ def item_create(request, team, date, kind):
 
 
 @login_required
+@refuse_when_closed
 def item_edit(request, team, date, kind, pk):
     kind = _kind(kind)
-    team, membership, day = get_day_for(request, team, date, write=True)
+    team, membership, day = _item_writer(request, team, date, kind)
     item = _get_item(kind, day, pk)
     data = request.POST if request.method == "POST" else None
     form = kind.form(data, team=team, instance=item)
@@ -191,9 +289,10 @@ def item_edit(request, team, date, kind, pk):
     if not form.is_valid():
         return render(request, "peer/edit/_item_form.html", context, status=422)
     try:
-        item = services.save_versioned(
-            form, expected_version=form.expected_version, user=request.user
-        )
+        item = _save(kind, form, expected_version=form.expected_version, user=request.user)
+    except reviewers.DoubleBooked as booked:
+        form.double_booked(booked.member)
+        return render(request, "peer/edit/_item_form.html", context, status=422)
     except services.Conflict as conflict:
         return _conflict(request, context, kind, day, data, conflict)
     item = _get_item(kind, day, item.pk)
@@ -222,16 +321,19 @@ def _conflict(request, context, kind, day, data, conflict):
 
 @login_required
 @require_POST
+@refuse_when_closed
 def item_delete(request, team, date, kind, pk):
     kind = _kind(kind)
-    team, membership, day = get_day_for(request, team, date, write=True)
+    team, membership, day = _item_writer(request, team, date, kind)
     item = _get_item(kind, day, pk)
     try:
         expected = int(request.POST.get("version", ""))
     except ValueError:
         return HttpResponse("version required", status=400)
     try:
-        services.delete_item(item, expected_version=expected)
+        with transaction.atomic():
+            lock_open_day(day)
+            services.delete_item(item, expected_version=expected)
     except services.Conflict:
         item = kind.queryset(day).filter(pk=pk).first()
         if item is None:
@@ -247,12 +349,15 @@ def item_delete(request, team, date, kind, pk):
 
 @login_required
 @require_POST
+@refuse_when_closed
 def item_move(request, team, date, kind, pk):
     kind = _kind(kind)
-    team, membership, day = get_day_for(request, team, date, write=True)
+    team, membership, day = _item_writer(request, team, date, kind)
     item = _get_item(kind, day, pk)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return HttpResponse("direction must be up or down", status=400)
-    services.move_item(item, direction)
+    with transaction.atomic():
+        lock_open_day(day)
+        services.move_item(item, direction)
     return _list_changed(HttpResponse(""), kind)

@@ -17,12 +17,13 @@
     document.head.appendChild(script);
   }
 
-  /* Tell someone editing an item that it changed under them (once). */
+  /* Tell someone editing an item that it changed under them (once per kind of news). */
   function flag(item, key) {
     const editor = item.closest("[data-day-editor]");
-    if (!editor || item.querySelector(".stale-note")) return;
+    if (!editor || item.querySelector(`.stale-note[data-note="${key}"]`)) return;
     const note = document.createElement("p");
     note.className = "notice notice-warn stale-note";
+    note.dataset.note = key;
     note.setAttribute("role", "status");
     note.textContent = editor.dataset[key];
     item.prepend(note);
@@ -121,6 +122,7 @@
         }
         if (known.session !== state.session) jobs.push(refreshSession(editor, state.session));
         await Promise.all(jobs);
+        if (known.closed !== undefined && known.closed !== state.closed) closingChanged(editor, state.closed);
         known = state;
         if (status) status.classList.remove("is-offline");
       } catch (error) {
@@ -132,6 +134,33 @@
     document.body.addEventListener("studylog:list-changed", (event) => {
       refreshList(event.detail.kind);
     });
+  }
+
+  /* The day was closed or reopened by someone else: which controls show has changed.
+   * Reload, unless the user is in the middle of something (their own notes stay
+   * editable on a closed day); then say so on what they are editing. */
+  function closingChanged(editor, closed) {
+    const editing = Array.from(editor.querySelectorAll("[data-editing]"));
+    if (!editing.length) {
+      window.location.reload();
+      return;
+    }
+    for (const el of editing) if (el.id !== "log-panel") flag(el, closed ? "closedText" : "reopenedText");
+  }
+
+  /* A write refused because the day is closed (403 marked X-Day-Closed): htmx swaps
+   * no 403, so put the server's notice at the top of the part the user was working
+   * on, in place of any earlier one, leaving their form and its text as they are. */
+  function showClosedRefusal(event) {
+    const xhr = event.detail.xhr;
+    if (xhr.status !== 403 || !xhr.getResponseHeader("X-Day-Closed")) return;
+    const part = event.detail.requestConfig.elt.closest(".card, .panel");
+    if (!part) return;
+    for (const old of part.querySelectorAll(":scope > .refusal")) old.remove();
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+    event.detail.target = part;
+    event.detail.swapOverride = "afterbegin";
   }
 
   function addFormsetRow(button) {
@@ -169,6 +198,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     for (const editor of document.querySelectorAll("[data-day-editor]")) startEditor(editor);
     document.body.addEventListener("htmx:afterSettle", () => initMarkdownx(document));
+    document.body.addEventListener("htmx:beforeSwap", showClosedRefusal);
     document.body.addEventListener("htmx:configRequest", (event) => {
       const form = event.detail.elt.closest && event.detail.elt.closest("form[data-ordered-rows]");
       if (!form) return;
