@@ -26,6 +26,13 @@ from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the error messages themselves, in the English source text."""
+    settings.LANGUAGE_CODE = "en"
+
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 START = datetime.date(2024, 3, 4)
 

@@ -25,6 +25,13 @@ from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the error messages themselves, in the English source text."""
+    settings.LANGUAGE_CODE = "en"
+
+
 ONE_DAY = datetime.timedelta(days=1)
 MONDAY = datetime.date(2024, 3, 4)
 TODAY = MONDAY + 7 * ONE_DAY  # turn 5: 최셋째
@@ -580,6 +587,5 @@ def test_the_heading_shows_weekday_runs_as_ranges(alpha, third, as_member):
         assert _weekdays({0, 1, 2, 3, 4}) == "Mon–Fri"
         assert _weekdays({0, 2, 4}) == "Mon·Wed·Fri"
         assert _weekdays({0, 1, 3, 4, 5}) == "Mon·Tue·Thu–Sat"
-    assert (
-        "월요일–금요일 16:00–17:30 (Asia/Seoul)" in as_member.get(url("schedule")).content.decode()
-    )
+    korean = as_member.get(url("schedule"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "월요일–금요일 16:00–17:30 (Asia/Seoul)" in korean

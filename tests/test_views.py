@@ -263,6 +263,40 @@ def test_editing_a_stale_version_shows_both_and_changes_nothing(day, as_member, 
     assert saved["version"] == 2
 
 
+def test_saving_an_item_deleted_meanwhile_keeps_the_text_and_can_add_it_again(day, as_member):
+    question = QuestionFactory(day=day, question="지워질 질문")
+    pk = question.pk
+    question.delete()
+
+    response = as_member.post(
+        url("item_edit", day, kind="question", pk=pk),
+        question_body(question="그동안 고쳐 쓴 질문", version="1"),
+    )
+    # 404 like any item not in this day, but with the typed text for the page to show.
+    assert response.status_code == 404
+    assert response["X-Item-Gone"] == "1"
+    content = response.content.decode()
+    assert "그동안 고쳐 쓴 질문" in content
+    assert url("item_create", day, kind="question") in content  # the form re-adds it
+    assert not Question.objects.filter(day=day).exists()
+
+    again = as_member.post(
+        url("item_create", day, kind="question"), question_body(question="그동안 고쳐 쓴 질문")
+    )
+    assert again.status_code == 200
+    assert Question.objects.filter(day=day).get().question == "그동안 고쳐 쓴 질문"
+
+
+def test_cancelling_the_edit_of_an_item_deleted_meanwhile_drops_its_card(day, as_member):
+    pk = QuestionFactory(day=day).pk
+    Question.objects.filter(pk=pk).delete()
+    response = as_member.get(url("item", day, kind="question", pk=pk))
+    assert response.status_code == 404
+    assert response["X-Item-Gone"] == "1"
+    assert response.content == b""
+    assert "studylog:list-changed" in response["HX-Trigger"]
+
+
 def test_saving_again_after_a_conflict_overwrites_deliberately(day, as_member):
     question = QuestionFactory(day=day, version=2, question="남이 저장")
     response = as_member.post(
@@ -479,6 +513,27 @@ def test_log_edit_from_a_stale_version_answers_409_and_changes_nothing(day, as_m
     log.refresh_from_db()
     assert (log.retrospective, log.version) == ("다른 창에서 저장", 2)
     assert list(log.links.values_list("title", flat=True)) == ["남아야 하는 링크"]
+
+
+def test_a_log_conflict_shows_the_saved_version_and_a_second_save_replaces_it(
+    day, as_member, team_member
+):
+    log = MemberLogFactory(
+        day=day, member=membership_of(team_member), retrospective="다른 창에서 저장", version=2
+    )
+    StudyLinkFactory(log=log, title="남아야 하는 링크")
+    body = log_body("이 창에서 입력", links=[("새 링크", "https://example.com/new")], version=1)
+    response = as_member.post(url("log_edit", day), body)
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "다른 창에서 저장" in content and "남아야 하는 링크" in content  # theirs, shown
+    assert 'name="version" value="2"' in content  # the retry is a deliberate overwrite
+
+    again = as_member.post(url("log_edit", day), body | {"version": "2"})
+    assert again.status_code == 200
+    log.refresh_from_db()
+    assert (log.retrospective, log.version) == ("이 창에서 입력", 3)
+    assert sorted(log.links.values_list("title", flat=True)) == ["남아야 하는 링크", "새 링크"]
 
 
 def test_a_private_retrospective_is_shown_only_to_its_owner(

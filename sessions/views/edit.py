@@ -236,7 +236,9 @@ def item_list(request, team, date, kind):
 def item_detail(request, team, date, kind, pk):
     kind = _kind(kind)
     team, membership, day = get_day_for(request, team, date)
-    item = _get_item(kind, day, pk)
+    item = kind.queryset(day).filter(pk=pk).first()
+    if item is None:  # deleted meanwhile (or never here): the page drops the card
+        return _list_changed(_gone(HttpResponse("")), kind)
     return render(
         request, "peer/edit/_item.html", _item_context(team, membership, day, kind, item=item)
     )
@@ -280,8 +282,14 @@ def item_create(request, team, date, kind):
 def item_edit(request, team, date, kind, pk):
     kind = _kind(kind)
     team, membership, day = _item_writer(request, team, date, kind)
-    item = _get_item(kind, day, pk)
     data = request.POST if request.method == "POST" else None
+    item = kind.queryset(day).filter(pk=pk).first()
+    if item is None:
+        if data is None:
+            raise Http404("No such item")
+        # Deleted while this person was editing: show their text, ready to add again.
+        context = _item_context(team, membership, day, kind, item=None)
+        return _conflict(request, context, kind, day, data, services.Conflict(None))
     form = kind.form(data, team=team, instance=item)
     context = _item_context(team, membership, day, kind, form=form, item=item)
     if data is None:
@@ -299,6 +307,14 @@ def item_edit(request, team, date, kind, pk):
     return render(request, "peer/edit/_item.html", {**context, "item": item})
 
 
+def _gone(response: HttpResponse) -> HttpResponse:
+    """404 for an item that is not (or no longer) in this day. X-Item-Gone tells the
+    page to swap the body in anyway, so whoever was editing it keeps their text."""
+    response.status_code = 404
+    response["X-Item-Gone"] = "1"
+    return response
+
+
 def _conflict(request, context, kind, day, data, conflict):
     """Show both versions: theirs as saved, and the user's form as typed."""
     current = conflict.current
@@ -311,12 +327,13 @@ def _conflict(request, context, kind, day, data, conflict):
     else:
         form = kind.form(data, team=context["team"], instance=kind.model(day=day))
     form.is_valid()
-    return render(
+    response = render(
         request,
         "peer/edit/_conflict.html",
         {**context, "form": form, "current": current},
         status=409,
     )
+    return response if current is not None else _gone(response)
 
 
 @login_required

@@ -18,6 +18,20 @@ def log_context(team, membership, day) -> dict:
     return {"my_log": _my_log(day, membership) if membership.can_write else None}
 
 
+def _conflict(request, context, data, day, membership):
+    """The same member saved these notes in another window first: show that version,
+    keep what was typed here, and let a second save replace it deliberately."""
+    theirs = _my_log(day, membership)
+    mine = _my_log(day, membership)  # a separate copy: binding the form changes it
+    data = data.copy()
+    data["version"] = str(mine.version if mine.pk else 0)
+    form = MemberLogForm(data, instance=mine, team=context["team"])
+    formset = StudyLinkFormSet(data, instance=mine, prefix="links")
+    form.is_valid() and formset.is_valid()
+    context.update(form=form, formset=formset, theirs=theirs, my_log=mine)
+    return render(request, "peer/edit/_log_form.html", context, status=409)
+
+
 @login_required
 def log_edit(request, team, date):
     team, membership, day = get_day_for(request, team, date, write=True)
@@ -38,8 +52,7 @@ def log_edit(request, team, date):
                 form, formset, expected_version=form.expected_version, user=request.user
             )
         except services.Conflict:
-            context.update(form=form, formset=formset, conflict=True)
-            return render(request, "peer/edit/_log_form.html", context, status=409)
+            return _conflict(request, context, data, day, membership)
         context["my_log"] = _my_log(day, membership)
         return render(request, "peer/edit/_log.html", context)
     context.update(form=form, formset=formset)

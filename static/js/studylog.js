@@ -48,7 +48,7 @@
         wanted.push(mine);
       } else {
         wanted.push(el);
-        if (mine || list.dataset.loaded) changed.push(el);
+        changed.push(el);
       }
     }
     for (const el of local.values()) {
@@ -57,15 +57,35 @@
         wanted.push(el);
       }
     }
-    for (const el of Array.from(list.children)) if (!wanted.includes(el)) el.remove();
-    wanted.forEach((el, i) => {
-      if (list.children[i] !== el) list.insertBefore(el, list.children[i] || null);
-    });
+    arrange(list, wanted);
     for (const el of changed) {
       if (window.htmx) htmx.process(el);
       highlight(el);
     }
-    list.dataset.loaded = "1";
+  }
+
+  /* Put `wanted` into `list` without ever detaching a node someone is editing:
+   * those keep their place, every other node is laid out around them, and nodes
+   * already in place are not touched. */
+  function arrange(list, wanted) {
+    const keep = new Set(wanted);
+    for (const el of Array.from(list.children)) if (!keep.has(el)) el.remove();
+    const slots = new Map(); // index → editing node that stays there
+    Array.from(list.children).forEach((el, i) => { if (el.hasAttribute("data-editing")) slots.set(i, el); });
+    const others = wanted.filter((el) => !el.hasAttribute("data-editing"));
+    const order = [];
+    for (let i = 0, next = 0; i < wanted.length; i += 1) {
+      order.push(slots.has(i) ? slots.get(i) : others[next++]);
+    }
+    order.forEach((want, i) => {
+      if (!want || list.children[i] === want) return;
+      if (want.hasAttribute("data-editing")) {
+        // Move what sits before it (all later in `order`) to just after it instead.
+        while (list.children[i] !== want) want.after(list.children[i]);
+      } else {
+        list.insertBefore(want, list.children[i] || null);
+      }
+    });
   }
 
   async function fetchHtml(url) {
@@ -76,11 +96,32 @@
     return template.content.firstElementChild;
   }
 
-  async function refreshList(kind) {
-    const list = document.querySelector(`[data-list="${kind}"]`);
-    if (!list) return;
-    const fresh = await fetchHtml(list.dataset.listUrl);
-    if (fresh) mergeList(list, fresh);
+  /* One refresh per list at a time; a request made while one runs is folded into a
+   * single follow-up, so an older response can never land after a newer one. */
+  const refreshing = new Map(); // kind → {running: Promise, again: boolean}
+
+  function refreshList(kind) {
+    const state = refreshing.get(kind);
+    if (state) {
+      state.again = true;
+      return state.running;
+    }
+    const entry = { again: false };
+    entry.running = (async () => {
+      try {
+        do {
+          entry.again = false;
+          const list = document.querySelector(`[data-list="${kind}"]`);
+          if (!list) return;
+          const fresh = await fetchHtml(list.dataset.listUrl);
+          if (fresh) mergeList(list, fresh);
+        } while (entry.again);
+      } finally {
+        refreshing.delete(kind);
+      }
+    })();
+    refreshing.set(kind, entry);
+    return entry.running;
   }
 
   function highlight(el) {
@@ -108,12 +149,21 @@
   function startEditor(editor) {
     let known = JSON.parse(editor.dataset.state || "{}");
     const status = editor.querySelector("[data-live-status]");
-    for (const list of editor.querySelectorAll("[data-list]")) list.dataset.loaded = "1";
+
+    let timer = null;
+    let stopped = false;
 
     async function poll() {
-      if (document.hidden) return;
+      clearTimeout(timer);
+      if (stopped || document.hidden) return;
       try {
-        const response = await fetch(editor.dataset.stateUrl, { credentials: "same-origin" });
+        const response = await fetch(editor.dataset.stateUrl, { credentials: "same-origin", redirect: "manual" });
+        if ([0, 401, 403, 404].includes(response.status) || response.type === "opaqueredirect") {
+          // Logged out, removed from the team, or the day is gone: polling cannot recover.
+          stopped = true;
+          if (status) { status.classList.add("is-offline"); status.textContent = editor.dataset.lostText || status.textContent; }
+          return;
+        }
         if (!response.ok) throw new Error(response.status);
         const state = await response.json();
         const jobs = [];
@@ -128,9 +178,10 @@
       } catch (error) {
         if (status) status.classList.add("is-offline");
       }
+      if (!stopped) timer = setTimeout(poll, POLL_MS);
     }
-    setInterval(poll, POLL_MS);
-    document.addEventListener("visibilitychange", () => { if (!document.hidden) poll(); });
+    timer = setTimeout(poll, POLL_MS);
+    document.addEventListener("visibilitychange", () => { if (!document.hidden && !stopped) poll(); });
     document.body.addEventListener("studylog:list-changed", (event) => {
       refreshList(event.detail.kind);
     });
@@ -153,6 +204,12 @@
    * on, in place of any earlier one, leaving their form and its text as they are. */
   function showClosedRefusal(event) {
     const xhr = event.detail.xhr;
+    if (xhr.status === 404 && xhr.getResponseHeader("X-Item-Gone")) {
+      // The item was deleted meanwhile: show the answer (the typed text, or nothing).
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+      return;
+    }
     if (xhr.status !== 403 || !xhr.getResponseHeader("X-Day-Closed")) return;
     const part = event.detail.requestConfig.elt.closest(".card, .panel");
     if (!part) return;
@@ -161,6 +218,27 @@
     event.detail.isError = false;
     event.detail.target = part;
     event.detail.swapOverride = "afterbegin";
+  }
+
+  /* Any other failed save (logged out, no longer allowed, server error, offline): say
+   * so on the part being edited and leave the form, with what was typed, in place. */
+  function showFailure(event) {
+    const elt = event.detail.requestConfig ? event.detail.requestConfig.elt : event.detail.elt;
+    const part = elt && elt.closest && elt.closest(".card, .panel");
+    if (!part) return;
+    for (const old of part.querySelectorAll(":scope > .failure")) old.remove();
+    const xhr = event.detail.xhr;
+    const key = xhr && xhr.status === 401 ? "loginText" : "failedText";
+    const note = document.createElement("p");
+    note.className = "notice notice-warn failure";
+    note.setAttribute("role", "alert");
+    note.textContent = document.body.dataset[key] || "";
+    part.prepend(note);
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
   }
 
   function addFormsetRow(button) {
@@ -199,7 +277,15 @@
     for (const editor of document.querySelectorAll("[data-day-editor]")) startEditor(editor);
     document.body.addEventListener("htmx:afterSettle", () => initMarkdownx(document));
     document.body.addEventListener("htmx:beforeSwap", showClosedRefusal);
+    document.body.addEventListener("htmx:responseError", (event) => {
+      const xhr = event.detail.xhr;
+      if (!xhr.getResponseHeader("X-Day-Closed") && !xhr.getResponseHeader("X-Item-Gone")) showFailure(event);
+    });
+    document.body.addEventListener("htmx:sendError", showFailure);
     document.body.addEventListener("htmx:configRequest", (event) => {
+      // The token can change (a new login in another tab): read it when sending.
+      const token = csrfToken();
+      if (token) event.detail.headers["X-CSRFToken"] = token;
       const form = event.detail.elt.closest && event.detail.elt.closest("form[data-ordered-rows]");
       if (!form) return;
       numberRows(form);
