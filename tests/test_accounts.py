@@ -61,3 +61,23 @@ def test_resetting_the_password_by_email(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("새-비밀번호-5678")
+
+
+def test_an_htmx_save_after_the_session_ended_gets_401_not_the_login_page(client, day):
+    # htmx would swap a followed login page over the form being edited.
+    response = client.post(
+        reverse(
+            "peer:item_create",
+            kwargs={"team": day.team.slug, "date": day.date, "kind": "question"},
+        ),
+        {"question": "로그아웃된 뒤 저장"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 401
+    assert not response.content
+
+
+def test_a_plain_request_is_still_sent_to_log_in(client, day):
+    response = client.get(reverse("peer:day", kwargs={"team": day.team.slug, "date": day.date}))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
