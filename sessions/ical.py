@@ -140,7 +140,3 @@ def revoke_token(membership: Membership) -> str:
     Membership.objects.filter(pk=membership.pk).update(calendar_token=new_token)
     membership.calendar_token = new_token
     return new_token
-
-
-def team_today(team: Team) -> datetime.date:
-    return timezone.now().astimezone(team.tz).date()

@@ -4,8 +4,6 @@ Every edit of a shared row carries the version its editor started from; a save
 from a stale version raises `Conflict` and writes nothing.
 """
 
-import datetime
-
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -200,7 +198,3 @@ def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_by", "accepted_at"])
         return membership
-
-
-def today() -> datetime.date:
-    return timezone.localdate()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from .. import ical
+from .. import ical, schedule
 from ..access import get_team_for
 from ..models import Membership
 
@@ -21,7 +21,7 @@ def calendar_settings(request, team):
     feed_url = request.build_absolute_uri(
         reverse("peer:calendar_feed", kwargs={"token": membership.calendar_token})
     )
-    today = ical.team_today(team)
+    today = schedule.local_today(team)
     upcoming = [d for d in ical.member_duties(membership, today) if d.date >= today]
     return render(
         request,
@@ -60,7 +60,7 @@ def feed(request, token):
     )
     body = ical.member_calendar(
         membership,
-        ical.team_today(membership.team),
+        schedule.local_today(membership.team),
         base_url=request.build_absolute_uri("/"),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -72,7 +72,7 @@ def team_create(request):
 def team_home(request, team):
     team, membership = get_team_for(request, team)
     days = list(Day.objects.for_team(team).with_counts()[: RECENT_DAYS + 1])
-    today = services.today()
+    today = schedule.local_today(team)
     current = next((d for d in days if d.date == today), days[0] if days else None)
     return render(
         request,
