@@ -63,6 +63,18 @@ class FieldGroup:
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
+GENERAL_FIELDS = ["name", "slug", "course", "mentor", "language", "description", "ground_rules"]
+CALENDAR_FIELDS = [
+    "starts_on",
+    "session_weekdays",
+    "session_start",
+    "session_end",
+    "timezone",
+    "rotation",
+]
+REMINDER_FIELDS = ["webhook_url"]
+
+
 class TeamForm(forms.ModelForm):
     """A team's name and description; on an existing team, also its session calendar.
 
@@ -70,16 +82,7 @@ class TeamForm(forms.ModelForm):
     Friday, 16:00-17:30 in Seoul, name order) and is set in the settings afterwards.
     """
 
-    GENERAL = ["name", "slug", "course", "mentor", "language", "description", "ground_rules"]
-    CALENDAR = [
-        "starts_on",
-        "session_weekdays",
-        "session_start",
-        "session_end",
-        "timezone",
-        "rotation",
-    ]
-    REMINDERS = ["webhook_url"]
+    GENERAL, CALENDAR, REMINDERS = GENERAL_FIELDS, CALENDAR_FIELDS, REMINDER_FIELDS
     # A settings post carries this marker with the calendar fields; a post without it
     # (an older form, a script changing the name) leaves the calendar as it is
     # rather than failing on, or blanking, fields it never sent.
@@ -99,22 +102,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = [
-            "name",
-            "slug",
-            "course",
-            "mentor",
-            "language",
-            "description",
-            "ground_rules",
-            "starts_on",
-            "session_weekdays",
-            "session_start",
-            "session_end",
-            "timezone",
-            "rotation",
-            "webhook_url",
-        ]
+        fields = [*GENERAL_FIELDS, *CALENDAR_FIELDS, *REMINDER_FIELDS]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "session_start": TIME_INPUT,
