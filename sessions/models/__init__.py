@@ -3,13 +3,14 @@
 from .day import Attendance, Day
 from .items import AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
-from .schedule import ModeratorAssignment, ReminderLog, SkippedDate
+from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
 from .team import Invitation, Membership, Team
 
 __all__ = [
     "AssignmentReview",
     "Attendance",
     "Day",
+    "ImportedPost",
     "FreeSection",
     "Invitation",
     "MemberLog",

@@ -111,6 +111,10 @@ class FreeSection(DayItem):
 
     heading = models.CharField(_("heading"), max_length=120)
     body = models.TextField(_("body"), blank=True, max_length=20000)
+    # Imported posts keep a section's heading level (## or ###) so it exports as it came.
+    level = models.PositiveSmallIntegerField(_("heading level"), default=3)
+    # Session text an import could not place, kept for a person to look at.
+    needs_review = models.BooleanField(_("needs review"), default=False)
 
     class Meta(DayItem.Meta):
         verbose_name = _("free section")

@@ -14,6 +14,8 @@ class MemberLog(Versioned):
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="logs")
     member = models.ForeignKey("peer.Membership", on_delete=models.CASCADE, related_name="logs")
     retrospective = models.TextField(_("retrospective"), blank=True, max_length=20000)
+    # Free text under 학습 내용 beside the badges (e.g. "선택과제 추가 공부"), markdown.
+    study_notes = models.TextField(_("study notes text"), blank=True, max_length=5000)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility, default=Visibility.TEAM
     )

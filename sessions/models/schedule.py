@@ -79,3 +79,27 @@ class ReminderLog(models.Model):
     @staticmethod
     def make_key(team, date, kind: str, member=None) -> str:
         return f"{team.pk}:{date.isoformat()}:{kind}:{member.pk if member else '-'}"
+
+
+class ImportedPost(models.Model):
+    """A blog post already imported into a team: importing the same bytes again is a no-op."""
+
+    team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="imported_posts")
+    digest = models.CharField(max_length=64)  # sha256 of the file's bytes
+    filename = models.CharField(max_length=255)
+    day = models.ForeignKey("peer.Day", on_delete=models.SET_NULL, null=True, related_name="+")
+    member = models.ForeignKey(
+        "peer.Membership", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name = _("imported post")
+        verbose_name_plural = _("imported posts")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "digest"], name="importedpost_once_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -53,6 +53,12 @@ class Team(models.Model):
     rotation = models.CharField(
         _("moderator rotation"), max_length=10, choices=Rotation, default=Rotation.NAME
     )
+    post_footer = models.TextField(
+        _("post footer"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Markdown added at the end of every exported blog post."),
+    )
     webhook_url = models.URLField(
         _("webhook URL"),
         blank=True,
