@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from .converters import IsoDateConverter
-from .views import calendar, closing, days, edit, logs, preview, reviews, schedule, teams
+from .views import calendar, closing, days, edit, logs, preview, publish, reviews, schedule, teams
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -36,6 +36,12 @@ urlpatterns = [
     path("teams/<slug:team>/calendar/", calendar.calendar_settings, name="calendar"),
     path("teams/<slug:team>/calendar/revoke/", calendar.revoke, name="calendar_revoke"),
     path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("teams/<slug:team>/import/", publish.import_page, name="import_posts"),
+    path(
+        "teams/<slug:team>/members/<int:member>/posts.zip",
+        publish.export_zip,
+        name="member_posts_zip",
+    ),
     path("teams/<slug:team>/days/", days.archive, name="archive"),
     path("teams/<slug:team>/days/new/", days.day_create, name="day_create"),
     path(day, days.day_record, name="day"),
@@ -56,4 +62,5 @@ urlpatterns = [
     path(item + "<int:pk>/delete/", edit.item_delete, name="item_delete"),
     path(item + "<int:pk>/move/", edit.item_move, name="item_move"),
     path(day + "<int:member>/", days.member_record, name="member_day"),
+    path(day + "<int:member>/export.md", publish.export_post, name="member_export"),
 ]
