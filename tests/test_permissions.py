@@ -9,6 +9,8 @@ use it:
     WRITE      members and admins; observers get 403
     MODERATOR  the day's moderator (a member) and admins; other members get 403
     ADMIN      admins only; members, the moderator and observers get 403
+    SELF       the member the URL names (the world's plain member) and admins; anyone
+               else in the team, the moderator and observers included, gets 403
 
 Anonymous users are always sent to log in and people outside the team always get
 404. A denied request must leave every row of the database as it was; an allowed
@@ -26,6 +28,7 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -53,7 +56,7 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-READ, WRITE, MODERATOR, ADMIN = "read", "write", "moderator", "admin"
+READ, WRITE, MODERATOR, ADMIN, SELF = "read", "write", "moderator", "admin", "self"
 LOGIN_PREFIX = "/accounts/login/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -180,6 +183,44 @@ def member_day_url(w) -> str:
     )
 
 
+def member_export_url(w) -> str:
+    return reverse(
+        "peer:member_export",
+        kwargs={"team": w.team.slug, "date": w.day.date, "member": w.member.pk},
+    )
+
+
+def member_zip_url(w) -> str:
+    return reverse("peer:member_posts_zip", kwargs={"team": w.team.slug, "member": w.member.pk})
+
+
+IMPORTED_POST = """---
+title: "[boostcourse] Day2 학습기록_알파팀"
+date: 2024-03-05
+---
+<br>
+
+## 피어세션
+
+모더레이터 : 이멤버
+
+참가자 : 김관리, 이멤버
+
+<br>
+
+### 질문내용
+
+1. 질문 : 가져온 질문입니다
+
+    답 : 가져온 답입니다
+"""
+
+
+def import_body(w) -> dict:
+    upload = SimpleUploadedFile("2024-03-05-boostcourse_day2.md", IMPORTED_POST.encode())
+    return {"files": [upload], "author": ""}
+
+
 def settings_body(w) -> dict:
     return {"name": "알파팀 새이름", "slug": w.team.slug, "course": "boostcourse", "language": "ko"}
 
@@ -253,7 +294,7 @@ class Endpoint:
     name: str
     method: str  # GET or POST
     url: Callable  # world -> URL
-    access: str  # the least role that may use it: READ, WRITE, MODERATOR or ADMIN
+    access: str  # the least role that may use it: READ, WRITE, MODERATOR, ADMIN or SELF
     body: Callable | None = None  # world -> a valid POST body
     ok: int = 200  # the status an allowed user gets
     writes: bool = False  # an allowed request changes the database
@@ -342,6 +383,12 @@ TEAM_ROWS = [
     # secret token, not through a team: it is not a team URL and has no row here.)
     ("calendar",          GET,  T("calendar"),          READ),
     ("calendar-revoke",   POST, T("calendar_revoke"),   READ,  None,            302, True),
+    # Blog posts: a member's own, for that member and admins (views/publish.py says why);
+    # importing old posts is for admins.
+    ("member-export",     GET,  member_export_url,      SELF),
+    ("member-posts-zip",  GET,  member_zip_url,         SELF),
+    ("import-form",       GET,  T("import_posts"),      ADMIN),
+    ("import",            POST, T("import_posts"),      ADMIN, import_body,     200, True),
 ]
 
 
@@ -366,11 +413,12 @@ ENDPOINTS = [
     Endpoint(*row) for row in [*TEAM_ROWS, *(row for k in ITEM_FACTORIES for row in item_rows(k))]
 ]
 
+# The world's URLs that name a member name the plain member: SELF is theirs (and admins').
 ROLE_MAY = {
     "observer": {READ},
-    "member": {READ, WRITE},
+    "member": {READ, WRITE, SELF},
     "moderator": {READ, WRITE, MODERATOR},
-    "admin": {READ, WRITE, MODERATOR, ADMIN},
+    "admin": {READ, WRITE, MODERATOR, ADMIN, SELF},
 }
 ROLES = list(ROLE_MAY)
 

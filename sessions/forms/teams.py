@@ -73,6 +73,7 @@ CALENDAR_FIELDS = [
     "rotation",
 ]
 REMINDER_FIELDS = ["webhook_url"]
+POST_FIELDS = ["post_footer"]
 
 
 class TeamForm(forms.ModelForm):
@@ -82,7 +83,12 @@ class TeamForm(forms.ModelForm):
     Friday, 16:00-17:30 in Seoul, name order) and is set in the settings afterwards.
     """
 
-    GENERAL, CALENDAR, REMINDERS = GENERAL_FIELDS, CALENDAR_FIELDS, REMINDER_FIELDS
+    GENERAL, CALENDAR, REMINDERS, POSTS = (
+        GENERAL_FIELDS,
+        CALENDAR_FIELDS,
+        REMINDER_FIELDS,
+        POST_FIELDS,
+    )
     # A settings post carries this marker with the calendar fields; a post without it
     # (an older form, a script changing the name) leaves the calendar as it is
     # rather than failing on, or blanking, fields it never sent.
@@ -102,7 +108,7 @@ class TeamForm(forms.ModelForm):
 
     class Meta:
         model = Team
-        fields = [*GENERAL_FIELDS, *CALENDAR_FIELDS, *REMINDER_FIELDS]
+        fields = [*GENERAL_FIELDS, *CALENDAR_FIELDS, *REMINDER_FIELDS, *POST_FIELDS]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "session_start": TIME_INPUT,
@@ -122,7 +128,7 @@ class TeamForm(forms.ModelForm):
         self.fields["slug"].help_text = _(
             "Used in the team's web address: lowercase letters, digits and hyphens."
         )
-        scheduling = ["calendar", *self.CALENDAR, *self.REMINDERS]
+        scheduling = ["calendar", *self.CALENDAR, *self.REMINDERS, *self.POSTS]
         if not self.instance.pk:
             for name in scheduling:
                 del self.fields[name]
@@ -138,6 +144,7 @@ class TeamForm(forms.ModelForm):
             ("team", _("Team"), self.GENERAL),
             ("calendar", _("Session calendar"), self.CALENDAR),
             ("reminders", _("Reminders"), self.REMINDERS),
+            ("posts", _("Blog posts"), self.POSTS),
         ]
         groups = [
             FieldGroup(key, title, [self[name] for name in names if name in self.fields])

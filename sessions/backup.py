@@ -1,0 +1,607 @@
+"""A whole team as one JSON document, to back it up or move it to another database.
+
+`export_team(team)` returns a plain dict (str, int, bool, None, lists and dicts only);
+`import_team(data)` builds the team from it in one transaction, or raises BackupError
+and writes nothing. The document names rows by their natural keys, never by database
+ids: accounts by username, members by display name, days by date.
+
+What a version-1 document holds:
+
+- the team's settings: name, address, description, ground rules, session calendar,
+  moderator rotation, post footer, webhook URL, and when it was created;
+- its members, with or without an account: role, active flag, rotation order, the
+  secret address of their calendar feed, and when they joined;
+- every day: number, title, tags, moderator, attendance, closed/reopened (when and by
+  whom), and its suggestions, assignment reviews with presenters, questions (asked and
+  answered by), free sections (heading level, needs-review mark), and each member's
+  log with its study links, study notes and visibility;
+- skipped dates, moderator assignments (who set them, when), the register of imported
+  blog posts (so re-importing a post stays a no-op), and the reminders already sent (so
+  moving a team the evening before a session does not send them twice).
+
+Accounts are listed once under "users" (username, e-mail, first and last name) and
+referred to by username. On import, a username that exists in the target database is
+linked as it is (its e-mail, name and password are not touched); one that does not is
+created with an unusable password: its owner cannot sign in, nor reset the password
+(Django sends reset mails only to usable passwords), until an admin runs
+`manage.py changepassword USERNAME`.
+
+Left out, on purpose:
+
+- invitations: an open invitation is a secret link to this server; re-issue it on the
+  new one (an accepted invitation already lives on as the membership it created);
+- edit tracking (version, updated_at, updated_by): imported rows start at version 1;
+- a member's calendar address, when it is already taken in the target database (a
+  copy under a new address next to the original): the copy's members get new ones.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from .forms.teams import RESERVED_SLUGS
+from .models import (
+    AssignmentReview,
+    Attendance,
+    Day,
+    FreeSection,
+    ImportedPost,
+    MemberLog,
+    Membership,
+    ModeratorAssignment,
+    Question,
+    ReminderLog,
+    SkippedDate,
+    StudyLink,
+    Suggestion,
+    Team,
+)
+
+FORMAT = "studylog-team"
+VERSION = 1
+
+User = get_user_model()
+
+# The model fields each part of the document carries, by name; references to other
+# rows (a day's moderator, a question's asker…) are added beside them as natural keys.
+USER_FIELDS = ("username", "email", "first_name", "last_name")
+TEAM_FIELDS = (
+    "name",
+    "slug",
+    "course",
+    "mentor",
+    "description",
+    "ground_rules",
+    "language",
+    "starts_on",
+    "session_weekdays",
+    "session_start",
+    "session_end",
+    "timezone",
+    "rotation",
+    "post_footer",
+    "webhook_url",
+    "created_at",
+)
+MEMBER_FIELDS = ("display_name", "role", "is_active", "rotation_order", "calendar_token")
+DAY_FIELDS = ("date", "number", "title", "tags", "created_at", "closed_at", "reopened_at")
+ATTENDANCE_FIELDS = ("status", "note")
+LOG_FIELDS = ("retrospective", "study_notes", "visibility")
+LINK_FIELDS = ("position", "title", "url", "color")
+SKIPPED_FIELDS = ("date", "reason")
+ASSIGNMENT_FIELDS = ("date", "set_at")
+POST_FIELDS = ("digest", "filename", "imported_at")
+REMINDER_FIELDS = ("date", "kind", "sent_at")
+
+# A day's items: document key -> (model, fields, references to members).
+ITEMS = {
+    "suggestions": (Suggestion, ("position", "proposal", "discussion", "outcome", "status"), ()),
+    "reviews": (AssignmentReview, ("position", "assignment", "topic", "notes"), ()),
+    "questions": (
+        Question,
+        ("position", "question", "answer", "links", "needs_follow_up"),
+        ("asked_by", "answered_by"),
+    ),
+    "sections": (FreeSection, ("position", "heading", "body", "level", "needs_review"), ()),
+}
+
+# Set by Django on save (auto_now/auto_now_add), so an import writes them afterwards.
+STAMPS = {"created_at", "joined_at", "set_at", "imported_at", "sent_at"}
+
+
+class BackupError(Exception):
+    """The document cannot be imported; the message says where and why."""
+
+
+# Export
+
+
+def export_team(team: Team) -> dict:
+    """The whole team as a version-1 document (see the module's docstring)."""
+    users: dict[str, dict] = {}
+    parts = {
+        "team": _dump(team, TEAM_FIELDS),
+        "members": _export_members(team, users),
+        "days": [_export_day(day, users) for day in _days_for_export(team)],
+        "skipped_dates": [_dump(s, SKIPPED_FIELDS) for s in team.skipped_dates.order_by("date")],
+        "moderator_assignments": _export_assignments(team, users),
+        "imported_posts": _export_posts(team),
+        "reminders_sent": _export_reminders(team),
+    }
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": _json(timezone.now()),
+        "users": [users[name] for name in sorted(users)],
+        **parts,
+    }
+
+
+def _json(value):
+    """A field's value as JSON: ISO 8601 for dates and times, datetimes in UTC."""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return value
+
+
+def _dump(obj: models.Model, fields: Iterable[str], **refs) -> dict:
+    return {**{name: _json(getattr(obj, name)) for name in fields}, **refs}
+
+
+def _user_ref(user, users: dict[str, dict]) -> str | None:
+    """The account's username, remembering the account for the document's "users"."""
+    if user is None:
+        return None
+    users.setdefault(user.username, _dump(user, USER_FIELDS))
+    return user.username
+
+
+def _name(member: Membership | None) -> str | None:
+    return member.display_name if member is not None else None
+
+
+# Sorting happens here, not in SQL: PostgreSQL and SQLite collate names differently,
+# and the same team must give the same document on either.
+def _by_member(rows) -> list:
+    return sorted(rows, key=lambda row: row.member.display_name)
+
+
+def _export_members(team: Team, users: dict[str, dict]) -> list[dict]:
+    members = sorted(
+        team.memberships.select_related("user"),
+        key=lambda m: (m.rotation_order, m.display_name),
+    )
+    return [
+        _dump(m, MEMBER_FIELDS, user=_user_ref(m.user, users), joined_at=_json(m.joined_at))
+        for m in members
+    ]
+
+
+def _days_for_export(team: Team):
+    return (
+        Day.objects.for_team(team)
+        .for_record()
+        .select_related("closed_by", "reopened_by")
+        .order_by("date")
+    )
+
+
+def _export_day(day: Day, users: dict[str, dict]) -> dict:
+    return _dump(
+        day,
+        DAY_FIELDS,
+        moderator=_name(day.moderator),
+        closed_by=_user_ref(day.closed_by, users),
+        reopened_by=_user_ref(day.reopened_by, users),
+        attendance=[
+            _dump(a, ATTENDANCE_FIELDS, member=a.member.display_name)
+            for a in _by_member(day.attendances.all())
+        ],
+        **_export_items(day),
+        logs=[_export_log(log) for log in _by_member(day.logs.all())],
+    )
+
+
+def _export_items(day: Day) -> dict[str, list[dict]]:
+    items = {
+        "suggestions": day.suggestions.all(),
+        "reviews": day.assignmentreviews.all(),
+        "questions": day.questions.all(),
+        "sections": day.freesections.all(),
+    }
+    document = {}
+    for key, rows in items.items():
+        _, fields, member_refs = ITEMS[key]
+        document[key] = []
+        for item in rows:
+            row = _dump(item, fields, **{ref: _name(getattr(item, ref)) for ref in member_refs})
+            if key == "reviews":
+                row["presenters"] = sorted(m.display_name for m in item.presenters.all())
+            document[key].append(row)
+    return document
+
+
+def _export_log(log: MemberLog) -> dict:
+    return _dump(
+        log,
+        LOG_FIELDS,
+        member=log.member.display_name,
+        links=[_dump(link, LINK_FIELDS) for link in log.links.all()],
+    )
+
+
+def _export_assignments(team: Team, users: dict[str, dict]) -> list[dict]:
+    assignments = team.moderator_assignments.select_related("member", "set_by").order_by("date")
+    return [
+        _dump(a, ASSIGNMENT_FIELDS, member=a.member.display_name, set_by=_user_ref(a.set_by, users))
+        for a in assignments
+    ]
+
+
+def _export_posts(team: Team) -> list[dict]:
+    posts = team.imported_posts.select_related("day", "member")
+    return sorted(
+        (
+            _dump(
+                p,
+                POST_FIELDS,
+                day=_json(p.day.date) if p.day else None,
+                member=_name(p.member),
+            )
+            for p in posts
+        ),
+        key=lambda row: (row["imported_at"], row["digest"]),
+    )
+
+
+def _export_reminders(team: Team) -> list[dict]:
+    reminders = team.reminders.select_related("member")
+    return sorted(
+        (_dump(r, REMINDER_FIELDS, member=_name(r.member)) for r in reminders),
+        key=lambda row: (row["date"], row["kind"], row["member"] or ""),
+    )
+
+
+# Import
+
+
+def import_team(data: dict, *, slug: str | None = None) -> Team:
+    """Create the team a document describes, under `slug` when given; all or nothing.
+
+    Raises BackupError for another format or version, a team address already taken,
+    or data that does not make a valid team (the message names the place in the file).
+    """
+    _check_format(data)
+    try:
+        with transaction.atomic():
+            team = _import_team_settings(_part(data, "team", dict), slug)
+            refs = _Refs(team, _import_users(_part(data, "users", list)))
+            refs.members = _import_members(_part(data, "members", list), team, refs)
+            for i, row in enumerate(_part(data, "days", list)):
+                _import_day(row, f"days[{i}]", refs)
+            _import_skipped_dates(_part(data, "skipped_dates", list), team)
+            _import_assignments(_part(data, "moderator_assignments", list), refs)
+            _import_posts(_part(data, "imported_posts", list), refs)
+            _import_reminders(_part(data, "reminders_sent", list), refs)
+    except IntegrityError as exc:  # what full_clean() cannot see; rolled back all the same
+        raise BackupError(f"The data does not fit the database: {exc}") from exc
+    return team
+
+
+TOP_LEVEL = {
+    "format",
+    "version",
+    "exported_at",
+    "users",
+    "team",
+    "members",
+    "days",
+    "skipped_dates",
+    "moderator_assignments",
+    "imported_posts",
+    "reminders_sent",
+}
+
+
+def _check_format(data) -> None:
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError(f"This is not a Studylog team backup (its format is not {FORMAT!r}).")
+    version = data.get("version")
+    if type(version) is not int or version != VERSION:
+        raise BackupError(
+            f"Backup version {version!r} is not supported: this Studylog reads version {VERSION}."
+        )
+    _check_keys(data, TOP_LEVEL, "the document")
+
+
+def _part(data: dict, key: str, kind: type, where: str = ""):
+    value = data[key]
+    if not isinstance(value, kind):
+        expected = "a list" if kind is list else "an object"
+        raise BackupError(f"{where}{key}: expected {expected}, found {_kind(value)}.")
+    return value
+
+
+JSON_NAMES = {dict: "an object", list: "a list", str: "a string", bool: "true or false"}
+
+
+def _kind(value) -> str:
+    """What a JSON value is, in words, for error messages."""
+    return "null" if value is None else JSON_NAMES.get(type(value), "a number")
+
+
+def _check_keys(row, expected: set[str], where: str) -> None:
+    if not isinstance(row, dict):
+        raise BackupError(f"{where}: expected an object, found {_kind(row)}.")
+    if missing := expected - row.keys():
+        raise BackupError(f"{where}: missing {', '.join(sorted(missing))}.")
+    if unknown := row.keys() - expected:
+        raise BackupError(f"{where}: unknown {', '.join(sorted(unknown))}.")
+
+
+# What each kind of model field looks like in JSON (a field of another kind needs a line here).
+JSON_TYPES = {
+    "CharField": str,
+    "SlugField": str,
+    "TextField": str,
+    "BooleanField": bool,
+    "PositiveIntegerField": int,
+    "PositiveSmallIntegerField": int,
+    "DateField": str,
+    "TimeField": str,
+    "DateTimeField": str,
+}
+PARSERS = {
+    "DateField": (datetime.date.fromisoformat, "date"),
+    "TimeField": (datetime.time.fromisoformat, "time"),
+    "DateTimeField": (datetime.datetime.fromisoformat, "date and time"),
+}
+
+
+def _read(row, where: str, model, fields: Iterable[str], refs: Iterable[str] = ()) -> dict:
+    """Check a row's keys and the JSON types of its field values; return the values.
+
+    What the values mean (choices, lengths, URLs, uniqueness) is left to full_clean().
+    """
+    fields = tuple(fields)
+    _check_keys(row, {*fields, *refs}, where)
+    return {
+        name: _value(model._meta.get_field(name), row[name], f"{where}.{name}") for name in fields
+    }
+
+
+def _value(field, value, where: str):
+    if value is None:
+        if field.null:
+            return None
+        raise BackupError(f"{where}: must not be null.")
+    internal = field.get_internal_type()
+    expected = JSON_TYPES[internal]
+    if type(value) is not expected:  # bool is an int to Python, not to this format
+        wanted = JSON_NAMES.get(expected, "a whole number")
+        raise BackupError(f"{where}: expected {wanted}, found {_kind(value)}.")
+    if internal not in PARSERS:
+        return value
+    parse, what = PARSERS[internal]
+    try:
+        parsed = parse(value)
+    except ValueError as exc:
+        raise BackupError(f"{where}: {value!r} is not an ISO 8601 {what}.") from exc
+    if internal == "DateTimeField" and timezone.is_naive(parsed):
+        raise BackupError(f"{where}: {value!r} has no UTC offset.")
+    return parsed
+
+
+def _save(obj: models.Model, where: str, stamps: dict | None = None, exclude=()) -> models.Model:
+    """Validate and save one row; then write the timestamps Django sets on save."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise BackupError(f"{where}: {_messages(exc)}") from exc
+    obj.save()
+    if stamps:
+        type(obj).objects.filter(pk=obj.pk).update(**stamps)
+        for name, value in stamps.items():
+            setattr(obj, name, value)
+    return obj
+
+
+def _messages(exc: ValidationError) -> str:
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    return "; ".join(
+        f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+        for name, messages in exc.message_dict.items()
+    )
+
+
+def _stamps(values: dict) -> dict:
+    return {name: values.pop(name) for name in STAMPS & values.keys()}
+
+
+class _Refs:
+    """The document's natural keys, resolved to the rows made in this database."""
+
+    def __init__(self, team: Team, users: dict):
+        self.team = team
+        self.users = users
+        self.members: dict[str, Membership] = {}
+        self.days: dict[datetime.date, Day] = {}
+
+    def user(self, username, where: str):
+        return self._find(self.users, username, where, "no account {!r} under users")
+
+    def member(self, name, where: str) -> Membership | None:
+        return self._find(self.members, name, where, "no member named {!r}")
+
+    def day(self, date, where: str) -> Day | None:
+        if date is not None:
+            date = _value(Day._meta.get_field("date"), date, where)
+        return self._find(self.days, date, where, "no day {!s}")
+
+    @staticmethod
+    def _find(rows: dict, key, where: str, missing: str):
+        if key is None:
+            return None
+        if not isinstance(key, str | datetime.date) or key not in rows:
+            raise BackupError(f"{where}: {missing.format(key)}.")
+        return rows[key]
+
+
+def _import_team_settings(row, slug: str | None) -> Team:
+    values = _read(row, "team", Team, TEAM_FIELDS)
+    stamps = _stamps(values)
+    if slug is not None:
+        values["slug"] = slug
+    if Team.objects.filter(slug=values["slug"]).exists():
+        raise BackupError(
+            f"A team with the address {values['slug']!r} already exists; "
+            "import the backup under a new address (--slug)."
+        )
+    if values["slug"] in RESERVED_SLUGS:
+        raise BackupError(f"The address {values['slug']!r} is reserved; choose another (--slug).")
+    return _save(Team(**values), "team", stamps)
+
+
+def _import_users(rows: list) -> dict:
+    users = {}
+    for i, row in enumerate(rows):
+        where = f"users[{i}]"
+        values = _read(row, where, User, USER_FIELDS)
+        username = values["username"]
+        if username in users:
+            raise BackupError(f"{where}: the account {username!r} is listed twice.")
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(**values)
+            user.set_unusable_password()
+            _save(user, where)
+        users[username] = user
+    return users
+
+
+def _import_members(rows: list, team: Team, refs: _Refs) -> dict[str, Membership]:
+    members = {}
+    for i, row in enumerate(rows):
+        where = f"members[{i}]"
+        values = _read(row, where, Membership, (*MEMBER_FIELDS, "joined_at"), refs=("user",))
+        stamps = _stamps(values)
+        if Membership.objects.filter(calendar_token=values["calendar_token"]).exists():
+            del values["calendar_token"]  # a copy beside its original gets a new feed address
+        member = Membership(team=team, user=refs.user(row["user"], f"{where}.user"), **values)
+        _save(member, where, stamps)
+        members[member.display_name] = member
+    return members
+
+
+def _import_day(row, where: str, refs: _Refs) -> None:
+    values = _read(
+        row,
+        where,
+        Day,
+        DAY_FIELDS,
+        refs=("moderator", "closed_by", "reopened_by", "attendance", *ITEMS, "logs"),
+    )
+    stamps = _stamps(values)
+    day = Day(
+        team=refs.team,
+        moderator=refs.member(row["moderator"], f"{where}.moderator"),
+        closed_by=refs.user(row["closed_by"], f"{where}.closed_by"),
+        reopened_by=refs.user(row["reopened_by"], f"{where}.reopened_by"),
+        **values,
+    )
+    _save(day, where, stamps)
+    refs.days[day.date] = day
+    _import_attendance(
+        _part(row, "attendance", list, f"{where}."), day, f"{where}.attendance", refs
+    )
+    for key in ITEMS:
+        _import_items(key, _part(row, key, list, f"{where}."), day, f"{where}.{key}", refs)
+    for i, log_row in enumerate(_part(row, "logs", list, f"{where}.")):
+        _import_log(log_row, day, f"{where}.logs[{i}]", refs)
+
+
+def _import_attendance(rows: list, day: Day, where: str, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        at = f"{where}[{i}]"
+        values = _read(row, at, Attendance, ATTENDANCE_FIELDS, refs=("member",))
+        member = refs.member(row["member"], f"{at}.member")
+        _save(Attendance(day=day, member=member, **values), at)
+
+
+def _import_items(key: str, rows: list, day: Day, where: str, refs: _Refs) -> None:
+    model, fields, member_refs = ITEMS[key]
+    lists = ("presenters",) if model is AssignmentReview else ()
+    for i, row in enumerate(rows):
+        at = f"{where}[{i}]"
+        values = _read(row, at, model, fields, refs=(*member_refs, *lists))
+        for ref in member_refs:
+            values[ref] = refs.member(row[ref], f"{at}.{ref}")
+        item = _save(model(day=day, **values), at)
+        if lists:
+            names = _part(row, "presenters", list, f"{at}.")
+            item.presenters.set(refs.member(name, f"{at}.presenters") for name in names)
+
+
+def _import_log(row, day: Day, where: str, refs: _Refs) -> None:
+    values = _read(row, where, MemberLog, LOG_FIELDS, refs=("member", "links"))
+    member = refs.member(row["member"], f"{where}.member")
+    log = _save(MemberLog(day=day, member=member, **values), where)
+    for i, link_row in enumerate(_part(row, "links", list, f"{where}.")):
+        at = f"{where}.links[{i}]"
+        _save(StudyLink(log=log, **_read(link_row, at, StudyLink, LINK_FIELDS)), at)
+
+
+def _import_skipped_dates(rows: list, team: Team) -> None:
+    for i, row in enumerate(rows):
+        where = f"skipped_dates[{i}]"
+        _save(SkippedDate(team=team, **_read(row, where, SkippedDate, SKIPPED_FIELDS)), where)
+
+
+def _import_assignments(rows: list, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        where = f"moderator_assignments[{i}]"
+        values = _read(row, where, ModeratorAssignment, ASSIGNMENT_FIELDS, ("member", "set_by"))
+        stamps = _stamps(values)
+        assignment = ModeratorAssignment(
+            team=refs.team,
+            member=refs.member(row["member"], f"{where}.member"),
+            set_by=refs.user(row["set_by"], f"{where}.set_by"),
+            **values,
+        )
+        _save(assignment, where, stamps, exclude=["set_by"])  # null: its account was deleted
+
+
+def _import_posts(rows: list, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        where = f"imported_posts[{i}]"
+        values = _read(row, where, ImportedPost, POST_FIELDS, ("day", "member"))
+        stamps = _stamps(values)
+        post = ImportedPost(
+            team=refs.team,
+            day=refs.day(row["day"], f"{where}.day"),
+            member=refs.member(row["member"], f"{where}.member"),
+            **values,
+        )
+        _save(post, where, stamps, exclude=["day", "member"])  # null once the day is deleted
+
+
+def _import_reminders(rows: list, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        where = f"reminders_sent[{i}]"
+        values = _read(row, where, ReminderLog, REMINDER_FIELDS, ("member",))
+        stamps = _stamps(values)
+        reminder = ReminderLog(
+            team=refs.team, member=refs.member(row["member"], f"{where}.member"), **values
+        )
+        # The key names database ids, so it is made anew for the rows made here.
+        reminder.key = ReminderLog.make_key(
+            refs.team, reminder.date, reminder.kind, reminder.member
+        )
+        _save(reminder, where, stamps)

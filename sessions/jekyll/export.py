@@ -1,0 +1,338 @@
+"""A member's day written as a Jekyll post in the layout of sessions/jekyll/FORMAT.md.
+
+The importer (parse.py) reads what this module writes, so the layout here follows
+FORMAT.md line for line; change them together.
+"""
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import Attendance, Day, FreeSection, MemberLog, Membership, Team
+
+INDENT = " " * 4
+# The reference posts' decoration after the 피어세션 heading (the importer accepts it or not).
+PEER_SESSION_EMOJI = (
+    "\U0001f468\u200d\U0001f468\u200d\U0001f466\u200d\U0001f466 "
+    "\U0001f468\u200d\U0001f468\u200d\U0001f466"
+)
+SHIELDS_BADGE = "https://img.shields.io/badge/-{label}-{color}"
+
+_FRONT_MATTER_DEFAULTS = """\
+---
+defaults:
+  - scope:
+      path: ""
+      type: posts
+    values:
+      layout: single
+      author_profile: true
+      comments: true
+      share: true
+      related: true
+"""
+
+# The relations Day.objects.for_record() prefetches; a day holding all of them renders
+# without touching the database.
+_RECORD_RELATIONS = (
+    "attendances",
+    "suggestions",
+    "assignmentreviews",
+    "questions",
+    "freesections",
+    "logs",
+)
+
+# Characters that would end a badge's URL path segment early (or its HTML attribute).
+_BADGE_UNSAFE = re.compile(r'[%/?#"<>]')
+# YAML plain scalars may not hold these; a value with any of them is written quoted.
+_YAML_SPECIAL = re.compile(r"""[:#,\[\]{}&*!|>'"%@`\\]|^[-?\s]|\s$""")
+
+
+# The post
+
+
+def render_post(day: Day, member: Membership) -> str:
+    """The member's day as one Jekyll post: the team's record and the member's own log.
+
+    `day` may come from Day.objects.for_record() (then no query runs); otherwise it is
+    fetched again that way, so the cost is a fixed number of queries either way.
+    """
+    day = _with_record(day)
+    team = day.team
+    # The member's own log whatever its visibility: the post goes to their own blog.
+    log = next((log for log in day.logs.all() if log.member_id == member.pk), None)
+    with translation.override(team.language):
+        sections = [
+            _study_section(log),
+            _peer_section(day),
+            _suggestions_section(day),
+            _reviews_section(day),
+            _questions_section(day),
+            *(_free_section(section) for section in day.freesections.all()),
+            _retrospective_section(log),
+        ]
+    blocks = ["<br>"]
+    for section in sections:
+        if section:
+            blocks += [section, "<br>"]
+    footer = _text(team.post_footer)
+    if footer:
+        blocks.append(footer)
+    return _front_matter(day, log) + "\n".join(["", "\n\n".join(blocks), ""])
+
+
+def post_filename(day: Day, member: Membership | None = None) -> str:
+    """`YYYY-MM-DD-<course>_day<N>.md`, ASCII only; the course keeps its case.
+
+    The name does not depend on the member (each member publishes to their own blog);
+    `member` is accepted so callers can treat name and content alike.
+    """
+    team = day.team
+    base = _ascii_slug(team.course) or team.slug
+    return f"{day.date.isoformat()}-{base}_day{day.number}.md"
+
+
+def escape_badge_title(title: str) -> str:
+    """A study link's title as a shields.io badge label: `-` → `--`, `_` → `__`, spaces kept.
+
+    Characters that would break the badge URL (`/ ? # % " < >`) are percent-encoded.
+    """
+    label = title.strip().replace("-", "--").replace("_", "__")
+    return _BADGE_UNSAFE.sub(lambda m: quote(m.group(), safe=""), label)
+
+
+def badge(title: str, url: str, color: str) -> str:
+    src = SHIELDS_BADGE.format(label=escape_badge_title(title), color=color)
+    href = url.replace('"', "%22")
+    return f'<a href="{href}"><img src="{src}"/></a>'
+
+
+# A member's posts
+
+
+def member_days(team: Team, member: Membership) -> QuerySet[Day]:
+    """The team's days the member took part in (present or late) or logged, oldest first."""
+    took_part = Attendance.objects.filter(
+        member=member, status__in=Attendance.PRESENT_STATUSES
+    ).order_by()
+    logged = MemberLog.objects.filter(member=member).order_by()
+    return (
+        Day.objects.for_team(team)
+        .filter(Q(pk__in=took_part.values("day")) | Q(pk__in=logged.values("day")))
+        .order_by("date")
+        .for_record()
+    )
+
+
+def posts_zip(team: Team, member: Membership) -> bytes:
+    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for day, filename, text in _posts(team, member):
+            info = zipfile.ZipInfo(f"_posts/{filename}", date_time=day.date.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
+            archive.writestr(info, text.encode())
+    return buffer.getvalue()
+
+
+def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
+    """Write the member's posts into `out_dir` (created if missing), replacing same-named files."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for _day, filename, text in _posts(team, member):
+        path = out_dir / filename
+        # Bytes, not write_text: the post's `\n` line endings must survive on every OS.
+        path.write_bytes(text.encode())
+        paths.append(path)
+    return paths
+
+
+def _posts(team: Team, member: Membership) -> Iterator[tuple[Day, str, str]]:
+    for day in member_days(team, member):
+        yield day, post_filename(day, member), render_post(day, member)
+
+
+# Sections: each returns its markdown without surrounding blank lines, or "" when empty.
+
+
+def _front_matter(day: Day, log: MemberLog | None) -> str:
+    team = day.team
+    category = team.course or team.slug
+    tags = day.tag_list
+    lines = [
+        f"title: {_yaml_quoted(day.display_title)}",
+        f"excerpt: {_yaml_quoted('about : ' + (', '.join(tags) or category))}",
+        "toc: true",
+        "toc_sticky: true",
+        'toc_label: "Label"',
+        "categories:",
+        f"  - {_yaml_scalar(category)}",
+        "tags:",
+        f"  - [{', '.join(_yaml_scalar(tag) for tag in tags)}]",
+        f"date: {day.date.isoformat()}",
+        f"last_modified_at: {_last_modified(day, log).isoformat()}",
+        "---",
+    ]
+    return _FRONT_MATTER_DEFAULTS + "\n" + "\n".join(lines)
+
+
+def _study_section(log: MemberLog | None) -> str:
+    if log is None:
+        return ""
+    badges = " ".join(badge(link.title, link.url, link.color) for link in log.links.all())
+    parts = [part for part in (badges, _text(log.study_notes)) if part]
+    return "\n\n".join([f"## {_('Study notes')}", *parts]) if parts else ""
+
+
+def _peer_section(day: Day) -> str:
+    # Always written, even with nobody recorded: it is where the session's parts hang.
+    lines = [f"## {_('Peer session')} {PEER_SESSION_EMOJI}"]
+    if day.moderator:
+        lines.append(f"{_('Moderator')} : {day.moderator.display_name}")
+    names = [a.member.display_name for a in day.attendances.all() if a.took_part]
+    if names:
+        lines.append(f"{_('Participants')} : {', '.join(names)}")
+    return "\n\n".join(lines)
+
+
+def _suggestions_section(day: Day) -> str:
+    items = []
+    for item in day.suggestions.all():
+        parts = [_list_item("- ", _text(item.proposal))]
+        points = item.discussion_items
+        if points:
+            parts.append(INDENT + _("Discussion items"))
+            parts.append("\n".join(f"{INDENT}{n}. {p}" for n, p in enumerate(points, start=1)))
+        outcome = _text(item.outcome)
+        if outcome:
+            parts.append(_indent(f"→ {outcome}"))
+        items.append("\n\n".join(parts))
+    return _subsection(_("Suggestions"), items)
+
+
+def _reviews_section(day: Day) -> str:
+    items = []
+    for item in day.assignmentreviews.all():
+        lead = " ".join(part for part in (item.assignment.strip(), item.topic.strip()) if part)
+        presenters = ", ".join(p.display_name for p in item.presenters.all())
+        if presenters:
+            lead = f"{lead} ({presenters})"
+        parts = [_list_item("- ", lead)]
+        notes = _text(item.notes)
+        if notes:
+            parts.append(_indent(notes))
+        items.append("\n\n".join(parts))
+    return _subsection(_("Assignment review"), items)
+
+
+def _questions_section(day: Day) -> str:
+    items = []
+    for number, item in enumerate(day.questions.all(), start=1):
+        question = _text(item.question) + _who(item.asked_by)
+        parts = [_list_item(f"{number}. ", f"{_('Question')} : {question}")]
+        answer = _text(item.answer)
+        if answer:
+            parts.append(_indent(f"{_('Answer')} : {answer}{_who(item.answered_by)}"))
+        for title, url in item.link_list:
+            parts.append(f"{INDENT}[{_link_text(title)}]({url})")
+        if item.needs_follow_up:
+            parts.append(INDENT + _("Needs follow-up"))
+        items.append("\n\n".join(parts))
+    return _subsection(_("Questions"), items)
+
+
+def _free_section(section: FreeSection) -> str:
+    # Sections marked needs_review are exported as they are: the text is the member's.
+    level = min(max(section.level, 1), 6)
+    heading = f"{'#' * level} {section.heading.strip()}"
+    body = _text(section.body)
+    return f"{heading}\n\n{body}" if body else heading
+
+
+def _retrospective_section(log: MemberLog | None) -> str:
+    text = _text(log.retrospective) if log else ""
+    return f"## {_('Retrospective')}\n\n{text}" if text else ""
+
+
+# Helpers
+
+
+def _with_record(day: Day) -> Day:
+    cache = getattr(day, "_prefetched_objects_cache", {})
+    if all(name in cache for name in _RECORD_RELATIONS):
+        return day
+    return Day.objects.for_record().get(pk=day.pk)
+
+
+def _last_modified(day: Day, log: MemberLog | None) -> datetime.date:
+    """The date, in the team's time zone, of the last change to anything the post shows."""
+    stamps = [day.updated_at]
+    for items in (day.suggestions, day.assignmentreviews, day.questions, day.freesections):
+        stamps += [item.updated_at for item in items.all()]
+    if log is not None:
+        stamps.append(log.updated_at)
+    changed = timezone.localtime(max(stamps), day.team.tz).date()
+    # A day set up ahead of time was not "modified" before it was held.
+    return max(changed, day.date)
+
+
+def _subsection(heading: str, items: list[str]) -> str:
+    if not items:
+        return ""
+    # Single-line items make a tight list, as in the reference posts; others a loose one.
+    joiner = "\n\n" if any("\n" in item for item in items) else "\n"
+    return f"### {heading}\n\n{joiner.join(items)}"
+
+
+def _list_item(marker: str, text: str) -> str:
+    """A list item's first paragraph: the marker, then any further lines indented."""
+    first, *rest = text.split("\n")
+    return "\n".join([marker + first, *(_indent(line) for line in rest)])
+
+
+def _indent(text: str) -> str:
+    return "\n".join(INDENT + line if line.strip() else "" for line in text.split("\n"))
+
+
+def _text(value: str) -> str:
+    """A stored text with `\n` line endings, without leading blank lines or trailing space."""
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").rstrip().split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    return "\n".join(lines)
+
+
+def _who(member: Membership | None) -> str:
+    return f"({member.display_name})" if member else ""
+
+
+def _link_text(title: str) -> str:
+    return title.replace("[", r"\[").replace("]", r"\]")
+
+
+def _ascii_slug(value: str) -> str:
+    """An ASCII file-name part: accents dropped, other characters runs become `-`; case kept."""
+    ascii_value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_value).strip("-_")
+
+
+def _yaml_quoted(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _yaml_scalar(value: str) -> str:
+    """Plain when YAML reads it back unchanged (the usual case), double-quoted otherwise."""
+    return _yaml_quoted(value) if not value or _YAML_SPECIAL.search(value) else value

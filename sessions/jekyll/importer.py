@@ -1,0 +1,629 @@
+"""Blog posts brought into a team: files and zips read safely, then each post imported alone.
+
+Called by `manage.py import_posts` and by the upload page alike:
+
+    sources, failures = read_sources(paths_or_uploads)
+    report = import_sources(team, sources, member_name="홍길동", user=request.user)
+
+Each file is imported in its own transaction: a bad one leaves nothing behind and the
+rest of the batch still goes in. Importing the same bytes again is a no-op (the
+ImportedPost register), so a whole folder can be imported again after adding a post.
+
+Whose post it is (the member who gets its study links and retrospective), in order:
+`member_name` (created as a name-only member when the team has nobody of that name);
+the front matter's `author:` when it names a member; the member who is uploading
+(`user`); the team's only member with an account. Otherwise the file fails and asks.
+"""
+
+import hashlib
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from ..models import (
+    AssignmentReview,
+    Attendance,
+    Day,
+    FreeSection,
+    ImportedPost,
+    MemberLog,
+    Membership,
+    Question,
+    StudyLink,
+    Suggestion,
+    Team,
+)
+from ..services import next_day_number
+from . import parse
+from .parse import ParsedPost, PostError, parse_post
+
+MAX_FILE_BYTES = 1024 * 1024  # one post
+MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # a zip, and everything in it uncompressed
+MAX_ARCHIVE_ENTRIES = 500
+MAX_COMPRESSION_RATIO = 100  # real posts compress 3-5 times; far more is a zip bomb
+POST_SUFFIXES = (".md", ".markdown")
+
+Reason = str | Promise  # shown to people: gettext_lazy, translated when displayed
+
+IMPORTED = "imported"
+UNCHANGED = "unchanged"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One post file: a name to report it by and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file refused before import (not a post, too large, unsafe in its archive…)."""
+
+    name: str
+    reason: Reason
+
+
+@dataclass
+class FileResult:
+    name: str
+    status: str  # IMPORTED, UNCHANGED or FAILED
+    reason: Reason = ""
+    day: Day | None = None
+
+
+@dataclass
+class ImportReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    def add_failures(self, failures: Iterable[Failure]) -> None:
+        """Report files that read_sources refused alongside the imported ones."""
+        self.results += [FileResult(f.name, FAILED, f.reason) for f in failures]
+
+    def count(self, status: str) -> int:
+        return sum(result.status == status for result in self.results)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [result for result in self.results if result.status == FAILED]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+class ImportFailure(Exception):
+    def __init__(self, reason: Reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+# Reading files
+
+
+def read_sources(items: Iterable) -> tuple[list[Source], list[Failure]]:
+    """The post files among `items`, and the files refused, each with its reason.
+
+    An item is a Source, a path (a file, a .zip, or a folder read recursively), an
+    uploaded file (anything with `.name` and `.read()`), or a (name, bytes) pair.
+    """
+    sources: list[Source] = []
+    failures: list[Failure] = []
+    for item in items:
+        if isinstance(item, Source):
+            _add_file(item.name, item.data, sources, failures)
+        elif isinstance(item, str | os.PathLike):
+            _add_path(Path(item), sources, failures)
+        elif isinstance(item, tuple):
+            _add_file(str(item[0]), bytes(item[1]), sources, failures)
+        else:  # an uploaded file: read no more than the largest thing accepted, plus one
+            _add_file(str(item.name), item.read(MAX_ARCHIVE_BYTES + 1), sources, failures)
+    return sources, failures
+
+
+def import_files(team: Team, items: Iterable, **options) -> ImportReport:
+    """read_sources, then import_sources, with the refused files in the same report."""
+    sources, failures = read_sources(items)
+    report = import_sources(team, sources, **options)
+    report.add_failures(failures)
+    return report
+
+
+def _add_path(path: Path, sources: list[Source], failures: list[Failure]) -> None:
+    if path.is_symlink():
+        failures.append(Failure(str(path), _("A symbolic link: not followed.")))
+    elif path.is_dir():
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith("."):
+                _add_path(child, sources, failures)
+    elif not path.is_file():
+        failures.append(Failure(str(path), _("No such file.")))
+    elif path.stat().st_size > _limit(path.name):
+        failures.append(Failure(str(path), _too_large(path.name)))
+    else:
+        _add_file(str(path), path.read_bytes(), sources, failures)
+
+
+def _add_file(name: str, data: bytes, sources: list[Source], failures: list[Failure]) -> None:
+    if _is_zip(name):
+        _add_zip(name, data, sources, failures)
+        return
+    problem = _post_problem(name, data)
+    if problem:
+        failures.append(Failure(name, problem))
+    else:
+        sources.append(Source(name, data))
+
+
+def _is_zip(name: str) -> bool:
+    return name.lower().endswith(".zip")
+
+
+def _limit(name: str) -> int:
+    return MAX_ARCHIVE_BYTES if _is_zip(name) else MAX_FILE_BYTES
+
+
+def _too_large(name: str) -> Reason:
+    if _is_zip(name):
+        return _("The archive is larger than 20 MiB.")
+    return _("The file is larger than 1 MiB.")
+
+
+def _post_problem(name: str, data: bytes) -> Reason:
+    """Why `data` cannot be a post ("" when it can)."""
+    if not name.lower().endswith(POST_SUFFIXES):
+        return _("Not a Markdown (.md) post.")
+    if len(data) > MAX_FILE_BYTES:
+        return _too_large(name)
+    if b"\0" in data:
+        return _("A binary file, not a text post.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _("The file is not UTF-8 text.")
+    return ""
+
+
+def _add_zip(name: str, data: bytes, sources: list[Source], failures: list[Failure]) -> None:
+    if len(data) > MAX_ARCHIVE_BYTES:
+        failures.append(Failure(name, _too_large(name)))
+        return
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        failures.append(Failure(name, _("Not a readable zip archive.")))
+        return
+    if len(entries) > MAX_ARCHIVE_ENTRIES:
+        failures.append(Failure(name, _("The archive holds more than 500 files.")))
+        return
+    if sum(entry.file_size for entry in entries) > MAX_ARCHIVE_BYTES:
+        failures.append(Failure(name, _("The archive holds more than 20 MiB uncompressed.")))
+        return
+    for entry in entries:
+        entry_name = f"{name}:{entry.filename}"
+        problem = _entry_problem(entry)
+        if problem:
+            failures.append(Failure(entry_name, problem))
+        elif not entry.is_dir() and not _skipped(entry.filename):
+            try:
+                # zipfile stops at the size the entry declares, which was checked above.
+                with archive.open(entry) as member:
+                    content = member.read(MAX_FILE_BYTES + 1)
+            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+                failures.append(Failure(entry_name, _("The archive entry cannot be read.")))
+                continue
+            _add_file(entry_name, content, sources, failures)
+
+
+def _entry_problem(entry: zipfile.ZipInfo) -> Reason:
+    """Why an archive entry is refused unread ("" when it is not)."""
+    name = entry.filename
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return _("An absolute path in the archive: refused.")
+    if ".." in re.split(r"[\\/]", name):
+        return _("A path leading out of the archive: refused.")
+    if (entry.external_attr >> 16) & 0o170000 == 0o120000:
+        return _("A symbolic link in the archive: refused.")
+    if entry.is_dir():
+        return ""
+    if _is_zip(name):
+        return _("An archive inside the archive: not read.")
+    if entry.flag_bits & 0x1:
+        return _("An encrypted archive entry: not read.")
+    if entry.file_size > MAX_FILE_BYTES:
+        return _too_large(name)
+    if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
+        return _("Compressed more than 100 times: refused as a possible zip bomb.")
+    return ""
+
+
+def _skipped(name: str) -> bool:
+    """Operating-system litter that zips carry (macOS's __MACOSX/, .DS_Store…)."""
+    parts = name.split("/")
+    return parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts)
+
+
+# Importing posts
+
+
+def import_sources(
+    team: Team, sources: Iterable[Source], *, member_name: str | None = None, user=None
+) -> ImportReport:
+    """Import each post in its own transaction; the report has one result per source."""
+    report = ImportReport()
+    for source in sources:
+        report.results.append(_import_source(team, source, member_name=member_name, user=user))
+    return report
+
+
+def _import_source(team: Team, source: Source, *, member_name, user) -> FileResult:
+    problem = _post_problem(source.name, source.data)
+    if problem:
+        return FileResult(source.name, FAILED, problem)
+    digest = hashlib.sha256(source.data).hexdigest()
+    seen = ImportedPost.objects.filter(team=team, digest=digest).select_related("day").first()
+    if seen is not None and seen.day is not None:
+        return FileResult(source.name, UNCHANGED, _("Imported before."), seen.day)
+    try:
+        post = parse_post(source.data.decode("utf-8"))
+        with transaction.atomic():
+            if seen is not None:
+                seen.delete()  # its day was deleted since: importing it again brings it back
+            importer = _PostImport(team, post, user=user)
+            result = importer.run(source.name, member_name=member_name)
+            ImportedPost.objects.create(
+                team=team,
+                digest=digest,
+                filename=source.name[-255:],
+                day=result.day,
+                member=importer.author,
+            )
+        return result
+    except (PostError, ImportFailure) as exc:
+        reason = exc.reason
+    except ValidationError as exc:
+        reason = format_lazy(_("Not imported: {problem}"), problem=_messages(exc))
+    except IntegrityError:
+        reason = _("The post clashes with a change saved at the same time; import it again.")
+    team.refresh_from_db(fields=["post_footer"])  # the rolled-back footer, if any
+    return FileResult(source.name, FAILED, reason)
+
+
+class _PostImport:
+    """One post written into a team; every write happens inside the caller's transaction."""
+
+    def __init__(self, team: Team, post: ParsedPost, *, user):
+        self.team = team
+        self.post = post
+        self.user = user if user is not None and user.is_authenticated else None
+        self.author: Membership | None = None
+        self.kept_for_review = 0
+
+    def run(self, filename: str, *, member_name: str | None) -> FileResult:
+        post = self.post
+        day = Day.objects.filter(team=self.team, date=post.date).first()
+        new_day = day is None
+        if new_day:
+            # Names first, so members come into the rotation in the post's order.
+            people = {name: self._member(name) for name in post.names}
+            self.author = self._author(member_name)
+            day = self._create_day(people)
+            changed = True
+        else:
+            self.author = self._author(member_name)
+            changed = self._add_what_is_new(day)
+        retrospective = self._retrospective_with_footer()
+        changed = self._save_log(day, retrospective) or changed
+        if not changed:
+            return FileResult(filename, UNCHANGED, _("Nothing new: the day holds all of it."), day)
+        return FileResult(filename, IMPORTED, self._note(new_day), day)
+
+    def _note(self, new_day: bool) -> Reason:
+        if new_day and not self.kept_for_review:
+            return ""
+        if new_day:
+            return format_lazy(_("Parts kept for review: {count}."), count=self.kept_for_review)
+        if not self.kept_for_review:
+            return _("Added to the day already recorded.")
+        return format_lazy(
+            _("Added to the day already recorded; parts kept for review: {count}."),
+            count=self.kept_for_review,
+        )
+
+    # Members
+
+    def _member(self, name: str) -> Membership:
+        """The member of that name, created as a name-only member when there is none."""
+        member = Membership.objects.filter(team=self.team, display_name=name).first()
+        if member is None:
+            last = self.team.memberships.aggregate(m=Max("rotation_order"))["m"] or 0
+            member = Membership(team=self.team, display_name=name, rotation_order=last + 1)
+            _save(member)
+        return member
+
+    def _author(self, member_name: str | None) -> Membership:
+        members = Membership.objects.filter(team=self.team)
+        if member_name and member_name.strip():
+            return self._member(member_name.strip())
+        if self.post.author:
+            found = members.filter(display_name=self.post.author).first()
+            if found is not None:
+                return found
+        if self.user is not None:
+            found = members.filter(user=self.user).first()
+            if found is not None:
+                return found
+        with_accounts = list(members.filter(user__isnull=False, is_active=True)[:2])
+        if len(with_accounts) == 1:
+            return with_accounts[0]
+        raise ImportFailure(_("Whose post is this? Choose the member it belongs to."))
+
+    # A new day
+
+    def _create_day(self, people: dict[str, Membership]) -> Day:
+        post = self.post
+        number = _number_in(post.title) or next_day_number(self.team)
+        title = "" if post.title == Day.default_title(self.team, number) else post.title
+        day = Day(
+            team=self.team,
+            date=post.date,
+            number=number,
+            title=title,
+            tags=", ".join(post.tags),
+            moderator=people.get(post.moderator),
+            updated_by=self.user,
+        )
+        _save(day)
+        Attendance.objects.bulk_create(
+            Attendance(day=day, member=people[name], status=Attendance.Status.PRESENT)
+            for name in post.participants
+        )
+        fallbacks: list[parse.FreeSection] = []
+        self._save_items(day, map(self._suggestion, post.suggestions), fallbacks)
+        self._save_items(day, (self._review(r, people) for r in post.reviews), fallbacks)
+        self._save_items(day, (self._question(q, people) for q in post.questions), fallbacks)
+        self._save_sections(day, [*post.sections, *fallbacks])
+        return day
+
+    def _save_items(self, day: Day, rows, fallbacks: list) -> None:
+        """Save items in post order; one the model cannot hold is kept as text for review."""
+        position = 0
+        for row, origin, presenters in rows:
+            row.day, row.position, row.updated_by = day, position + 1, self.user
+            try:
+                row.full_clean()
+            except ValidationError:
+                if origin is None:
+                    raise
+                fallbacks.append(
+                    parse.FreeSection(origin.heading, origin.level, origin.source, True)
+                )
+                continue
+            row.save()
+            if presenters:
+                row.presenters.set(presenters)
+            position += 1
+
+    def _suggestion(self, item: parse.Suggestion):
+        row = Suggestion(
+            proposal=item.proposal, discussion="\n".join(item.discussion), outcome=item.outcome
+        )
+        return row, item.origin, None
+
+    def _review(self, item: parse.Review, people: dict[str, Membership]):
+        row = AssignmentReview(assignment=item.assignment, topic=item.topic, notes=item.notes)
+        return row, item.origin, [people[name] for name in item.presenters]
+
+    def _question(self, item: parse.Question, people: dict[str, Membership]):
+        row = Question(
+            question=item.question,
+            asked_by=people.get(item.asked_by),
+            answer=item.answer,
+            answered_by=people.get(item.answered_by),
+            links="\n".join(
+                f"{title} {url}" if title and title != url else url for title, url in item.links
+            ),
+            needs_follow_up=item.needs_follow_up,
+        )
+        return row, item.origin, None
+
+    def _save_sections(self, day: Day, sections: list[parse.FreeSection]) -> None:
+        last = FreeSection.objects.filter(day=day).aggregate(m=Max("position"))["m"] or 0
+        for position, section in enumerate(sections, start=last + 1):
+            _save(
+                FreeSection(
+                    day=day,
+                    position=position,
+                    heading=section.heading,
+                    level=section.level,
+                    body=section.body,
+                    needs_review=section.needs_review,
+                    updated_by=self.user,
+                )
+            )
+            self.kept_for_review += section.needs_review
+
+    # A day already recorded (another member's post of the same session)
+
+    def _add_what_is_new(self, day: Day) -> bool:
+        """Keep the session as it is; what this post has that it lacks is kept for review."""
+        day = Day.objects.for_record().get(pk=day.pk)
+        post = self.post
+        have = _session_keys(day)
+        missing: dict[tuple[str, int], list[str]] = {}
+
+        def keep(heading: str, level: int, text: str) -> None:
+            missing.setdefault((heading, level), []).append(text)
+
+        people_heading = (post.session_heading or "피어세션", post.session_level + 1)
+        moderator = day.moderator.display_name if day.moderator else ""
+        if post.moderator and post.moderator != moderator:
+            keep(*people_heading, post.moderator_line)
+        took_part = {a.member.display_name for a in day.attendances.all() if a.took_part}
+        if post.participants and set(post.participants) != took_part:
+            keep(*people_heading, post.participants_line)
+        for item in [*post.suggestions, *post.reviews, *post.questions]:
+            if _key(item) not in have:
+                keep(item.origin.heading, item.origin.level, item.origin.source)
+        for section in post.sections:
+            if _key(section) not in have:
+                keep(section.heading, section.level, section.body)
+        sections = [
+            parse.FreeSection(heading, level, "\n\n".join(texts), needs_review=True)
+            for (heading, level), texts in missing.items()
+        ]
+        if sections and day.is_closed:
+            # A closed day takes only members' own logs; its session is not added to.
+            raise ImportFailure(
+                format_lazy(
+                    _(
+                        "The day {date} is closed and this post has more of its session; "
+                        "reopen the day, then import the post again."
+                    ),
+                    date=day.date.isoformat(),
+                )
+            )
+        self._save_sections(day, sections)
+        return bool(sections)
+
+    # The author's own part
+
+    def _retrospective_with_footer(self) -> str:
+        """Set the team's footer from the first post that has one.
+
+        A post whose footer differs from the team's keeps it at the end of the
+        retrospective, so that no text of the post is dropped.
+        """
+        footer, retrospective = self.post.footer, self.post.retrospective
+        if not footer or _norm(footer) == _norm(self.team.post_footer):
+            return retrospective
+        if not self.team.post_footer:
+            self.team.post_footer = Team._meta.get_field("post_footer").clean(footer, self.team)
+            self.team.save(update_fields=["post_footer"])
+            return retrospective
+        return "\n\n".join(part for part in (retrospective, footer) if part)
+
+    def _save_log(self, day: Day, retrospective: str) -> bool:
+        post = self.post
+        links = [(link.title, link.url, link.color) for link in post.study_links]
+        if not (links or post.study_notes or retrospective):
+            return False
+        log = MemberLog.objects.filter(day=day, member=self.author).first()
+        if log is not None:
+            have = [(link.title, link.url, link.color) for link in log.links.all()]
+            if (
+                have == links
+                and _norm(log.study_notes) == _norm(post.study_notes)
+                and _norm(log.retrospective) == _norm(retrospective)
+            ):
+                return False
+            if have or log.study_notes.strip() or log.retrospective.strip():
+                raise ImportFailure(
+                    format_lazy(
+                        _("{member} already has a different log for {date}; edit it there."),
+                        member=self.author.display_name,
+                        date=day.date.isoformat(),
+                    )
+                )
+            log.version += 1
+        else:
+            log = MemberLog(day=day, member=self.author)
+        log.retrospective = retrospective
+        log.study_notes = post.study_notes
+        log.updated_by = self.user
+        _save(log)
+        for position, (title, url, color) in enumerate(links, start=1):
+            _save(StudyLink(log=log, position=position, title=title, url=url, color=color))
+        return True
+
+
+# Comparing a post with a day already recorded
+
+
+def _session_keys(day: Day) -> set[tuple]:
+    keys = set()
+    for row in day.suggestions.all():
+        keys.add(("s", _norm(row.proposal), tuple(row.discussion_items), _norm(row.outcome)))
+    for row in day.assignmentreviews.all():
+        presenters = sorted(p.display_name for p in row.presenters.all())
+        keys.add(("r", _norm(f"{row.assignment} {row.topic}"), tuple(presenters), _norm(row.notes)))
+    for row in day.questions.all():
+        asked = row.asked_by.display_name if row.asked_by else ""
+        answered = row.answered_by.display_name if row.answered_by else ""
+        keys.add(
+            _question_key(
+                row.question, asked, row.answer, answered, row.link_list, row.needs_follow_up
+            )
+        )
+    for row in day.freesections.all():
+        keys.add(("f", _norm(row.heading), _norm(row.body)))
+    return keys
+
+
+def _key(item) -> tuple:
+    if isinstance(item, parse.Suggestion):
+        return (
+            "s",
+            _norm(item.proposal),
+            tuple(d.strip() for d in item.discussion),
+            _norm(item.outcome),
+        )
+    if isinstance(item, parse.Review):
+        lead = _norm(f"{item.assignment} {item.topic}")
+        return ("r", lead, tuple(sorted(item.presenters)), _norm(item.notes))
+    if isinstance(item, parse.Question):
+        return _question_key(
+            item.question,
+            item.asked_by,
+            item.answer,
+            item.answered_by,
+            item.links,
+            item.needs_follow_up,
+        )
+    return ("f", _norm(item.heading), _norm(item.body))
+
+
+def _question_key(question, asked, answer, answered, links, follow_up) -> tuple:
+    links = tuple((title or url, url) for title, url in links)
+    return ("q", _norm(question), asked, _norm(answer), answered, links, follow_up)
+
+
+# Helpers
+
+
+def _norm(text: str) -> str:
+    """Text compared without its blank lines and the spaces around lines."""
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _number_in(title: str) -> int | None:
+    match = re.search(r"\bday\s*(\d{1,5})\b", title, re.I)
+    number = int(match[1]) if match else 0
+    return number or None
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return " ".join(
+            f"{field}: {' '.join(errors)}" for field, errors in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _save(row) -> None:
+    row.full_clean()
+    row.save()
