@@ -15,6 +15,7 @@ the front matter's `author:` when it names a member; the member who is uploading
 (`user`); the team's only member with an account. Otherwise the file fails and asks.
 """
 
+import datetime
 import hashlib
 import io
 import os
@@ -330,7 +331,21 @@ class _PostImport:
         changed = self._save_log(day, retrospective) or changed
         if not changed:
             return FileResult(filename, UNCHANGED, _("Nothing new: the day holds all of it."), day)
+        self._keep_last_modified(day, whole_day=new_day)
         return FileResult(filename, IMPORTED, self._note(new_day), day)
+
+    def _keep_last_modified(self, day: Day, *, whole_day: bool) -> None:
+        """Date what the post brought by its `last_modified_at`, not by the import, so
+        exporting it again writes the same date (noon in the team's zone: no day shift)."""
+        date = self.post.last_modified
+        if date is None:
+            return
+        stamp = datetime.datetime.combine(date, datetime.time(12), tzinfo=self.team.tz)
+        MemberLog.objects.filter(day=day, member=self.author).update(updated_at=stamp)
+        if whole_day:
+            Day.objects.filter(pk=day.pk).update(updated_at=stamp)
+            for model in (Suggestion, AssignmentReview, Question, FreeSection):
+                model.objects.filter(day=day).update(updated_at=stamp)
 
     def _note(self, new_day: bool) -> Reason:
         if new_day and not self.kept_for_review:

@@ -94,6 +94,7 @@ class ParsedPost:
     title: str = ""
     tags: list[str] = field(default_factory=list)
     author: str = ""  # the front matter's `author:`, when there is one
+    last_modified: datetime.date | None = None  # `last_modified_at:`, when it is a date
     study_links: list[StudyLink] = field(default_factory=list)
     study_notes: str = ""
     moderator: str = ""
@@ -171,7 +172,15 @@ def _front_matter(lines: list[str]) -> ParsedPost:
         title=values.get("title", ""),
         tags=list(dict.fromkeys(tag for tag in tags if tag)),
         author=values.get("author", ""),
+        last_modified=_optional_date(values.get("last_modified_at", "")),
     )
+
+
+def _optional_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
 
 
 def _date(value: str) -> datetime.date:
