@@ -28,7 +28,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils.functional import Promise
+from django.utils.functional import Promise, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -361,23 +361,27 @@ class _PostImport:
 
     # Members
 
+    @cached_property
+    def _roster(self) -> dict[str, Membership]:
+        """The team's members by name, read once per post (inside its transaction)."""
+        return {m.display_name: m for m in Membership.objects.filter(team=self.team)}
+
     def _member(self, name: str) -> Membership:
         """The member of that name, created as a name-only member when there is none."""
-        member = Membership.objects.filter(team=self.team, display_name=name).first()
+        member = self._roster.get(name)
         if member is None:
-            last = self.team.memberships.aggregate(m=Max("rotation_order"))["m"] or 0
+            last = max((m.rotation_order for m in self._roster.values()), default=0)
             member = Membership(team=self.team, display_name=name, rotation_order=last + 1)
             _save(member)
+            self._roster[name] = member
         return member
 
     def _author(self, member_name: str | None) -> Membership:
         members = Membership.objects.filter(team=self.team)
         if member_name and member_name.strip():
             return self._member(member_name.strip())
-        if self.post.author:
-            found = members.filter(display_name=self.post.author).first()
-            if found is not None:
-                return found
+        if self.post.author and self.post.author in self._roster:
+            return self._roster[self.post.author]
         if self.user is not None:
             found = members.filter(user=self.user).first()
             if found is not None:
@@ -640,5 +644,9 @@ def _messages(error: ValidationError) -> str:
 
 
 def _save(row) -> None:
-    row.full_clean()
+    """Validate the row's own fields (lengths, choices: a clear reason for the report),
+    then save. Related rows were fetched or made here, and uniqueness is the database's
+    job (an IntegrityError fails the file): checking those too cost a query each."""
+    related = [f.name for f in row._meta.concrete_fields if f.is_relation]
+    row.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
     row.save()
