@@ -54,6 +54,8 @@ def _walk(
     while date <= end:
         if date.weekday() in weekdays and date not in skipped:
             dates.append(date)
+        if date == datetime.date.max:
+            break
         date += ONE_DAY
     return dates
 
@@ -82,8 +84,10 @@ def next_session_dates(team: Team, after: datetime.date, count: int) -> list[dat
     span = datetime.timedelta(days=max(14, count * 3))
     dates: list[datetime.date] = []
     while len(dates) < count:
-        end = start + span
+        end = start + span if start <= datetime.date.max - span else datetime.date.max
         dates += session_dates(team, start, end)
+        if end == datetime.date.max:  # the calendar itself ends here
+            break
         start = end + ONE_DAY
     return dates[:count]
 

@@ -625,3 +625,14 @@ def test_posts_zip_runs_a_fixed_number_of_queries(day, days, django_assert_max_n
     with django_assert_max_num_queries(RENDER_QUERIES):
         names = zipfile.ZipFile(io.BytesIO(posts_zip(day.team, member))).namelist()
     assert len(names) == days
+
+
+def test_a_day_before_1980_still_zips(team, team_member):
+    # A zip entry's time cannot go before 1980: the entry is stamped 1980-01-01 instead.
+    member = team_member.memberships.get()
+    day = DayFactory(team=team, date=datetime.date(1975, 3, 3), number=1)
+    AttendanceFactory(day=day, member=member)
+    with zipfile.ZipFile(io.BytesIO(posts_zip(team, member))) as archive:
+        (entry,) = archive.infolist()
+    assert entry.filename.startswith("_posts/1975-03-03-")
+    assert entry.date_time[:3] == (1980, 1, 1)

@@ -884,3 +884,34 @@ def test_a_closed_day_takes_a_members_log_but_not_more_session(empty_team):
     assert "The day 2024-03-04 is closed" in str(results[1].reason)
     assert counts()["FreeSection"] == before["FreeSection"]
     assert MemberLog.objects.get(member__display_name="민서연").retrospective.startswith("어제")
+
+
+# Found in review: dates no team has had, empty posts and archives, long numbered lists.
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "1969-07-20"])
+def test_a_date_outside_any_study_team_is_refused(date):
+    with pytest.raises(PostError, match="is not a date"):
+        parse_post(post("## 회고록\n\n회고\n", date=date))
+
+
+def test_a_post_with_nothing_but_front_matter_creates_no_day(empty_team):
+    report = import_sources(empty_team, [Source("empty.md", post("").encode())], member_name="나")
+    assert report.results[0].status == FAILED
+    assert "holds nothing" in str(report.results[0].reason)
+    assert not Day.objects.filter(team=empty_team).exists()
+
+
+def test_an_archive_without_posts_says_so():
+    sources, failures = read_sources([("empty.zip", zip_bytes({"__MACOSX/x": b"", "a/": b""}))])
+    assert sources == []
+    assert [(f.name, str(f.reason)) for f in failures] == [
+        ("empty.zip", "The archive holds no .md posts.")
+    ]
+
+
+def test_numbered_questions_past_999_are_still_questions():
+    items = "\n\n".join(f"{n}. 질문 : {n}번째 질문" for n in range(1, 1003))
+    parsed = parse_post(post(f"## 피어세션\n\n### 질문내용\n\n{items}\n"))
+    assert len(parsed.questions) == 1002
+    assert parsed.questions[-1].question == "1002번째 질문"

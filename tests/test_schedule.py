@@ -434,3 +434,11 @@ def test_new_day_ignores_a_date_that_does_not_parse(scheduled, as_member):
     )
     assert response.status_code == 200
     assert response.context["form"]["date"].value() == MONDAY + 7 * ONE_DAY
+
+
+def test_a_first_day_at_the_end_of_the_calendar_does_not_overflow(db):
+    # Found in review: the schedule, calendar and feed pages 500ed on such a team.
+    team = TeamFactory(starts_on=datetime.date(9999, 12, 20))
+    dates = schedule.next_session_dates(team, datetime.date(9999, 12, 1), 12)
+    assert dates and all(d >= datetime.date(9999, 12, 20) for d in dates)
+    assert len(dates) < 12  # the calendar ends before twelve session days fit

@@ -9,7 +9,6 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -134,12 +133,22 @@ def member_days(team: Team, member: Membership) -> QuerySet[Day]:
     )
 
 
-def posts_zip(team: Team, member: Membership) -> bytes:
-    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day."""
+# A zip entry's time holds years 1980-2107 only.
+_ZIP_EARLIEST, _ZIP_LATEST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 0, 0, 0)
+
+
+def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
+    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day.
+
+    `days` (prefetched like member_days) narrows what goes in, e.g. to what a viewer may see.
+    """
+    days = member_days(team, member) if days is None else days
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for day, filename, text in _posts(team, member):
-            info = zipfile.ZipInfo(f"_posts/{filename}", date_time=day.date.timetuple()[:6])
+        for day in days:
+            filename, text = post_filename(day, member), render_post(day, member)
+            stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
+            info = zipfile.ZipInfo(f"_posts/{filename}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
             archive.writestr(info, text.encode())
@@ -151,17 +160,13 @@ def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for _day, filename, text in _posts(team, member):
+    for day in member_days(team, member):
+        filename, text = post_filename(day, member), render_post(day, member)
         path = out_dir / filename
         # Bytes, not write_text: the post's `\n` line endings must survive on every OS.
         path.write_bytes(text.encode())
         paths.append(path)
     return paths
-
-
-def _posts(team: Team, member: Membership) -> Iterator[tuple[Day, str, str]]:
-    for day in member_days(team, member):
-        yield day, post_filename(day, member), render_post(day, member)
 
 
 # Sections: each returns its markdown without surrounding blank lines, or "" when empty.

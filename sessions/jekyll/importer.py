@@ -32,6 +32,7 @@ from django.utils.functional import Promise, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from ..access import DayClosed, lock_open_day
 from ..models import (
     AssignmentReview,
     Attendance,
@@ -214,6 +215,7 @@ def _add_zip(name: str, data: bytes, sources: list[Source], failures: list[Failu
     if sum(entry.file_size for entry in entries) > MAX_ARCHIVE_BYTES:
         failures.append(Failure(name, _("The archive holds more than 20 MiB uncompressed.")))
         return
+    before = (len(sources), len(failures))
     for entry in entries:
         entry_name = f"{name}:{entry.filename}"
         problem = _entry_problem(entry)
@@ -228,6 +230,8 @@ def _add_zip(name: str, data: bytes, sources: list[Source], failures: list[Failu
                 failures.append(Failure(entry_name, _("The archive entry cannot be read.")))
                 continue
             _add_file(entry_name, content, sources, failures)
+    if (len(sources), len(failures)) == before:
+        failures.append(Failure(name, _("The archive holds no .md posts.")))
 
 
 def _entry_problem(entry: zipfile.ZipInfo) -> Reason:
@@ -318,6 +322,8 @@ class _PostImport:
         post = self.post
         day = Day.objects.filter(team=self.team, date=post.date).first()
         new_day = day is None
+        if new_day and post.is_empty:
+            raise ImportFailure(_("The post holds nothing to import."))
         if new_day:
             # Names first, so members come into the rotation in the post's order.
             people = {name: self._member(name) for name in post.names}
@@ -480,6 +486,10 @@ class _PostImport:
 
     def _add_what_is_new(self, day: Day) -> bool:
         """Keep the session as it is; what this post has that it lacks is kept for review."""
+        try:
+            lock_open_day(day)  # as every session write does, so a close cannot interleave
+        except DayClosed:
+            pass  # the member's own log may still be attached; new session text fails below
         day = Day.objects.for_record().get(pk=day.pk)
         post = self.post
         have = _session_keys(day)

@@ -122,6 +122,21 @@ class ParsedPost:
             found += [question.asked_by, question.answered_by]
         return list(dict.fromkeys(name for name in found if name))
 
+    @property
+    def is_empty(self) -> bool:
+        """Front matter and nothing else: no session, no log, no topic."""
+        return not (
+            self.study_links
+            or self.study_notes.strip()
+            or self.moderator
+            or self.participants
+            or self.suggestions
+            or self.reviews
+            or self.questions
+            or self.sections
+            or self.retrospective.strip()
+        )
+
 
 def parse_post(text: str) -> ParsedPost:
     """Read one post. Raises PostError when its front matter is missing or has no date."""
@@ -183,6 +198,10 @@ def _optional_date(value: str) -> datetime.date | None:
         return None
 
 
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_AHEAD = datetime.timedelta(days=5 * 366)
+
+
 def _date(value: str) -> datetime.date:
     if not value:
         raise PostError(_("The front matter has no “date:”."))
@@ -190,7 +209,10 @@ def _date(value: str) -> datetime.date:
     try:
         if match is None:
             raise ValueError(value)
-        return datetime.date(*(int(part) for part in match.groups()))
+        date = datetime.date(*(int(part) for part in match.groups()))
+        if not EARLIEST_DATE <= date <= datetime.date.today() + LATEST_AHEAD:
+            raise ValueError(value)  # a typo like 0202-08-11, or a day no study team has had
+        return date
     except ValueError as exc:
         reason = format_lazy(
             _("The front matter's date “{value}” is not a date."), value=value[:40]
@@ -477,7 +499,7 @@ def _name_like(value: str, *, words: int) -> bool:
 
 # List items
 
-_MARKER = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-*+]|\d{1,3}[.)])(?: +(?P<text>.*)|$)")
+_MARKER = re.compile(r"^(?P<indent> {0,3})(?P<marker>[-*+]|\d{1,9}[.)])(?: +(?P<text>.*)|$)")
 
 
 @dataclass
@@ -535,7 +557,7 @@ def _dedent(lines: list[str]) -> list[str]:
 # 건의사항: `- proposal`, then `논의 item` and a numbered list, then `→ outcome`
 
 _DISCUSSION_LABEL = re.compile(r"^(?:논의\s*item|논의\s*사항|discussion\s*items?)\s*:?\s*$", re.I)
-_NUMBERED = re.compile(r"^\d{1,3}[.)]\s+(?P<text>.+)$")
+_NUMBERED = re.compile(r"^\d{1,9}[.)]\s+(?P<text>.+)$")
 _ARROW = re.compile(r"^→\s*")
 
 

@@ -11,9 +11,6 @@ Importing is for admins only; the work is sessions.jekyll.importer's, one
 transaction per file, and safe to repeat.
 """
 
-import io
-import zipfile
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -82,23 +79,10 @@ def export_zip(request, team, member):
     if subject.pk == membership.pk:
         content = posts_zip(team, subject)
     else:
-        content = _zip_posts(_as_seen_by(member_days(team, subject), subject, membership), subject)
+        days = _as_seen_by(member_days(team, subject), subject, membership)
+        content = posts_zip(team, subject, days=days)
     filename = get_valid_filename(f"{team.slug}-{subject.display_name}-posts.zip")
     return _attachment(content, "application/zip", filename)
-
-
-def _zip_posts(days, subject: Membership) -> bytes:
-    """The same `_posts/` zip as posts_zip, from days already scoped for the viewer."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for day in days:
-            info = zipfile.ZipInfo(
-                f"_posts/{post_filename(day, subject)}", date_time=day.date.timetuple()[:6]
-            )
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, render_post(day, subject).encode())
-    return buffer.getvalue()
 
 
 @login_required
