@@ -3,7 +3,19 @@
 from django.urls import path, register_converter
 
 from .converters import IsoDateConverter
-from .views import calendar, closing, days, edit, logs, preview, publish, reviews, schedule, teams
+from .views import (
+    calendar,
+    closing,
+    days,
+    edit,
+    logs,
+    preview,
+    publish,
+    reviews,
+    schedule,
+    search,
+    teams,
+)
 
 register_converter(IsoDateConverter, "isodate")
 
@@ -43,6 +55,7 @@ urlpatterns = [
         name="member_posts_zip",
     ),
     path("teams/<slug:team>/days/", days.archive, name="archive"),
+    path("teams/<slug:team>/search/", search.search, name="search"),
     path("teams/<slug:team>/days/new/", days.day_create, name="day_create"),
     path(day, days.day_record, name="day"),
     path(day + "edit/", edit.day_edit, name="day_edit"),

@@ -353,6 +353,7 @@ TEAM_ROWS = [
     ("preview",           POST, T("markdown_preview"),  READ,  preview_body,    200),
     ("upload",            POST, T("markdown_upload"),   WRITE, None,            400),
     ("archive",           GET,  T("archive"),           READ),
+    ("search",            GET,  T("search"),            READ),
     ("day-create-form",   GET,  T("day_create"),        WRITE),
     ("day-create",        POST, T("day_create"),        WRITE, new_day_body,    302, True),
     ("day-record",        GET,  D("day"),               READ),
