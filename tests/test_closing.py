@@ -250,3 +250,15 @@ def test_a_closed_day_costs_no_extra_queries(
     close(day, user=team_admin)
     with django_assert_max_num_queries(BOUNDS[page]):
         assert as_admin.get(url(page, day)).status_code == 200
+
+
+def test_a_closed_day_cannot_be_deleted_until_it_is_reopened(day, as_admin, team_admin):
+    close(day, user=team_admin)
+    response = as_admin.post(url("day_delete", day))
+    assert response.status_code == 403
+    assert Day.objects.filter(pk=day.pk).exists()
+
+    reopen(day, user=team_admin)
+    response = as_admin.post(url("day_delete", day))
+    assert response.status_code == 302
+    assert not Day.objects.filter(pk=day.pk).exists()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import schedule, services
-from ..access import get_day_for, get_team_for
+from ..access import get_day_for, get_team_for, require_open
 from ..forms.day import DayForm
 from ..models import Day, Membership
 
@@ -107,6 +107,7 @@ def day_delete(request, team, date):
     team, membership, day = get_day_for(request, team, date, write=True)
     if not membership.is_admin:
         raise PermissionDenied
+    require_open(day)  # a closed record is kept as it was; reopen it first
     day.delete()
     messages.success(request, _("The day was deleted."))
     return redirect("peer:archive", team=team.slug)
