@@ -102,54 +102,52 @@ def schedule_page(request, team):
     return _render(request, team, membership, schedule.local_today(team))
 
 
-@login_required
-@require_POST
-def swap_dates(request, team):
+def _change_moderators(request, team, form_class, prefix: str, context_key: str, apply):
+    """A swap or a substitute: admins, or the scheduled moderator of a date it names.
+
+    `apply(team, cleaned_data)` writes the change and returns the message to show; the permission is
+    decided on the dates as sent, so a member who moderates none may not even probe.
+    """
     team, membership = get_team_for(request, team, write=True)
     today = schedule.local_today(team)
-    form = SwapForm(request.POST, prefix="swap", team=team, today=today)
+    form = form_class(request.POST, prefix=prefix, team=team, today=today)
     valid = form.is_valid()
-    # Decided on the dates as sent: a member who moderates neither may not even probe.
     if not (membership.is_admin or form.involves(membership)):
         raise PermissionDenied
     if valid:
-        first, second = form.cleaned_data["first"], form.cleaned_data["second"]
         try:
-            schedule.swap(team, first, second, user=request.user)
-        except schedule.Unchangeable:  # the day closed since the form was checked
+            message = apply(team, form.cleaned_data)
+        except schedule.Unchangeable:  # a day closed since the form was checked
             form.add_error(None, CHANGED)
         else:
-            messages.success(
-                request,
-                _("Swapped the moderators of %(first)s and %(second)s.")
-                % {"first": _day(first), "second": _day(second)},
-            )
+            messages.success(request, message)
             return redirect("peer:schedule", team=team.slug)
-    return _render(request, team, membership, today, swap_form=form)
+    return _render(request, team, membership, today, **{context_key: form})
+
+
+@login_required
+@require_POST
+def swap_dates(request, team):
+    def apply(team, data):
+        first, second = data["first"], data["second"]
+        schedule.swap(team, first, second, user=request.user)
+        return _("Swapped the moderators of %(first)s and %(second)s.") % {
+            "first": _day(first),
+            "second": _day(second),
+        }
+
+    return _change_moderators(request, team, SwapForm, "swap", "swap_form", apply)
 
 
 @login_required
 @require_POST
 def substitute(request, team):
-    team, membership = get_team_for(request, team, write=True)
-    today = schedule.local_today(team)
-    form = SubstituteForm(request.POST, prefix="sub", team=team, today=today)
-    valid = form.is_valid()
-    if not (membership.is_admin or form.involves(membership)):
-        raise PermissionDenied
-    if valid:
-        date, member = form.cleaned_data["date"], form.cleaned_data["member"]
-        try:
-            schedule.assign(team, date, member, user=request.user)
-        except schedule.Unchangeable:
-            form.add_error(None, CHANGED)
-        else:
-            messages.success(
-                request,
-                _("%(name)s will moderate on %(date)s.") % {"name": member, "date": _day(date)},
-            )
-            return redirect("peer:schedule", team=team.slug)
-    return _render(request, team, membership, today, substitute_form=form)
+    def apply(team, data):
+        date, member = data["date"], data["member"]
+        schedule.assign(team, date, member, user=request.user)
+        return _("%(name)s will moderate on %(date)s.") % {"name": member, "date": _day(date)}
+
+    return _change_moderators(request, team, SubstituteForm, "sub", "substitute_form", apply)
 
 
 @login_required
