@@ -62,11 +62,7 @@ def member_duties(membership: Membership, today: datetime.date) -> list[Duty]:
         for date in moderating
     ]
 
-    reviews = (
-        AssignmentReview.objects.filter(day__team=team, day__date__gte=since, presenters=membership)
-        .select_related("day")
-        .order_by("day__date", "position", "pk")
-    )
+    reviews = AssignmentReview.objects.presented_by(membership, since=since)
     duties += [
         Duty(
             date=review.day.date,

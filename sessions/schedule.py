@@ -209,13 +209,7 @@ def upcoming_duties(
 
 def upcoming_reviews(membership: Membership, today: datetime.date) -> list[AssignmentReview]:
     """Reviews the member presents on days dated today or later, soonest first."""
-    return list(
-        AssignmentReview.objects.filter(
-            day__team=membership.team_id, day__date__gte=today, presenters=membership
-        )
-        .select_related("day")
-        .order_by("day__date", "position", "pk")
-    )
+    return list(AssignmentReview.objects.presented_by(membership, since=today))
 
 
 # --- writes ------------------------------------------------------------------------------

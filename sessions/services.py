@@ -93,7 +93,7 @@ def create_day(form, *, team: Team, user) -> Day:
         day.save()
         Attendance.objects.bulk_create(
             Attendance(day=day, member=member, status=Attendance.Status.PRESENT)
-            for member in team.memberships.active().exclude(role=Membership.Role.OBSERVER)
+            for member in team.memberships.participants()
         )
         return day
 

@@ -39,10 +39,21 @@ class Suggestion(DayItem):
         return [line.strip() for line in self.discussion.splitlines() if line.strip()]
 
 
+class AssignmentReviewQuerySet(models.QuerySet):
+    def presented_by(self, membership, *, since):
+        """The reviews the member presents on days from `since` on, soonest first."""
+        return (
+            self.filter(day__team=membership.team_id, day__date__gte=since, presenters=membership)
+            .select_related("day")
+            .order_by("day__date", "position", "pk")
+        )
+
+
 class AssignmentReview(DayItem):
     """과제 리뷰: who presents which assignment."""
 
     kind = "review"
+    objects = AssignmentReviewQuerySet.as_manager()
 
     assignment = models.CharField(_("assignment"), max_length=120)
     topic = models.CharField(_("topic"), max_length=120, blank=True)
