@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 from sessions.models import Attendance, Membership
 
@@ -110,3 +111,12 @@ def as_outsider(outsider):
 @pytest.fixture
 def anon():
     return Client()
+
+
+@pytest.fixture
+def english(settings):
+    """For tests that read messages themselves: requests and code run in the English
+    source text (the default language is Korean)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

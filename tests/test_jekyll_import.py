@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,12 +38,7 @@ from sessions.models import (
 
 from .factories import MembershipFactory, TeamFactory, UserFactory
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """These tests read the import reasons themselves, in the English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")  # the tests read messages in English
 
 
 POSTS = Path(__file__).resolve().parent / "fixtures" / "posts"

@@ -24,13 +24,7 @@ from sessions.services import Conflict
 
 from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """These tests read the error messages themselves, in the English source text."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -23,13 +23,7 @@ from sessions.models import Day, Membership, ModeratorAssignment, SkippedDate, T
 
 from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english(settings):
-    """These tests read the error messages themselves, in the English source text."""
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 ONE_DAY = datetime.timedelta(days=1)
