@@ -1,12 +1,14 @@
 """Studylog's data: teams and their members, days, the items of a day, and members' logs."""
 
 from .day import Attendance, Day
-from .items import AssignmentReview, FreeSection, Question, Suggestion
+from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
 from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
+from .search import SearchDoc
 from .team import Invitation, Membership, Team
 
 __all__ = [
+    "ActionItem",
     "AssignmentReview",
     "Attendance",
     "Day",
@@ -18,6 +20,7 @@ __all__ = [
     "ModeratorAssignment",
     "Question",
     "ReminderLog",
+    "SearchDoc",
     "SkippedDate",
     "StudyLink",
     "Suggestion",

@@ -40,3 +40,26 @@ class DayItem(Versioned):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+
+class Resolvable(models.Model):
+    """A follow-up that stays open until someone resolves it: with what, who and when."""
+
+    resolution = models.TextField(_("resolution"), blank=True, max_length=10000)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
+    resolved_by = models.ForeignKey(
+        "peer.Membership",
+        verbose_name=_("resolved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import DayItem
+from .base import DayItem, Resolvable
 
 
 class Suggestion(DayItem):
@@ -70,7 +70,7 @@ class AssignmentReview(DayItem):
         return f"{self.assignment} {self.topic}".strip()
 
 
-class Question(DayItem):
+class Question(Resolvable, DayItem):
     """질문내용: a question, its answer, links, and whether it needs a follow-up."""
 
     kind = "question"
@@ -100,6 +100,11 @@ class Question(DayItem):
         help_text=_("One link per line: a URL, or a title, a space and a URL."),
     )
     needs_follow_up = models.BooleanField(_("needs follow-up"), default=False)
+    for_mentor = models.BooleanField(
+        _("for the mentor"),
+        default=False,
+        help_text=_("Collect this question into the mentoring queue."),
+    )
 
     class Meta(DayItem.Meta):
         verbose_name = _("question")
@@ -133,3 +138,27 @@ class FreeSection(DayItem):
 
     def __str__(self) -> str:
         return self.heading
+
+
+class ActionItem(Resolvable, DayItem):
+    """An action item: something a member will do, by a date, from the day it came up."""
+
+    kind = "action"
+
+    text = models.CharField(_("action item"), max_length=300)
+    owner = models.ForeignKey(
+        "peer.Membership",
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+
+    class Meta(DayItem.Meta):
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,45 @@
+"""The search index: one document per day and scope, kept in step with the day's items.
+
+A day's searchable text (title and tags, items, team-visible retrospectives) is
+copied, case-folded, into `SearchDoc.text`, once for the whole day (scope "all") and
+once per kind of item, so that "every word somewhere in this day" is one row's test
+whatever the filters. A private retrospective is searchable by its author only: the
+author gets their own copy of the day's documents, with it added (`owner`).
+
+`grams` holds the text's two-character pieces for PostgreSQL's full-text index,
+which answers one- and two-character words the trigram index cannot (migration 0008).
+sessions/search_index.py writes these rows; sessions/search.py reads them.
+"""
+
+from django.db import models
+
+
+class SearchDoc(models.Model):
+    class Scope(models.TextChoices):
+        ALL = "all"
+        TITLE = "title"
+        QUESTION = "question"
+        SUGGESTION = "suggestion"
+        REVIEW = "review"
+        SECTION = "section"
+        ACTION = "action"
+        RETROSPECTIVE = "retrospective"
+        FOLLOW_UP = "followup"  # the day's open follow-up questions only
+
+    day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="search_docs")
+    team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    scope = models.CharField(max_length=16, choices=Scope)
+    owner = models.ForeignKey(
+        "peer.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    grams = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["team", "scope", "-date"], name="peer_searchdoc_scope_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day_id}:{self.scope}:{self.owner_id or '-'}"
