@@ -4,16 +4,19 @@ from django.urls import path, register_converter
 
 from .converters import IsoDateConverter
 from .views import (
+    archive,
     calendar,
     closing,
     days,
     edit,
+    followups,
     logs,
     preview,
     publish,
     reviews,
     schedule,
     search,
+    stats,
     teams,
 )
 
@@ -56,6 +59,30 @@ urlpatterns = [
     ),
     path("teams/<slug:team>/days/", days.archive, name="archive"),
     path("teams/<slug:team>/search/", search.search, name="search"),
+    path("teams/<slug:team>/days/<int:year>/", archive.year, name="archive_year"),
+    path("teams/<slug:team>/days/<int:year>/<int:month>/", archive.month, name="archive_month"),
+    path("teams/<slug:team>/weeks/<isodate:date>/", archive.week, name="archive_week"),
+    path("teams/<slug:team>/decisions/", archive.decisions, name="decisions"),
+    path("teams/<slug:team>/follow-ups/", followups.follow_up_list, name="follow_ups"),
+    path(
+        "teams/<slug:team>/follow-ups/<str:kind>/<int:pk>/resolve/",
+        followups.resolve,
+        name="follow_up_resolve",
+    ),
+    path(
+        "teams/<slug:team>/follow-ups/<str:kind>/<int:pk>/reopen/",
+        followups.reopen,
+        name="follow_up_reopen",
+    ),
+    path("teams/<slug:team>/mentoring/", followups.mentor_queue, name="mentor_queue"),
+    path(
+        "teams/<slug:team>/mentoring/<int:pk>/answer/",
+        followups.mentor_answer,
+        name="mentor_answer",
+    ),
+    path("teams/<slug:team>/stats/", stats.team_stats, name="stats"),
+    path("teams/<slug:team>/stats/<slug:table>.csv", stats.stats_csv, name="stats_csv"),
+    path("teams/<slug:team>/members/<int:member>/stats/", stats.member_stats, name="member_stats"),
     path("teams/<slug:team>/days/new/", days.day_create, name="day_create"),
     path(day, days.day_record, name="day"),
     path(day + "edit/", edit.day_edit, name="day_edit"),
