@@ -9,3 +9,8 @@ class PeerConfig(AppConfig):
     label = "peer"
     verbose_name = _("Peer sessions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import search_index
+
+        search_index.connect()

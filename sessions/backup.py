@@ -43,8 +43,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from . import search_index
 from .forms.teams import RESERVED_SLUGS
 from .models import (
+    ActionItem,
     AssignmentReview,
     Attendance,
     Day,
@@ -62,7 +64,7 @@ from .models import (
 )
 
 FORMAT = "studylog-team"
-VERSION = 1
+VERSION = 2  # 2 added follow-up resolutions and action items; 1 still reads
 
 User = get_user_model()
 
@@ -103,10 +105,28 @@ ITEMS = {
     "reviews": (AssignmentReview, ("position", "assignment", "topic", "notes"), ()),
     "questions": (
         Question,
-        ("position", "question", "answer", "links", "needs_follow_up"),
-        ("asked_by", "answered_by"),
+        (
+            "position",
+            "question",
+            "answer",
+            "links",
+            "needs_follow_up",
+            "for_mentor",
+            "resolution",
+            "resolved_at",
+        ),
+        ("asked_by", "answered_by", "resolved_by"),
     ),
     "sections": (FreeSection, ("position", "heading", "body", "level", "needs_review"), ()),
+    "actions": (
+        ActionItem,
+        ("position", "text", "due_date", "resolution", "resolved_at"),
+        ("owner", "resolved_by"),
+    ),
+}
+# What version 1 lacked, by item key: added with these values when reading one.
+V1_DEFAULTS = {
+    "questions": {"for_mentor": False, "resolution": "", "resolved_at": None, "resolved_by": None},
 }
 
 # Set by Django on save (auto_now/auto_now_add), so an import writes them afterwards.
@@ -214,6 +234,7 @@ def _export_items(day: Day) -> dict[str, list[dict]]:
         "reviews": day.assignmentreviews.all(),
         "questions": day.questions.all(),
         "sections": day.freesections.all(),
+        "actions": day.actionitems.all(),
     }
     document = {}
     for key, rows in items.items():
@@ -279,7 +300,7 @@ def import_team(data: dict, *, slug: str | None = None) -> Team:
     """
     _check_format(data)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), search_index.deferred():
             team = _import_team_settings(_part(data, "team", dict), slug)
             refs = _Refs(team, _import_users(_part(data, "users", list)))
             refs.members = _import_members(_part(data, "members", list), team, refs)
@@ -313,11 +334,26 @@ def _check_format(data) -> None:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise BackupError(f"This is not a Studylog team backup (its format is not {FORMAT!r}).")
     version = data.get("version")
-    if type(version) is not int or version != VERSION:
+    if type(version) is not int or version not in (1, VERSION):
         raise BackupError(
             f"Backup version {version!r} is not supported: this Studylog reads version {VERSION}."
         )
     _check_keys(data, TOP_LEVEL, "the document")
+    if version == 1:
+        _upgrade_v1(data)
+
+
+def _upgrade_v1(data: dict) -> None:
+    """Give a version 1 document what version 2 added: no action items, no resolutions."""
+    for day in data["days"] if isinstance(data["days"], list) else ():
+        if not isinstance(day, dict):
+            continue  # reported where the day is read
+        day.setdefault("actions", [])
+        for key, defaults in V1_DEFAULTS.items():
+            for row in day.get(key) if isinstance(day.get(key), list) else ():
+                if isinstance(row, dict):
+                    for name, value in defaults.items():
+                        row.setdefault(name, value)
 
 
 def _part(data: dict, key: str, kind: type, where: str = ""):

@@ -21,6 +21,7 @@ from django.utils import translation
 
 from sessions.backup import BackupError, export_team, import_team
 from sessions.models import (
+    ActionItem,
     AssignmentReview,
     Attendance,
     Day,
@@ -32,6 +33,7 @@ from sessions.models import (
     ModeratorAssignment,
     Question,
     ReminderLog,
+    SearchDoc,
     SkippedDate,
     StudyLink,
     Suggestion,
@@ -39,6 +41,7 @@ from sessions.models import (
 )
 
 from .factories import (
+    ActionItemFactory,
     AttendanceFactory,
     DayFactory,
     MemberLogFactory,
@@ -155,6 +158,28 @@ def rich():
     ReviewFactory(day=day1, position=2, assignment="과제 2", topic="", notes="", presenters=[])
     QuestionFactory(day=day1, position=1, asked_by=lee, answered_by=kim, needs_follow_up=True)
     QuestionFactory(
+        day=day1,
+        position=2,
+        question="멘토님, 배치 크기는 어떻게 정하나요?",
+        asked_by=park,
+        needs_follow_up=True,
+        for_mentor=True,
+        resolution="메모리가 허락하는 만큼 키우고 학습률을 함께 조정합니다.",
+        resolved_at=moment(5, 20),
+        resolved_by=kim,
+    )
+    ActionItemFactory(
+        day=day1,
+        position=1,
+        text="발표 자료 공유하기",
+        owner=lee,
+        due_date=datetime.date(2024, 3, 6),
+        resolution="슬랙에 올림",
+        resolved_at=moment(6, 9),
+        resolved_by=lee,
+    )
+    ActionItemFactory(day=day2, position=1, text="오답 노트 정리")
+    QuestionFactory(
         day=day2, position=1, question="힙은 언제 쓰나요?", asked_by=park, answer="", links=""
     )
     SectionFactory(day=day1, position=1, heading="대회 진행상황 공유", level=2, needs_review=True)
@@ -232,6 +257,7 @@ def team_rows(team) -> dict[type, models.QuerySet]:
         AssignmentReview: AssignmentReview.objects.filter(**by_day),
         Question: Question.objects.filter(**by_day),
         FreeSection: FreeSection.objects.filter(**by_day),
+        ActionItem: ActionItem.objects.filter(**by_day),
         MemberLog: MemberLog.objects.filter(**by_day),
         StudyLink: StudyLink.objects.filter(log__day__team=team),
         SkippedDate: SkippedDate.objects.filter(team=team),
@@ -284,7 +310,32 @@ def counts() -> dict[str, int]:
 
 
 def test_every_model_is_in_the_backup_or_left_out_on_purpose(rich):
-    assert set(apps.get_app_config("peer").get_models()) - set(team_rows(rich)) == {Invitation}
+    # Invitations are secrets for one person; search documents are rebuilt from the rest.
+    left_out = {Invitation, SearchDoc}
+    assert set(apps.get_app_config("peer").get_models()) - set(team_rows(rich)) == left_out
+
+
+def test_an_import_is_searchable(rich):
+    from sessions.search import search
+
+    copy = import_team(export_team(rich), slug="hanbit-copy")
+    member = copy.memberships.get(display_name=rich.memberships.first().display_name)
+    assert [found.day.number for found in search(copy, member, "배치 크기").days] == [1]
+
+
+def test_reads_a_version_1_document(rich):
+    """Version 1 had no action items and no follow-up resolutions."""
+    document = json.loads(json.dumps(export_team(rich)))
+    document["version"] = 1
+    for day in document["days"]:
+        del day["actions"]
+        for question in day["questions"]:
+            for key in ("for_mentor", "resolution", "resolved_at", "resolved_by"):
+                del question[key]
+    copy = import_team(document, slug="hanbit-v1")
+    assert copy.days.count() == 3
+    assert not ActionItem.objects.filter(day__team=copy).exists()
+    assert not Question.objects.filter(day__team=copy, resolved_at__isnull=False).exists()
 
 
 def test_the_rich_team_sets_every_field(rich):
@@ -310,7 +361,7 @@ def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_nu
         document = export_team(rich)
 
     assert document["format"] == "studylog-team"
-    assert document["version"] == 1
+    assert document["version"] == 2
     assert json.loads(json.dumps(document)) == document  # only JSON types, no tuples or dates
 
     def keys(value):
@@ -414,7 +465,7 @@ def test_refuses_another_format_or_version(rich):
     before = counts()
     for data, message in [
         ({**document, "format": "wordpress"}, "not a Studylog team backup"),
-        ({**document, "version": 2}, "version 2 is not supported"),
+        ({**document, "version": 3}, "version 3 is not supported"),
         ({**document, "version": True}, "version True is not supported"),
         ([document], "not a Studylog team backup"),
     ]:
@@ -543,7 +594,7 @@ def test_commands_round_trip_through_a_utf8_json_file(rich, tmp_path):
     out = run("export_team", "hanbit", out=str(path))
     assert "Exported 한빛 스터디 3조 (hanbit): 4 members, 3 days" in out
     text = path.read_text(encoding="utf-8")
-    assert text.startswith('{\n "format": "studylog-team",\n "version": 1,')  # indent=1
+    assert text.startswith('{\n "format": "studylog-team",\n "version": 2,')  # indent=1
     assert '"name": "한빛 스터디 3조"' in text  # ensure_ascii=False
 
     out = run("import_team", str(path), slug="hanbit-copy")

@@ -32,6 +32,7 @@ from django.utils.functional import Promise, cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .. import search_index
 from ..access import DayClosed, lock_open_day
 from ..models import (
     AssignmentReview,
@@ -285,7 +286,7 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
         return FileResult(source.name, UNCHANGED, _("Imported before."), seen.day)
     try:
         post = parse_post(source.data.decode("utf-8"))
-        with transaction.atomic():
+        with transaction.atomic(), search_index.deferred():  # one rebuild per post's day
             if seen is not None:
                 seen.delete()  # its day was deleted since: importing it again brings it back
             importer = _PostImport(team, post, user=user)

@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import sessions.models.search
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -155,7 +157,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("text", models.TextField(blank=True)),
-                ("grams", models.TextField(blank=True)),
+                ("grams", sessions.models.search.GramsField(blank=True)),
                 (
                     "day",
                     models.ForeignKey(

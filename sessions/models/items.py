@@ -114,6 +114,10 @@ class Question(Resolvable, DayItem):
         return self.question[:60]
 
     @property
+    def is_open_follow_up(self) -> bool:
+        return self.needs_follow_up and self.resolved_at is None
+
+    @property
     def link_list(self) -> list[tuple[str, str]]:
         from ..links import parse_links
 

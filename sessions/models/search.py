@@ -14,6 +14,14 @@ sessions/search_index.py writes these rows; sessions/search.py reads them.
 from django.db import models
 
 
+class GramsField(models.TextField):
+    """Text on SQLite; on PostgreSQL a tsvector column (migration 0008), written as a
+    tsvector literal, so the value is cast on the way in."""
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+
 class SearchDoc(models.Model):
     class Scope(models.TextChoices):
         ALL = "all"
@@ -34,7 +42,7 @@ class SearchDoc(models.Model):
         "peer.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
-    grams = models.TextField(blank=True)
+    grams = GramsField(blank=True)
 
     class Meta:
         indexes = [
