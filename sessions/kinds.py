@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .forms.items import QuestionForm, ReviewForm, SectionForm, SuggestionForm
-from .models import AssignmentReview, FreeSection, Question, Suggestion
+from .forms.items import ActionItemForm, QuestionForm, ReviewForm, SectionForm, SuggestionForm
+from .models import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,11 @@ KINDS = {
         ),
         Kind(
             "question", Question, QuestionForm, _("Questions"), _("Add a question"),
-            "questions", prefetch=("asked_by", "answered_by"),
+            "questions", prefetch=("asked_by", "answered_by", "resolved_by"),
+        ),
+        Kind(
+            "action", ActionItem, ActionItemForm, _("Action items"), _("Add an action item"),
+            "actionitems", prefetch=("owner", "resolved_by"),
         ),
         Kind(
             "section", FreeSection, SectionForm, _("Other topics"), _("Add a section"),

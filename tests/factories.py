@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory, Password
 
 from sessions.models import (
+    ActionItem,
     AssignmentReview,
     Attendance,
     Day,
@@ -136,6 +137,15 @@ class SectionFactory(_DayItemFactory):
 
     heading = "토의 내용"
     body = "- 다음 대회 준비\n- 멘토링 일정 공유"
+
+
+class ActionItemFactory(_DayItemFactory):
+    """An open ActionItem; owner is empty unless passed (a member of day.team)."""
+
+    class Meta:
+        model = ActionItem
+
+    text = factory.Sequence(lambda n: f"발표 자료 {n + 1} 공유하기")
 
 
 class MemberLogFactory(DjangoModelFactory):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from ..links import validate_links
-from ..models import AssignmentReview, FreeSection, Question, Suggestion
+from ..models import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .base import VersionedForm
 
 
@@ -126,7 +126,15 @@ class QuestionForm(VersionedForm):
 
     class Meta:
         model = Question
-        fields = ["question", "asked_by", "answer", "answered_by", "links", "needs_follow_up"]
+        fields = [
+            "question",
+            "asked_by",
+            "answer",
+            "answered_by",
+            "links",
+            "needs_follow_up",
+            "for_mentor",
+        ]
         widgets = {
             "question": forms.Textarea(attrs={"rows": 2}),
             "links": forms.Textarea(attrs={"rows": 2}),
@@ -136,6 +144,18 @@ class QuestionForm(VersionedForm):
         links = self.cleaned_data["links"]
         validate_links(links)
         return links
+
+
+class ActionItemForm(VersionedForm):
+    """An action item: what, who (a member of the team) and by when. It is resolved on
+    the follow-ups list, not here, so the resolution fields are not part of it."""
+
+    members = ("owner",)
+
+    class Meta:
+        model = ActionItem
+        fields = ["text", "owner", "due_date"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
 
 class SectionForm(VersionedForm):

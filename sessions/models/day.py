@@ -49,7 +49,10 @@ class DayQuerySet(models.QuerySet):
             "assignmentreviews__presenters",
             "questions__asked_by",
             "questions__answered_by",
+            "questions__resolved_by",
             "freesections",
+            "actionitems__owner",
+            "actionitems__resolved_by",
             models.Prefetch(
                 "logs",
                 queryset=MemberLog.objects.select_related("member").prefetch_related("links"),
