@@ -12,8 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from . import schedule
+from . import schedule, search_index
 from .models import (
+    ActionItem,
     AssignmentReview,
     Attendance,
     Day,
@@ -707,8 +708,11 @@ def load_demo(*, stdout=None) -> dict:
         **TEAM,
     )
     members = _create_members(team)
-    for number, date in enumerate(dates, start=1):
-        _create_day(team, members, number, date)
+    with search_index.deferred():  # index each day once, not after every row
+        days = [
+            _create_day(team, members, number, date) for number, date in enumerate(dates, start=1)
+        ]
+        _follow_up(days, members)
     _plan_ahead(team, members, after=dates[-1])
 
     login = demo_login()
@@ -718,6 +722,65 @@ def load_demo(*, stdout=None) -> dict:
             f"{len(dates)} days from {dates[0]} to {dates[-1]}."
         )
     return login
+
+
+# Action items: (day number, text, owner, due this many days after the day, done after
+# this many days or None while open).
+ACTIONS = [
+    (1, "팀 노션에 피어세션 기록 템플릿 만들기", "김다온", 1, 1),
+    (3, "Adam vs AdamW 비교 실험 결과 공유", "오하늘", 3, 4),
+    (6, "CNN 과제 코드 리뷰 코멘트 정리해서 올리기", "배시우", 2, None),
+    (8, "멘토링 질문 목록 모아서 멘토님께 미리 보내기", "문채린", 2, None),
+    (10, "RNN 실습 gradient clipping 값 비교표 만들기", "이도윤", 3, None),
+]
+# Follow-up questions answered later: (day number, words in the question, answered by,
+# after this many days, the follow-up answer).
+RESOLVED = [
+    (
+        2,
+        "Momentum의 beta",
+        "오하늘",
+        2,
+        "beta=0.99로 20 epoch 돌려 보니 초반 진동은 줄었지만 최소점 근처에서 크게 "
+        "흔들렸다. 0.9가 무난하고, 0.99를 쓰려면 학습률을 낮춰야 했다.",
+    ),
+]
+# Questions the team saved for the mentor (words in the question).
+FOR_MENTOR = ["VGG가 3x3 필터만"]
+
+
+def _follow_up(days: list[Day], members: dict[str, Membership]) -> None:
+    """Action items, a follow-up answered days later, and questions for the mentor."""
+    tz = timezone.get_current_timezone()
+
+    def evening(date, after):
+        return datetime.datetime.combine(
+            date + datetime.timedelta(days=after), datetime.time(18, 0), tz
+        )
+
+    for number, text, owner, due, done in ACTIONS:
+        day = days[number - 1]
+        ActionItem.objects.create(
+            day=day,
+            version=1,
+            position=1,
+            text=text,
+            owner=members[owner],
+            due_date=day.date + datetime.timedelta(days=due),
+            resolution="완료했습니다." if done is not None else "",
+            resolved_at=evening(day.date, done) if done is not None else None,
+            resolved_by=members[owner] if done is not None else None,
+        )
+    for number, words, who, after, answer in RESOLVED:
+        question = Question.objects.get(day=days[number - 1], question__contains=words)
+        question.resolution = answer
+        question.resolved_by = members[who]
+        question.resolved_at = evening(days[number - 1].date, after)
+        question.save()
+    for words in FOR_MENTOR:
+        question = Question.objects.get(day__in=days, question__contains=words)
+        question.for_mentor = True
+        question.save()
 
 
 def _plan_ahead(team: Team, members: dict[str, Membership], *, after: datetime.date) -> None:

@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from sessions import schedule
 from sessions.models import (
+    ActionItem,
     Attendance,
     Day,
     Membership,
@@ -45,6 +46,7 @@ from sessions.models import (
 from sessions.urls import urlpatterns
 
 from .factories import (
+    ActionItemFactory,
     DayFactory,
     MembershipFactory,
     QuestionFactory,
@@ -68,6 +70,7 @@ ITEM_FACTORIES = {
     "review": ReviewFactory,
     "question": QuestionFactory,
     "section": SectionFactory,
+    "action": ActionItemFactory,
 }
 
 # A valid new item of each kind, as its form posts it.
@@ -81,6 +84,7 @@ ITEM_FIELDS = {
     "review": {"assignment": "과제 9", "topic": "", "notes": ""},
     "question": {"question": "새 질문입니다", "answer": "", "links": ""},
     "section": {"heading": "새 섹션", "body": "본문"},
+    "action": {"text": "새 액션 아이템", "owner": "", "due_date": ""},
 }
 
 
@@ -188,6 +192,63 @@ def member_export_url(w) -> str:
         "peer:member_export",
         kwargs={"team": w.team.slug, "date": w.day.date, "member": w.member.pk},
     )
+
+
+def member_stats_url(w) -> str:
+    return reverse("peer:member_stats", kwargs={"team": w.team.slug, "member": w.member.pk})
+
+
+def year_url(w) -> str:
+    return reverse("peer:archive_year", kwargs={"team": w.team.slug, "year": w.day.date.year})
+
+
+def month_url(w) -> str:
+    kwargs = {"team": w.team.slug, "year": w.day.date.year, "month": w.day.date.month}
+    return reverse("peer:archive_month", kwargs=kwargs)
+
+
+def week_url(w) -> str:
+    return reverse("peer:archive_week", kwargs={"team": w.team.slug, "date": w.day.date})
+
+
+def stats_csv_url(w) -> str:
+    return reverse("peer:stats_csv", kwargs={"team": w.team.slug, "table": "members"})
+
+
+def follow_up_url(name: str, kind: str) -> Callable:
+    def build(w):
+        kwargs = {"team": w.team.slug, "kind": kind, "pk": w.items[kind][0].pk}
+        return reverse(f"peer:{name}", kwargs=kwargs)
+
+    return build
+
+
+def mentor_answer_url(w) -> str:
+    pk = w.items["question"][0].pk
+    return reverse("peer:mentor_answer", kwargs={"team": w.team.slug, "pk": pk})
+
+
+def open_follow_up(w) -> None:
+    """The world's first question needs a follow-up and is flagged for the mentor."""
+    Question.objects.filter(pk=w.items["question"][0].pk).update(
+        needs_follow_up=True, for_mentor=True
+    )
+
+
+def resolved_follow_ups(w) -> None:
+    open_follow_up(w)
+    for kind, model in (("question", Question), ("action", ActionItem)):
+        model.objects.filter(pk=w.items[kind][0].pk).update(
+            resolution="해결됨", resolved_at=timezone.now(), resolved_by=w.admin
+        )
+
+
+def resolve_body(w) -> dict:
+    return {"resolution": "확인해 보니 이렇습니다"}
+
+
+def mentor_body(w) -> dict:
+    return {"answer": "멘토의 답입니다"}
 
 
 def member_zip_url(w) -> str:
@@ -390,6 +451,28 @@ TEAM_ROWS = [
     ("member-posts-zip",  GET,  member_zip_url,         SELF),
     ("import-form",       GET,  T("import_posts"),      ADMIN),
     ("import",            POST, T("import_posts"),      ADMIN, import_body,     200, True),
+    # Looking back: reading for everyone in the team.
+    ("archive-year",      GET,  year_url,               READ),
+    ("archive-month",     GET,  month_url,              READ),
+    ("archive-week",      GET,  week_url,               READ),
+    ("decisions",         GET,  T("decisions"),         READ),
+    ("stats",             GET,  T("stats"),             READ),
+    ("stats-csv",         GET,  stats_csv_url,          READ),
+    ("member-stats",      GET,  member_stats_url,       READ),
+    # Follow-ups outlive their day: resolving is for writers, on any day. A question for
+    # the mentor may be answered by anyone in the team, observers (the mentor) included.
+    ("follow-ups",        GET,  T("follow_ups"),        READ),
+    ("question-resolve",  POST, follow_up_url("follow_up_resolve", "question"), WRITE,
+     resolve_body, 302, True, open_follow_up),
+    ("action-resolve",    POST, follow_up_url("follow_up_resolve", "action"), WRITE,
+     resolve_body, 302, True),
+    ("question-reopen",   POST, follow_up_url("follow_up_reopen", "question"), WRITE,
+     None, 302, True, resolved_follow_ups),
+    ("action-reopen",     POST, follow_up_url("follow_up_reopen", "action"), WRITE,
+     None, 302, True, resolved_follow_ups),
+    ("mentor-queue",      GET,  T("mentor_queue"),      READ),
+    ("mentor-answer",     POST, mentor_answer_url,      READ,  mentor_body,     302, True,
+     open_follow_up),
 ]
 
 
