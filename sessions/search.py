@@ -7,22 +7,22 @@ whatever the filters, and the page asks for the newest twenty such rows.
 
 Matching is by substring, which is what makes Korean work as people type it: "초기화"
 finds "초기화를", and "xavier" finds "Xavier" (both sides are case-folded).
-- On PostgreSQL a word of three characters or more is `text LIKE '%word%'`, which the
-  trigram index serves (pg_trgm; migration 0008); a shorter word, which has no
-  trigram, is a full-text lookup of the document's two-character pieces (`grams`),
-  the same substring test by another index.
-- SQLite, the embedded default, runs the same LIKE over the team's documents.
+- On PostgreSQL, a GIN full-text index holds each document's two-character pieces
+  (`grams`). A word is looked up by its pieces, and a word of three characters or
+  more is then confirmed in the text with strpos(): see _word_sql, and migration 0008
+  for why this and not a trigram index.
+- SQLite, the embedded default, runs LIKE over the team's documents.
 
-A page costs a fixed number of queries whatever the data: the (capped) count of
-matching days, one page of day ids, the days themselves, and one query per kind of
-item for that page's matches.
+A page costs a fixed number of queries whatever the data: the matches (at most
+COUNT_CAP + 1), the newest page of them when there are more, the days, and one UNION
+of every kind of item on those days for the snippets.
 """
 
 import datetime
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Replace
@@ -41,10 +41,10 @@ from .models import (
     SearchDoc,
     Suggestion,
 )
-from .search_index import fold
+from .search_index import fold, piece_key
 
 DAYS_PER_PAGE = 20
-COUNT_CAP = 100  # beyond this the page says "more than 100 days", and stops counting
+COUNT_CAP = 50  # beyond this the page says "more than 50 days", and stops counting
 HITS_PER_KIND = 3  # matching items of one kind listed under a day
 MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
 SNIPPET_BEFORE, SNIPPET_AFTER = 40, 120
@@ -151,33 +151,42 @@ def split_terms(query: str) -> list[str]:
     return terms[:MAX_TERMS]
 
 
-def _tsquery(folded: str) -> str:
-    """A one- or two-character word as a tsquery of the pieces that hold it: the piece
-    itself, or for one character, any piece that starts with it."""
-    quoted = "'" + folded.replace("\\", "\\\\").replace("'", "''") + "'"
-    return quoted + ":*" if len(folded) == 1 else quoted
+def _tsquery(folded: str, key: str) -> str:
+    """The document pieces that a word needs: each of its two-character pieces (one of
+    them for a two-character word), or for one character, any piece that starts with it;
+    each under `key`, the team and scope searched."""
+    if len(folded) == 1:
+        return _lexeme(key + folded) + ":*"
+    pieces = dict.fromkeys(folded[i : i + 2] for i in range(len(folded) - 1))
+    return " & ".join(_lexeme(key + piece) for piece in pieces)
 
 
-def _word_sql(term: str, table: str) -> tuple[str, list[str]]:
+def _lexeme(piece: str) -> str:
+    return "'" + piece.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _word_sql(term: str, table: str, key: str) -> tuple[str, list[str]]:
     """PostgreSQL's test that a document of `table` holds `term` (case-folded).
 
-    A word of three characters or more is a LIKE that the trigram index serves (pg_trgm
-    checks the text itself, so what it finds is exact). A shorter word has no trigram;
-    it is a lookup in the full-text index of the document's two-character pieces, and a
-    piece is the word itself, so that is exact too.
+    The full-text index of the documents' two-character pieces finds the documents that
+    have all of the word's pieces. For a word of one or two characters that is exact;
+    a longer one is then confirmed to be there in one piece by strpos(). The index
+    answers exactly (no recheck), so the team and scope tests run before strpos() reads
+    any text: only this team's documents of this scope are ever read.
     """
     folded = fold(term)
-    if len(folded) <= 2:
-        return f"{table}.grams @@ %s::tsquery", [_tsquery(folded)]
-    return f"{table}.text LIKE %s", [f"%{connection.ops.prep_for_like_query(folded)}%"]
+    sql, params = f"{table}.grams @@ %s::tsquery", [_tsquery(folded, key)]
+    if len(folded) > 2:
+        sql, params = f"{sql} AND strpos({table}.text, %s) > 0", [*params, folded]
+    return sql, params
 
 
-def _has_words(terms) -> Q:
-    """Documents that hold every word."""
+def _has_words(terms, key: str) -> Q:
+    """Documents that hold every word (`key`: the team and scope searched)."""
     q = Q()
     for term in terms:
         if connection.vendor == "postgresql":
-            sql, params = _word_sql(term, f'"{SearchDoc._meta.db_table}"')
+            sql, params = _word_sql(term, f'"{SearchDoc._meta.db_table}"', key)
             q &= Q(RawSQL(sql, params, output_field=models.BooleanField()))
         else:
             q &= Q(text__contains=fold(term))
@@ -189,22 +198,12 @@ def _tag_regex(tag: str) -> str:
     return r"(^|,)\s*" + re.escape(tag) + r"\s*(,|$)"
 
 
-def _scoped_docs(team, membership: Membership, filters: Filters, *, by_date=True):
+def _scoped_docs(team, membership: Membership, filters: Filters):
     """The team's documents of the filters' scope that the requester may read, one per
-    day at most, narrowed by the filters but not yet by the words.
-
-    `by_date=False` keeps PostgreSQL off the (team, scope, date) index, so the words'
-    full-text index is what finds the rows.
-    """
+    day at most, narrowed by the filters but not yet by the words."""
     scope = filters.scope
     mine = SearchDoc.objects.filter(team=team, scope=scope, owner=membership)
-    docs = SearchDoc.objects.filter(scope=scope)
-    if by_date or connection.vendor != "postgresql":
-        docs = docs.filter(team=team)
-    else:
-        docs = docs.extra(
-            where=[f'"{SearchDoc._meta.db_table}"."team_id" + 0 = %s'], params=[team.pk]
-        )
+    docs = SearchDoc.objects.filter(team=team, scope=scope)
     # A member with a private retrospective that day has their own, fuller, document.
     docs = docs.filter(
         Q(owner=membership) | Q(owner__isnull=True) & ~Q(day_id__in=mine.values("day_id"))
@@ -223,6 +222,27 @@ def _scoped_docs(team, membership: Membership, filters: Filters, *, by_date=True
             | Q(day_id__in=AssignmentReview.objects.filter(presenters=m).values("day_id"))
         )
     return docs
+
+
+def _first_matches(team, membership, filters, terms) -> list[tuple[int, int, datetime.date]]:
+    """(pk, day id, date) of at most COUNT_CAP + 1 matching documents, in no order.
+
+    On PostgreSQL this is asked of the words' indexes only. Left to itself, the planner
+    may read the (team, scope, date) index in order instead, which for a rare word means
+    checking every document of the team; SET LOCAL keeps it to bitmap scans for this one
+    statement, which stop as soon as enough rows have matched.
+    """
+    rows = (
+        _scoped_docs(team, membership, filters)
+        .filter(_has_words(terms, piece_key(team.pk, filters.scope)))
+        .values_list("pk", "day_id", "date")[: COUNT_CAP + 1]
+    )
+    if connection.vendor != "postgresql":
+        return list(rows)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return list(rows)
 
 
 def _occurrences(terms) -> models.Expression:
@@ -293,11 +313,7 @@ def search(
         return SearchResult(terms=terms)
     number = _page_number(page)
     relevance = sort == RELEVANCE and bool(terms)
-    matches = list(
-        _scoped_docs(team, membership, filters, by_date=False)
-        .filter(_has_words(terms))
-        .values_list("pk", "day_id", "date")[: COUNT_CAP + 1]
-    )
+    matches = _first_matches(team, membership, filters, terms)
     result = SearchResult(terms=terms)
     if len(matches) <= COUNT_CAP:
         if relevance:
@@ -345,7 +361,7 @@ def _newest(team, membership, filters, terms, offset, limit, *, scored=False):
     in date order and stopping as soon as `limit` after `offset` have matched."""
     docs = _scoped_docs(team, membership, filters).order_by("-date")
     if connection.vendor != "postgresql":
-        docs = docs.filter(_has_words(terms))
+        docs = docs.filter(_has_words(terms, ""))
         if scored:
             rows = docs.annotate(score=_occurrences(terms)).values_list("day_id", "score")
         else:
@@ -354,7 +370,7 @@ def _newest(team, membership, filters, terms, offset, limit, *, scored=False):
     inner, inner_params = docs.values("day_id", "date", "text", "grams").query.sql_with_params()
     where, params = [], []
     for term in terms:
-        sql, term_params = _word_sql(term, "d")
+        sql, term_params = _word_sql(term, "d", piece_key(team.pk, filters.scope))
         where.append(sql)
         params.extend(term_params)
     score, score_params = "0", []

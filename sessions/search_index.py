@@ -57,15 +57,38 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-def grams(text: str) -> str:
+def grams(text: str, key: str = "") -> str:
     """Every two-character piece of each word of `text`, and each word's last character,
     as a PostgreSQL tsvector literal (each lexeme quoted). It is what the full-text
-    index holds, so that any word is found through its pieces (see search.py)."""
+    index holds, so that any word is found through its pieces (see search.py).
+
+    Each piece starts with `key` (the team and scope, see `piece_key`), so the index
+    keeps one team's pieces of one scope apart from everyone else's: a lookup reads
+    only the postings it can use, however many teams share the table.
+    """
     found: set[str] = set()
     for word in text.split():
         found.update(word[i : i + 2] for i in range(len(word) - 1))
         found.add(word[-1])
-    return " ".join(_quoted(piece) for piece in sorted(found))
+    return " ".join(_quoted(key + piece) for piece in sorted(found))
+
+
+SCOPE_KEYS = {
+    Scope.ALL: "a",
+    Scope.TITLE: "t",
+    Scope.QUESTION: "q",
+    Scope.SUGGESTION: "s",
+    Scope.REVIEW: "r",
+    Scope.SECTION: "x",
+    Scope.ACTION: "c",
+    Scope.RETROSPECTIVE: "p",
+    Scope.FOLLOW_UP: "f",
+}
+
+
+def piece_key(team_id: int, scope: str) -> str:
+    """What a document's pieces start with: e.g. "12a." for team 12's whole days."""
+    return f"{team_id}{SCOPE_KEYS[scope]}."
 
 
 def _quoted(lexeme: str) -> str:
@@ -100,7 +123,7 @@ def _documents(day: Day, rows: dict[str, list], logs: list[MemberLog], with_gram
             scope=scope,
             owner=owner,
             text=folded,
-            grams=grams(folded) if with_grams else "",
+            grams=grams(folded, piece_key(day.team_id, scope)) if with_grams else "",
         )
 
     docs = [doc(scope, text) for scope, text in texts.items() if text]

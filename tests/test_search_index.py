@@ -224,3 +224,17 @@ def test_resolving_a_follow_up_moves_it_out_of_the_open_scope(team, me):
     assert dates(search(team, me, "덱으로")) == [day.date]  # the answer is searchable
     followups.reopen(question, me)
     assert dates(search(team, me, "큐", filters=Filters(follow_up=True))) == [day.date]
+
+
+def test_pieces_are_keyed_by_team_and_scope():
+    key = search_index.piece_key(12, "all")
+    assert search_index.grams("값을", key) == "'12a.값을' '12a.을'"
+
+
+def test_other_teams_and_scopes_share_no_pieces(team, me, other_team):
+    """The pieces index is keyed by team and scope: the same word elsewhere is not found."""
+    mine = on(team, 0)
+    SectionFactory(day=mine, heading="트리", body="")
+    QuestionFactory(day=on(other_team, 0), question="트리 순회")
+    assert dates(search(team, me, "트리")) == [mine.date]
+    assert search(team, me, "트리", filters=Filters(kind="question")).days == []

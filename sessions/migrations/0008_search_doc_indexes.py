@@ -1,12 +1,18 @@
 """Search indexes on the per-day documents (sessions/search_index.py), and the documents
 of the days that exist already.
 
-On PostgreSQL: a trigram GIN index on the case-folded text, which serves `text LIKE
-'%word%'` for words of three characters or more, and a full-text GIN index on the
-document's two-character pieces, which serves shorter words (trigrams can't). The
-expressions here must stay exactly as sessions/search.py writes them. SQLite searches
-the same documents with LIKE. The item-level trigram indexes of 0006 go: search no
-longer reads those columns directly.
+On PostgreSQL: a GIN full-text index on each document's two-character pieces, which
+sessions/search.py asks for every word (a longer word is then confirmed with strpos()).
+SQLite searches the same documents with LIKE. The item-level trigram indexes of 0006
+go: search no longer reads those columns.
+
+Why not a trigram index on the documents' text, as 0006 had on the items? It was
+measured (bench/search.py, 10,000 days × 30 items): pg_trgm always asks for its
+matches to be rechecked, and the recheck reads each candidate document's whole text
+before the team and scope tests can throw it out, so one rare word cost 58 ms in
+candidates from other teams and scopes. The pieces index answers exactly, the team and
+scope tests come first, and the same word took 20 ms. The pg_trgm extension itself
+stays installed (0006); nothing uses it now.
 """
 
 from django.db import migrations
@@ -44,16 +50,11 @@ def create_indexes(apps, schema_editor):
         'CREATE INDEX "peer_searchdoc_grams_fts" ON "peer_searchdoc" '
         "USING gin (grams)"
     )
-    schema_editor.execute(
-        'CREATE INDEX "peer_searchdoc_text_trgm" ON "peer_searchdoc" '
-        "USING gin (text gin_trgm_ops)"
-    )
 
 
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute('DROP INDEX IF EXISTS "peer_searchdoc_text_trgm"')
     schema_editor.execute('DROP INDEX IF EXISTS "peer_searchdoc_grams_fts"')
     schema_editor.execute('ALTER TABLE "peer_searchdoc" ALTER COLUMN "grams" TYPE text')
 
