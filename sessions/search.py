@@ -3,7 +3,7 @@
 A day matches when each word of the query occurs somewhere in it, each perhaps in a
 different item. The test runs on the day's search documents (models.SearchDoc, kept
 by search_index.py): one case-folded text per day and scope, so it is one row's test
-whatever the filters, and the page asks for the newest twenty such rows.
+whatever the filters, and a page asks for the newest ten such rows.
 
 Matching is by substring, which is what makes Korean work as people type it: "초기화"
 finds "초기화를", and "xavier" finds "Xavier" (both sides are case-folded).
@@ -43,7 +43,8 @@ from .models import (
 )
 from .search_index import fold, piece_key
 
-DAYS_PER_PAGE = 20
+# A day lists up to HITS_PER_KIND items of each kind: ten days fill a phone screen many times.
+DAYS_PER_PAGE = 10
 COUNT_CAP = 50  # beyond this the page says "more than 50 days", and stops counting
 HITS_PER_KIND = 3  # matching items of one kind listed under a day
 MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
@@ -444,7 +445,7 @@ def _hit_rows(kind, membership, filters, day_ids) -> tuple[str, list]:
     """SQL for (kind, day id, who, position, text, text, text) of one kind's items on
     these days: the same columns for every kind, so that one UNION fetches them all.
 
-    Which of them hold the words is for _hit to say: a page's twenty days hold a few
+    Which of them hold the words is for _hit to say: a page's ten days hold a few
     hundred items, and Python's regex over them is faster than the database's
     case-insensitive LIKE. Written as SQL because building six ORM querysets for one
     UNION costs more than running it.

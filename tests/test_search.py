@@ -110,12 +110,12 @@ def test_newest_first_and_relevance(team, me):
     assert dates(search(team, me, "힙", sort=RELEVANCE)) == [many.date, few.date]
 
 
-def test_pages_of_twenty_days(team, me):
+def test_pages_of_ten_days(team, me):
     for i in range(25):
         QuestionFactory(day=on(team, -i), question="그래프 탐색", answer="")
     first = search(team, me, "그래프")
-    assert first.count == 25 and len(first.days) == 20
-    assert len(search(team, me, "그래프", page=2).days) == 5
+    assert first.count == 25 and len(first.days) == 10
+    assert len(search(team, me, "그래프", page=3).days) == 5
 
 
 def test_other_teams_are_not_searched(team, me, other_team):
@@ -266,4 +266,4 @@ def test_query_count_is_bounded(
     with django_assert_max_num_queries(SEARCH_BOUND):
         response = as_member.get(url(team, q="알파 질문", sort=sort, member=me.pk))
     assert response.status_code == 200
-    assert len(response.context["result"].days) == min(days, 20)
+    assert len(response.context["result"].days) == min(days, 10)
