@@ -108,21 +108,18 @@ def day_span(team: Team, period: Period) -> tuple[datetime.date, datetime.date] 
 # -- Per member --------------------------------------------------------------------------------
 
 
-@dataclass
-class MemberStats:
-    member: Membership
+@dataclass(kw_only=True)
+class AttendanceCounts:
+    """Attendance rows by status, for a member or for a day."""
+
     present: int
     late: int
     absent: int
     excused: int
-    moderated: int
-    reviews: int
-    asked: int
-    answered: int
 
     @property
     def attended(self) -> int:
-        """Sessions the member took part in: on time or late."""
+        """Sessions taken part in: on time or late."""
         return self.present + self.late
 
     @property
@@ -130,9 +127,18 @@ class MemberStats:
         return self.present + self.late + self.absent + self.excused
 
     @property
-    def attendance_rate(self) -> int | None:
+    def rate(self) -> int | None:
         """Percent of the recorded sessions attended (excused ones included), or None."""
         return round(100 * self.attended / self.recorded) if self.recorded else None
+
+
+@dataclass(kw_only=True)
+class MemberStats(AttendanceCounts):
+    member: Membership
+    moderated: int
+    reviews: int
+    asked: int
+    answered: int
 
     @property
     def has_activity(self) -> bool:
@@ -187,7 +193,7 @@ def member_stats(team: Team, period: Period = Period(), *, member=None) -> list[
     annotated = members.annotate(**{f"stat_{name}": value for name, value in figures.items()})
     rows = []
     for m in annotated:
-        row = MemberStats(m, **{name: getattr(m, f"stat_{name}") for name in figures})
+        row = MemberStats(member=m, **{name: getattr(m, f"stat_{name}") for name in figures})
         if member is not None or m.role != Membership.Role.OBSERVER or row.has_activity:
             rows.append(row)
     return rows
@@ -196,26 +202,10 @@ def member_stats(team: Team, period: Period = Period(), *, member=None) -> list[
 # -- Team series ---------------------------------------------------------------------------------
 
 
-@dataclass
-class DayAttendance:
+@dataclass(kw_only=True)
+class DayAttendance(AttendanceCounts):
     date: datetime.date
     number: int
-    present: int
-    late: int
-    absent: int
-    excused: int
-
-    @property
-    def attended(self) -> int:
-        return self.present + self.late
-
-    @property
-    def recorded(self) -> int:
-        return self.present + self.late + self.absent + self.excused
-
-    @property
-    def rate(self) -> int | None:
-        return round(100 * self.attended / self.recorded) if self.recorded else None
 
 
 def attendance_by_day(team: Team, period: Period = Period()) -> list[DayAttendance]:
@@ -402,7 +392,7 @@ def members_table(rows: list[MemberStats]) -> Table:
                 r.late,
                 r.absent,
                 r.excused,
-                "" if r.attendance_rate is None else r.attendance_rate,
+                "" if r.rate is None else r.rate,
                 r.moderated,
                 r.reviews,
                 r.asked,

@@ -16,24 +16,13 @@ from sessions.search import RELEVANCE, Filters, search
 
 from .factories import (
     ActionItemFactory,
-    DayFactory,
     MemberLogFactory,
     QuestionFactory,
     SectionFactory,
 )
+from .test_search import MONDAY, dates, on
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = datetime.date(2024, 3, 4)
-
-
-def on(team, offset, **kwargs):
-    kwargs.setdefault("tags", "")
-    return DayFactory(team=team, date=MONDAY + datetime.timedelta(days=offset), **kwargs)
-
-
-def dates(result):
-    return [found.day.date for found in result.days]
 
 
 @pytest.fixture

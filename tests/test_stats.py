@@ -113,7 +113,7 @@ def figures(row: stats.MemberStats) -> tuple:
         row.late,
         row.absent,
         row.excused,
-        row.attendance_rate,
+        row.rate,
         row.moderated,
         row.reviews,
         row.asked,

@@ -10,6 +10,8 @@ error beside the field, 409 when someone was first) and without it (a redirect b
 to the page it came from, or the form again with its error).
 """
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -127,18 +129,24 @@ def resolve(request, team, kind, pk):
         f.form = form
         context = {"team": team, "membership": membership, "f": f, "next": back}
         return render(request, "peer/followups/resolve.html", context, status=422)
+    fragment = partial(_item_response, request, team, membership)
     try:
         item = followups.resolve(item, membership, form.cleaned_data["resolution"])
     except followups.AlreadyResolved as refused:
-        notice = _already_resolved(refused.item)
-        if request.htmx:
-            f = followups.FollowUp.of(refused.item, today)
-            return _item_response(request, team, membership, f, status=409, notice=notice)
-        messages.warning(request, notice)
-        return redirect(back)
+        f = followups.FollowUp.of(refused.item, today)
+        return _outcome(request, back, fragment, f, notice=_already_resolved(refused.item))
+    return _outcome(request, back, fragment, followups.FollowUp.of(item, today), _("Resolved."))
+
+
+def _outcome(request, back, fragment, f, message="", *, notice=None):
+    """How a write on one follow-up answers: htmx gets the item's fragment (409, with the
+    notice, when someone got there first); a plain post goes back with a message."""
     if request.htmx:
-        return _item_response(request, team, membership, followups.FollowUp.of(item, today))
-    messages.success(request, _("Resolved."))
+        return fragment(f, status=409 if notice else 200, notice=notice)
+    if notice:
+        messages.warning(request, notice)
+    else:
+        messages.success(request, message)
     return redirect(back)
 
 
@@ -154,19 +162,13 @@ def reopen(request, team, kind, pk):
     item = _item(team, kind, pk)
     back = _next_url(request, reverse("peer:follow_ups", args=[team.slug]))
     today = local_today(team)
+    fragment = partial(_item_response, request, team, membership)
     try:
         item = followups.reopen(item, membership)
     except followups.NotResolved as refused:
-        notice = _("Someone reopened this already.")
-        if request.htmx:
-            f = followups.FollowUp.of(refused.item, today)
-            return _item_response(request, team, membership, f, status=409, notice=notice)
-        messages.warning(request, notice)
-        return redirect(back)
-    if request.htmx:
-        return _item_response(request, team, membership, followups.FollowUp.of(item, today))
-    messages.success(request, _("Reopened."))
-    return redirect(back)
+        f = followups.FollowUp.of(refused.item, today)
+        return _outcome(request, back, fragment, f, notice=_("Someone reopened this already."))
+    return _outcome(request, back, fragment, followups.FollowUp.of(item, today), _("Reopened."))
 
 
 # --- the mentoring queue ----------------------------------------------------------------
@@ -228,18 +230,14 @@ def mentor_answer(request, team, pk):
             return _mentor_response(request, team, membership, f, status=422)
         context = {"team": team, "membership": membership, "f": f, "next": back}
         return render(request, "peer/followups/mentor_answer.html", context, status=422)
+    fragment = partial(_mentor_response, request, team, membership)
     try:
         question = followups.answer_for_mentor(question, membership, form.cleaned_data["answer"])
     except followups.AlreadyResolved as refused:
         notice = _("Already answered by %(name)s.") % {
             "name": refused.item.resolved_by or _("someone")
         }
-        if request.htmx:
-            f = followups.FollowUp.of(refused.item, today)
-            return _mentor_response(request, team, membership, f, status=409, notice=notice)
-        messages.warning(request, notice)
-        return redirect(back)
-    if request.htmx:
-        return _mentor_response(request, team, membership, followups.FollowUp.of(question, today))
-    messages.success(request, _("Answer saved."))
-    return redirect(back)
+        f = followups.FollowUp.of(refused.item, today)
+        return _outcome(request, back, fragment, f, notice=notice)
+    f = followups.FollowUp.of(question, today)
+    return _outcome(request, back, fragment, f, _("Answer saved."))
