@@ -12,12 +12,11 @@ import datetime
 import io
 from dataclasses import dataclass, field
 
-from django import forms
 from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
+from .forms.base import DateRangeForm
 from .models import ActionItem, AssignmentReview, Attendance, Day, Membership, Question, Team
 
 Status = Attendance.Status
@@ -58,24 +57,8 @@ class Period:
         return "&".join(parts)
 
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PeriodForm(forms.Form):
+class PeriodForm(DateRangeForm):
     """The ?from=&to= of the statistics pages; both optional."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # "from" is a Python keyword, so the fields are added by name (as in the search form).
-        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        return data
 
     def period(self) -> Period:
         """The chosen period, or all time when the input is missing or invalid."""

@@ -1,6 +1,7 @@
 """Form pieces shared by every editable part of a team."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .widgets import markdown_fields
 
@@ -34,3 +35,23 @@ class VersionedForm(TeamScopedForm):
     @property
     def expected_version(self) -> int:
         return self.cleaned_data.get("version") or 0
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateRangeForm(forms.Form):
+    """Optional ?from=&to= dates after the subclass's own fields; the start may not come
+    after the end. ("from" is a Python keyword, so the fields are added by name.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
+        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data

@@ -4,11 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..search import KIND_CHOICES, NEWEST, RELEVANCE, Filters
+from .base import DateRangeForm
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class SearchForm(forms.Form):
+class SearchForm(DateRangeForm):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("Everything")), *KIND_CHOICES]
@@ -31,16 +30,6 @@ class SearchForm(forms.Form):
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = team.memberships.all()
-        # "from" is a Python keyword, so the date range's fields are added by name.
-        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
-        return data
 
     def filters(self) -> Filters:
         data = self.cleaned_data
