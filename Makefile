@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint messages serve-check clean
+.PHONY: run serve test install lint messages clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py loaddemo --if-empty
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# Production: gunicorn with DEBUG off. Needs SECRET_KEY and ALLOWED_HOSTS (and
+# DATABASE_URL); behind no TLS proxy, also SECURE_SSL_REDIRECT=0.
+serve: $(STAMP)
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn studylog.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-3} \
+		--access-logfile - --graceful-timeout 20
 
 # Tests import settings with DEBUG=1 only for its development defaults (a throwaway
 # SECRET_KEY); pytest-django still runs every test with DEBUG off.
