@@ -71,8 +71,13 @@ def test_a_right_password_resets_the_count(team_member, team_admin):
     assert log_in(Client(), team_admin.username, PASSWORD).status_code == 302
 
 
+# What the test run itself sets (the browser tests allow sync ORM calls in Playwright's
+# event loop), which a production process would not have.
+TEST_ONLY = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "LOG_FORMAT"}
+
+
 def manage(*args, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -107,7 +112,7 @@ def test_production_logs_are_one_json_object_per_line():
         "import django, logging; django.setup(); "
         "logging.getLogger('studylog.test').warning('디스크 %s', 'full', extra={'team': 'alpha'})"
     )
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "LOG_FORMAT"}}
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_ONLY}
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
