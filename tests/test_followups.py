@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions import followups
-from sessions.models import ActionItem, Membership, Question
+from sessions.models import ActionItem, Day, Membership, Question
 from sessions.schedule import local_today
 
 from .factories import (
@@ -740,3 +740,11 @@ def test_home_runs_the_same_queries_with_3_or_50_of_my_items(day, as_member, tea
     _open_items(day, [me], 47, start=3)
     assert _queries(as_member, reverse("peer:home")) == small
     assert len(followups.open_for_member(me)) == 50
+
+
+def test_a_resolved_follow_up_leaves_the_days_open_count(day, team_member):
+    """Lists (archive, team home) count a day's follow-ups that are still open."""
+    question = QuestionFactory(day=day, question="아직 모름", needs_follow_up=True)
+    assert Day.objects.with_counts().get(pk=day.pk).n_open_questions == 1
+    followups.resolve(question, membership_of(team_member), "찾았다")
+    assert Day.objects.with_counts().get(pk=day.pk).n_open_questions == 0

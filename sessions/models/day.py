@@ -35,7 +35,7 @@ class DayQuerySet(models.QuerySet):
             n_suggestions=_count(Suggestion),
             n_reviews=_count(AssignmentReview),
             n_questions=_count(Question),
-            n_open_questions=_count(Question, needs_follow_up=True),
+            n_open_questions=_count(Question, needs_follow_up=True, resolved_at__isnull=True),
             n_sections=_count(FreeSection),
         )
 
