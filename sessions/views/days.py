@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import schedule, services
+from .. import followups, schedule, services
 from ..access import get_day_for, get_team_for, require_open
 from ..forms.day import DayForm
+from ..forms.followups import attach_resolve_forms
 from ..models import Day, Membership
 
 DAYS_PER_PAGE = 20
@@ -88,7 +89,12 @@ def _record_context(team, membership, day):
 @login_required
 def day_record(request, team, date):
     team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
-    return render(request, "peer/day_record.html", _record_context(team, membership, day))
+    context = _record_context(team, membership, day)
+    # Follow-ups from earlier days still open (and those resolved on this date): 2 queries.
+    context["carried"] = attach_resolve_forms(
+        followups.carried_over(day), can_write=membership.can_write
+    )
+    return render(request, "peer/day_record.html", context)
 
 
 @login_required

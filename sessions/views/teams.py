@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import schedule, services
+from .. import followups, schedule, services
 from ..access import get_team_for
 from ..forms.teams import (
     AcceptInvitationForm,
@@ -22,6 +22,7 @@ from ..forms.teams import (
 from ..models import Day, Invitation, Membership
 
 RECENT_DAYS = 7
+HOME_FOLLOW_UPS = 5  # a home card lists this many of the member's open items, then a link
 DUTY_HORIZON = 10  # session dates ahead in which the home page looks for moderator duties
 
 
@@ -38,6 +39,9 @@ def home(request):
         m.today = schedule.local_today(m.team)
         m.moderator_days = list(schedule.upcoming_duties(m, m.today, DUTY_HORIZON))
         m.presenting = schedule.upcoming_reviews(m, m.today)
+        items = followups.open_for_member(m)  # one query
+        m.open_items, m.open_more = items[:HOME_FOLLOW_UPS], max(len(items) - HOME_FOLLOW_UPS, 0)
+        m.open_total = len(items)
     return render(request, "peer/home.html", {"memberships": memberships, "horizon": DUTY_HORIZON})
 
 
