@@ -56,6 +56,11 @@ class NotResolved(Exception):
         self.item = item
 
 
+def overdue(due_date: datetime.date | None, *, resolved: bool, today: datetime.date) -> bool:
+    """The one rule: still open after its due date (in the team's today)."""
+    return due_date is not None and not resolved and due_date < today
+
+
 @dataclass
 class FollowUp:
     """One follow-up as the pages show it, whichever model it is.
@@ -89,7 +94,7 @@ class FollowUp:
     @property
     def is_overdue(self) -> bool:
         """Only action items have due dates; an open one past its date is overdue."""
-        return self.due_date is not None and self.due_date < self.today and not self.is_resolved
+        return overdue(self.due_date, resolved=self.is_resolved, today=self.today)
 
     @property
     def age_days(self) -> int:

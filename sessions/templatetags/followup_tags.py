@@ -3,6 +3,7 @@ the home page's open items are fetched by their views, not from templates.)"""
 
 from django import template
 
+from ..followups import overdue
 from ..schedule import local_today
 
 register = template.Library()
@@ -12,4 +13,4 @@ register = template.Library()
 def is_overdue(item, team) -> bool:
     """Whether an action item is open past its due date, by the team's today."""
     due = getattr(item, "due_date", None)
-    return due is not None and not item.is_resolved and due < local_today(team)
+    return overdue(due, resolved=item.is_resolved, today=local_today(team))
