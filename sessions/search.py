@@ -31,17 +31,14 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    ActionItem,
     AssignmentReview,
     Day,
-    FreeSection,
     MemberLog,
     Membership,
     Question,
     SearchDoc,
-    Suggestion,
 )
-from .search_index import fold, piece_key
+from .search_index import FIELDS, TITLE_FIELDS, fold, piece_key
 
 # A day lists up to HITS_PER_KIND items of each kind: ten days fill a phone screen many times.
 DAYS_PER_PAGE = 10
@@ -50,16 +47,12 @@ HITS_PER_KIND = 3  # matching items of one kind listed under a day
 MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
 SNIPPET_BEFORE, SNIPPET_AFTER = 40, 120
 
-# The kinds of item whose matches a day's results list, in order, with their fields.
+# The kinds of item whose matches a day's results list, in order, with their fields:
+# what the search documents hold (search_index.FIELDS), and retrospectives.
 ITEM_KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    "question": (Question, ("question", "answer", "resolution")),
-    "suggestion": (Suggestion, ("proposal", "discussion", "outcome")),
-    "review": (AssignmentReview, ("assignment", "topic", "notes")),
-    "section": (FreeSection, ("heading", "body")),
-    "action": (ActionItem, ("text", "resolution")),
+    **{str(scope): spec for scope, spec in FIELDS.items()},
     "retrospective": (MemberLog, ("retrospective",)),
 }
-TITLE_FIELDS = ("title", "tags")
 KIND_CHOICES = [
     ("title", _("Title and tags")),
     ("question", _("Questions")),
@@ -390,19 +383,6 @@ def _newest(team, membership, filters, terms, offset, limit, *, scored=False):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*score_params, *inner_params, *params, limit, offset])
         return cursor.fetchall()
-
-
-def _items(kind: str, membership: Membership, filters: Filters) -> models.QuerySet:
-    """The rows of one kind the requester may see (and the filters allow)."""
-    model, _fields = ITEM_KINDS[kind]
-    qs = model.objects.all()
-    if kind == "retrospective":
-        qs = qs.filter(Q(visibility=MemberLog.Visibility.TEAM) | Q(member=membership))
-    if filters.follow_up and kind == "question":
-        qs = qs.filter(needs_follow_up=True, resolved_at__isnull=True)
-    if filters.follow_up and kind == "action":
-        qs = qs.filter(resolved_at__isnull=True)
-    return qs
 
 
 def _hits_for(page_days, terms, kinds, membership, filters) -> list[DayResult]:

@@ -43,6 +43,7 @@ FIELDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     Scope.SECTION: (FreeSection, ("heading", "body")),
     Scope.ACTION: (ActionItem, ("text", "resolution")),
 }
+TITLE_FIELDS = ("title", "tags")
 WATCHED = (Day, *(model for model, _fields in FIELDS.values()), MemberLog)
 
 _WHITESPACE = re.compile(r"\s+")
@@ -101,7 +102,7 @@ def _join(parts: Iterable[str]) -> str:
 
 def _documents(day: Day, rows: dict[str, list], logs: list[MemberLog], with_grams: bool):
     """The SearchDoc rows of one day (unsaved)."""
-    texts: dict[str, str] = {Scope.TITLE: _join([day.title, day.tags])}
+    texts: dict[str, str] = {Scope.TITLE: _join(getattr(day, f) for f in TITLE_FIELDS)}
     for scope, (_model, fields) in FIELDS.items():
         texts[scope] = _join(getattr(obj, f) for obj in rows[scope] for f in fields)
     shared_logs = [log.retrospective for log in logs if log.is_public]
