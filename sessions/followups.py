@@ -27,8 +27,8 @@ from django.db import transaction
 from django.db.models import DateField, F, Q, Value
 from django.utils import timezone
 
-from . import search_index
-from .models import ActionItem, Day, Membership, Question, Team
+from . import history, search_index
+from .models import ActionItem, Day, Membership, Question, Revision, Team
 from .schedule import local_today
 
 # The kinds of follow-up, by the slug used in URLs and templates.
@@ -264,15 +264,19 @@ def resolve(item, membership: Membership, resolution: str):
     model = type(item)
     now = timezone.now()
     with transaction.atomic():
+        before = history.snapshot(item)
         changed = model.objects.filter(pk=item.pk, resolved_at__isnull=True).update(
             resolution=resolution.strip(),
             resolved_at=now,
             resolved_by=membership,
             **_stamp(membership, now),
         )
+        current = _reload(item)
         if changed:  # an UPDATE sends no signal: the search documents follow by hand
             search_index.reindex_days([item.day_id])
-        current = _reload(item)
+            history.record(
+                current, Revision.Action.RESOLVED, author_id=membership.user_id, before=before
+            )
     if not changed:
         raise AlreadyResolved(current)
     return current
@@ -284,12 +288,16 @@ def reopen(item, membership: Membership):
     model = type(item)
     now = timezone.now()
     with transaction.atomic():
+        before = history.snapshot(item)
         changed = model.objects.filter(pk=item.pk, resolved_at__isnull=False).update(
             resolved_at=None, resolved_by=None, **_stamp(membership, now)
         )
+        current = _reload(item)
         if changed:
             search_index.reindex_days([item.day_id])
-        current = _reload(item)
+            history.record(
+                current, Revision.Action.REOPENED, author_id=membership.user_id, before=before
+            )
     if not changed:
         raise NotResolved(current)
     return current

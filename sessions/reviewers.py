@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
+from . import history
 from .access import lock_open_day
-from .models import AssignmentReview, Attendance, Day, Membership
+from .models import AssignmentReview, Attendance, Day, Membership, Revision
 from .services import Conflict, save_versioned
 
 AWAY = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
@@ -130,10 +131,12 @@ def assign(
         _refuse_double_booking(day, plan, changed)
         for review_pk, members in changed.items():
             review = reviews[review_pk]
+            before = history.snapshot(review)
             review.presenters.set(members)
             AssignmentReview.objects.filter(pk=review.pk).update(
                 version=review.version + 1, updated_by=user
             )
+            history.record(review, Revision.Action.EDITED, user=user, before=before)
 
 
 def save_review(form, *, expected_version: int | None, user) -> AssignmentReview:

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .models import Attendance, Day, Invitation, MemberLog, Membership, Team
+from . import history
+from .models import Attendance, Day, Invitation, MemberLog, Membership, Revision, Team
 from .models.base import DayItem, Versioned
 
 
@@ -34,12 +35,14 @@ def _edited_fields(form, *more: str) -> list[str]:
 
 
 def save_versioned(form, *, expected_version: int | None, user, **extra) -> Versioned:
-    """Save a valid ModelForm of a versioned row, refusing stale versions."""
+    """Save a valid ModelForm of a versioned row, refusing stale versions. A day's
+    item also gets a revision in its day's history."""
     with transaction.atomic():
         instance = form.save(commit=False)  # also gives the form its save_m2m()
         for name, value in extra.items():
             setattr(instance, name, value)
         instance.updated_by = user if user.is_authenticated else None
+        before = None
         if instance.pk is None:
             if isinstance(instance, DayItem):
                 last = type(instance).objects.filter(day=instance.day).aggregate(m=Max("position"))
@@ -48,16 +51,24 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
             instance.save()
         else:
             current = _lock_current(instance, expected_version or 0)
+            before = history.snapshot(current)
             instance.version = current.version + 1
             # Only what the form edits: a concurrent move (position) or close must survive.
             instance.save(update_fields=_edited_fields(form, *extra))
         form.save_m2m()
+        if isinstance(instance, DayItem):
+            action = Revision.Action.EDITED if before is not None else Revision.Action.CREATED
+            history.record(instance, action, user=user, before=before)
         return instance
 
 
-def delete_item(item: DayItem, *, expected_version: int) -> None:
+def delete_item(item: DayItem, *, expected_version: int, user) -> None:
+    """Delete an item; its last state stays in the day's history, to restore from."""
     with transaction.atomic():
         current = _lock_current(item, expected_version)
+        history.record(
+            current, Revision.Action.DELETED, user=user, before=history.snapshot(current)
+        )
         current.delete()
 
 
@@ -103,10 +114,12 @@ def save_session(form, formset, *, expected_version: int, user) -> Day:
     with transaction.atomic():
         day = form.instance
         current = _lock_current(day, expected_version)
+        before = history.snapshot(current)
         day.version = current.version + 1
         day.updated_by = user
         day.save(update_fields=_edited_fields(form))
         formset.save()
+        history.record(day, Revision.Action.EDITED, user=user, before=before)
         return day
 
 
@@ -114,6 +127,7 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
     """Save a member's retrospective and study links together."""
     with transaction.atomic():
         log = form.instance
+        before = None
         if log.pk is None:
             if MemberLog.objects.filter(day=log.day, member=log.member).exists():
                 raise Conflict(None)  # the same member saved from another window first
@@ -122,6 +136,7 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
             log.save()
         else:
             current = _lock_current(log, expected_version or 0)
+            before = history.snapshot(current)
             log.version = current.version + 1
             log.updated_by = user
             log.save(update_fields=_edited_fields(form))
@@ -135,6 +150,8 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
             link.log = log
             link.position = position
             link.save()
+        action = Revision.Action.EDITED if before is not None else Revision.Action.CREATED
+        history.record(log, action, user=user, before=before)
         return log
 
 

@@ -33,7 +33,7 @@ from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from sessions import schedule
+from sessions import history, schedule
 from sessions.models import (
     ActionItem,
     Attendance,
@@ -41,6 +41,7 @@ from sessions.models import (
     Membership,
     ModeratorAssignment,
     Question,
+    Revision,
     SkippedDate,
 )
 from sessions.urls import urlpatterns
@@ -338,6 +339,33 @@ def log_body(w) -> dict:
     }
 
 
+RESTORED_FIELD = {"session": "title", "question": "question", "review": "assignment"}
+
+
+def edited_twice(kind: str) -> Callable:
+    """The day's session, or the second item of `kind`, was saved twice: its first
+    revision can be restored."""
+
+    def prepare(w) -> None:
+        row = w.day if kind == "session" else w.items[kind][1]
+        first = history.snapshot(row)
+        history.record(row, Revision.Action.CREATED, before=None, after=first)
+        type(row).objects.filter(pk=row.pk).update(**{RESTORED_FIELD[kind]: "두 번째 판"})
+        row.refresh_from_db()
+        history.record(row, Revision.Action.EDITED, before=first)
+
+    return prepare
+
+
+def restore_url(kind: str) -> Callable:
+    def build(w) -> str:
+        first = Revision.objects.filter(day__date=w.day.date, kind=kind).order_by("id").first()
+        kwargs = {"team": w.team.slug, "date": w.day.date, "pk": first.pk if first else 0}
+        return reverse("peer:revision_restore", kwargs=kwargs)
+
+    return build
+
+
 def item_body(kind: str) -> Callable:
     # The version the editor loaded; a new item ignores it.
     return lambda w: {**ITEM_FIELDS[kind], "version": "1"}
@@ -431,6 +459,15 @@ TEAM_ROWS = [
     ("reviews-assign",    POST, D("reviews_assign"),    MODERATOR, assign_body, 200, True),
     ("day-close",         POST, D("day_close"),         MODERATOR, None,        302, True),
     ("day-reopen",        POST, D("day_reopen"),        ADMIN, None, 302, True, close_the_day),
+    # History: reading for everyone; restoring a version is saving that part again, so
+    # it takes the same role as saving it (a member's own log: tests/test_history.py).
+    ("day-history",       GET,  D("day_history"),       READ),
+    ("session-restore",   POST, restore_url("session"), MODERATOR, None, 302, True,
+     edited_twice("session")),
+    ("question-restore",  POST, restore_url("question"), WRITE, None,       302, True,
+     edited_twice("question")),
+    ("review-restore",    POST, restore_url("review"),  MODERATOR, None,    302, True,
+     edited_twice("review")),
     # The schedule: swaps and substitutes are for admins and the scheduled moderator of
     # a date involved (MODERATOR here: the world's moderator is scheduled on one).
     ("schedule",          GET,  T("schedule"),          READ),

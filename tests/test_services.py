@@ -179,13 +179,13 @@ def test_delete_item_from_a_stale_version_keeps_the_row(day):
     item = SuggestionFactory(day=day, version=2)
     before = row(item)
     with pytest.raises(services.Conflict):
-        services.delete_item(item, expected_version=1)
+        services.delete_item(item, expected_version=1, user=None)
     assert row(item) == before
 
 
 def test_delete_item_with_the_current_version_deletes(day):
     item, other = SuggestionFactory(day=day, version=2), SuggestionFactory(day=day)
-    services.delete_item(item, expected_version=2)
+    services.delete_item(item, expected_version=2, user=None)
     assert list(Suggestion.objects.filter(day=day)) == [other]
 
 

@@ -1,6 +1,7 @@
 """Studylog's data: teams and their members, days, the items of a day, and members' logs."""
 
 from .day import Attendance, Day
+from .history import Revision
 from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
 from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
@@ -20,6 +21,7 @@ __all__ = [
     "ModeratorAssignment",
     "Question",
     "ReminderLog",
+    "Revision",
     "SearchDoc",
     "SkippedDate",
     "StudyLink",

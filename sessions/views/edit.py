@@ -350,7 +350,7 @@ def item_delete(request, team, date, kind, pk):
     try:
         with transaction.atomic():
             lock_open_day(day)
-            services.delete_item(item, expected_version=expected)
+            services.delete_item(item, expected_version=expected, user=request.user)
     except services.Conflict:
         item = kind.queryset(day).filter(pk=pk).first()
         if item is None:
