@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -64,10 +65,30 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sessions.middleware.HtmxLoginRequiredMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login itself
 ]
+
+# Content-Security-Policy (django-csp): scripts, styles and fonts only from this site's
+# static files, with no inline script or style anywhere. Images in members' markdown may
+# come from any https address (the sanitizer allows no other scheme); nothing may frame
+# the site, and forms post only back to it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Login throttling: five wrong passwords for one username from one address lock that
 # pair out for 15 minutes; a right password resets the count.
