@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import schedule
+from . import outbound, schedule
 from .models import AssignmentReview, Day, Membership, ReminderLog, Team
 
 logger = logging.getLogger(__name__)
@@ -264,7 +264,7 @@ def post_webhook(url: str, text: str, *, timeout: float = WEBHOOK_TIMEOUT) -> No
         headers={"Content-Type": "application/json", "User-Agent": "Studylog reminders"},
         method="POST",
     )
-    opener = urllib.request.build_opener(_NoRedirects)
+    opener = outbound.opener(_NoRedirects)
     try:
         with opener.open(request, timeout=timeout) as response:
             status = response.status

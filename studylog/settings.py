@@ -179,6 +179,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))  # a hung SMTP server must not hold a reminder open
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Studylog <noreply@localhost>")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails and feeds
+# Team webhooks may reach only public addresses (sessions/outbound.py); set this to post
+# to a receiver on your own network.
+OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

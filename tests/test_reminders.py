@@ -21,7 +21,7 @@ from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 
-from sessions import reminders
+from sessions import outbound, reminders
 from sessions.models import Membership, ModeratorAssignment, ReminderLog, SkippedDate
 
 from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory, UserFactory
@@ -319,9 +319,12 @@ def test_each_team_is_reminded_in_its_own_time_zone(cast, other_team, outsider):
 
 
 @pytest.fixture
-def hook():
+def hook(settings):
     """An incoming-webhook stand-in on 127.0.0.1: records each POST, answers with the
-    next status in `statuses` (200 when empty), and stalls on /slow."""
+    next status in `statuses` (200 when empty), and stalls on /slow. Webhooks may reach
+    private addresses while it runs (test_webhooks_reach_only_public_addresses: not
+    otherwise)."""
+    settings.OUTBOUND_ALLOW_PRIVATE = True
     received, statuses = [], []
 
     class Handler(BaseHTTPRequestHandler):
@@ -418,6 +421,27 @@ def test_a_webhook_that_stalls_times_out(hook):
 def test_only_http_webhooks_are_called():
     with pytest.raises(reminders.WebhookError):
         reminders.post_webhook("file:///etc/passwd", "hello")
+
+
+def test_webhooks_reach_only_public_addresses(hook, settings):
+    settings.OUTBOUND_ALLOW_PRIVATE = False
+    with pytest.raises(reminders.WebhookError, match="not a public address"):
+        reminders.post_webhook(hook.url, "hello")
+    with pytest.raises(reminders.WebhookError, match="not a public address"):
+        reminders.post_webhook(hook.url.replace("127.0.0.1", "localhost"), "hello")
+    assert hook.received == []
+
+
+@pytest.mark.parametrize(
+    "address", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254", "::1", "fd00::1"]
+)
+def test_addresses_on_the_servers_own_network_are_refused(address):
+    with pytest.raises(outbound.NotPublic):
+        outbound.public_address(address, 443)
+
+
+def test_a_public_address_is_used_as_checked():
+    assert outbound.public_address("93.184.216.34", 443) == "93.184.216.34"
 
 
 def test_a_long_digest_is_cut_to_fit_discord(hook):

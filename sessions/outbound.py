@@ -1,0 +1,62 @@
+"""Requests Studylog makes to addresses its users typed (team webhooks), kept off the
+server's own network.
+
+A team admin chooses the webhook URL, so without a check it could point at the
+database, Redis or a cloud metadata service next to the server. Every connection
+resolves the host once, refuses any address that is not public (loopback, private,
+link-local, reserved…), and connects to exactly the address it checked, so a DNS
+answer that changes between the check and the connection cannot slip past.
+"""
+
+import http.client
+import ipaddress
+import socket
+import urllib.request
+
+from django.conf import settings
+
+
+class NotPublic(OSError):
+    """The host resolves to an address on the server's own network."""
+
+
+def public_address(host: str, port: int) -> str:
+    """The first address of `host` if every address it resolves to is public."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [info[4][0] for info in infos]
+    if not getattr(settings, "OUTBOUND_ALLOW_PRIVATE", False):
+        for address in addresses:
+            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+                raise NotPublic(f"{host} resolves to {address}, which is not a public address")
+    return addresses[0]
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        address = public_address(self.host, self.port)
+        self.sock = socket.create_connection((address, self.port), self.timeout)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        address = public_address(self.host, self.port)
+        sock = socket.create_connection((address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_HTTPSConnection, req, context=self._context)
+
+
+def opener(*handlers) -> urllib.request.OpenerDirector:
+    """urllib's opener, connecting only to public addresses (and not through proxies,
+    whose own address would be checked instead of the target's)."""
+    return urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), _HTTPHandler, _HTTPSHandler, *handlers
+    )
