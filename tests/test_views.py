@@ -738,6 +738,19 @@ def test_a_used_invitation_cannot_be_used_again(team, team_admin):
     assert late.get(url("team", team="alpha")).status_code == 404
 
 
+def test_an_invitation_expires_after_two_weeks(team, team_admin):
+    invitation = Invitation.objects.create(team=team, role="member", created_by=team_admin)
+    old = timezone.now() - datetime.timedelta(days=14, minutes=1)
+    Invitation.objects.filter(pk=invitation.pk).update(created_at=old)
+    link = url("invitation_accept", token=invitation.token)
+    late = login_as(Client(), UserFactory())
+    page = late.get(link)
+    assert "만료" in page.content.decode()
+    late.post(link, {"display_name": "늦은사람"})
+    assert not team.memberships.filter(display_name="늦은사람").exists()
+    assert not Invitation.objects.open().filter(pk=invitation.pk).exists()
+
+
 def test_the_last_admin_cannot_be_demoted(team, as_admin, team_admin):
     me = membership_of(team_admin)
     response = as_admin.post(

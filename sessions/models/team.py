@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -161,6 +162,18 @@ class Membership(models.Model):
         return self.is_active and self.role in (self.Role.ADMIN, self.Role.MEMBER)
 
 
+# An invitation link is a secret that travels through chat rooms: it stops working two
+# weeks after it was made, used or not.
+INVITATION_LIFETIME = datetime.timedelta(days=14)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Not yet used, and not expired."""
+        since = timezone.now() - INVITATION_LIFETIME
+        return self.filter(accepted_at__isnull=True, created_at__gt=since)
+
+
 class Invitation(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
@@ -185,6 +198,8 @@ class Invitation(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("invitation")
@@ -195,5 +210,11 @@ class Invitation(models.Model):
         return f"{self.team} → {target}"
 
     @property
+    def is_expired(self) -> bool:
+        return self.created_at is not None and (
+            timezone.now() >= self.created_at + INVITATION_LIFETIME
+        )
+
+    @property
     def is_open(self) -> bool:
-        return self.accepted_at is None
+        return self.accepted_at is None and not self.is_expired
