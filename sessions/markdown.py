@@ -5,6 +5,7 @@ through `render_markdown`. Its output is the only user HTML ever marked safe.
 """
 
 import hashlib
+import re
 
 import markdown as md
 import nh3
@@ -13,13 +14,18 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 # Bump when the extensions or the allowlist change, so cached HTML is not reused.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 MAX_INPUT = 20_000  # the longest markdown field; the preview refuses longer text
 # python-markdown is quadratic in "[" (Python-Markdown issue #798) and in raw "<" tags:
 # 5,000 "[" take seconds. Text with more of them than any real note is shown as plain
 # paragraphs instead, which costs linear time.
 MAX_BRACKETS = 200
 MAX_ANGLES = 500
+# Its block parser is also quadratic in the lines of one paragraph-like block for some
+# kinds of line (setext underlines, `: ` definitions, rules, `#` headings): 5,000 such
+# lines without a blank line between take seconds. No real note has a block this long.
+MAX_BLOCK_LINES = 300
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists", "nl2br"]
 
@@ -36,27 +42,36 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align"},
     "ol": {"start"},
 }
+# nh3 also allows `lang` and `title` on every tag unless told otherwise ("*").
+_NH3_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "*": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def _pathological(text: str) -> bool:
-    return text.count("[") > MAX_BRACKETS or text.count("<") > MAX_ANGLES
+    """Whether python-markdown would take super-linear time over `text` (`\\n` newlines)."""
+    if text.count("[") > MAX_BRACKETS or text.count("<") > MAX_ANGLES:
+        return True
+    return any(block.count("\n") >= MAX_BLOCK_LINES for block in _BLANK_LINE.split(text))
 
 
-def _to_html(text: str) -> str:
-    text = text[:MAX_INPUT]
-    if _pathological(text):
-        return linebreaks(text, autoescape=True)
-    html = md.markdown(text, extensions=EXTENSIONS, output_format="html")
+def _sanitize(html: str) -> str:
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
+        attributes=_NH3_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         url_relative="deny",
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def _to_html(text: str) -> str:
+    # python-markdown reads "\r" as a line break too; the block check must count alike.
+    text = text[:MAX_INPUT].replace("\r\n", "\n").replace("\r", "\n")
+    if _pathological(text):
+        return linebreaks(text, autoescape=True)
+    return _sanitize(md.markdown(text, extensions=EXTENSIONS, output_format="html"))
 
 
 def render_markdown(text: str | None) -> SafeString:
