@@ -25,7 +25,7 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn studylog.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-3} \
+	$(VENV)/bin/gunicorn studylog.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-3} --no-control-socket \
 		--access-logfile - --graceful-timeout 20
 
 # Tests import settings with DEBUG=1 only for its development defaults (a throwaway

@@ -157,7 +157,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 if not DEBUG:
     # `make serve` collects the files first: hashed names, compressed, cached forever.
     STORAGES = {
@@ -183,7 +183,25 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
 # to a receiver on your own network.
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With REDIS_URL, every app server shares one Redis (Django's own backend) for the cache
+# and, through cached_db, for sessions (still written to the database, so a Redis
+# restart logs nobody out). Without it, a per-process memory cache and database
+# sessions: right for one process, so rendered pages are cached only with Redis.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "studylog"),
+            "TIMEOUT": 60 * 60 * 24,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered day pages, member records and the archive, per viewer (sessions/page_cache.py).
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 
 # markdownx renders its live preview with the same sanitizing function as every page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sessions.markdown.markdownify"

@@ -18,6 +18,7 @@ LOGIN = "/accounts/login/"
 OTHER_URLS = {
     "home": ("get", "/", 200, 200),
     "healthz": ("get", "/healthz", 200, 200),
+    "ping": ("get", "/ping", "login", 200),
     "login": ("get", LOGIN, 200, 200),
     "logout": ("post", "/accounts/logout/", 302, 302),
     "password_change": ("get", "/accounts/password_change/", "login", 200),
