@@ -1,12 +1,142 @@
 """Form pieces shared by every editable part of a team."""
 
+import datetime
+import unicodedata
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .widgets import markdown_fields
 
+# The dates a form accepts: far enough either way for any real team, and a week or a
+# month beside either end is still a date Python can hold (the archive and the
+# schedule step from a date; 0001-01-01 or 9999-12-31 would overflow there).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2200, 12, 31)
 
-class TeamScopedForm(forms.ModelForm):
+# The largest primary key (BigAutoField); a bigger number names no row, and SQLite
+# raises OverflowError when one reaches a query.
+MAX_ID = 2**63 - 1
+
+# Format characters a one-line name may keep: the joiners that emoji sequences and
+# some scripts need, and the tags of flag emoji.
+_KEPT_FORMAT = {"\u200c", "\u200d", *map(chr, range(0xE0020, 0xE0080))}
+
+
+def validate_one_line(value: str) -> None:
+    """Refuse control characters in a one-line name or title: line breaks, NUL, and the
+    invisible format characters that make text display in another order or hide a
+    difference (U+202E RIGHT-TO-LEFT OVERRIDE turns "abc\u202etxt.exe" into a name
+    that reads "abcexe.txt"; isolates U+2066-2069, marks U+200E/F, zero-width space)."""
+    for char in value:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp") or (category == "Cf" and char not in _KEPT_FORMAT):
+            raise ValidationError(
+                _(
+                    "Remove the invisible control characters (such as text direction "
+                    "marks or line breaks) from this field."
+                ),
+                code="control_character",
+            )
+
+
+def validate_date_range(value: datetime.date) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s."),
+            code="date_range",
+            params={"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
+        )
+
+
+def parse_id(value) -> int | None:
+    """A row id from a query string or a field name: ASCII digits that fit a primary
+    key, else None (str.isdigit() also takes "²", which int() refuses)."""
+    text = str(value or "")
+    # The length first: int() refuses more than 4300 digits with a ValueError.
+    if len(text) <= 19 and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
+
+
+def _is_one_line(field: forms.Field) -> bool:
+    widget = field.widget
+    return (
+        isinstance(field, forms.CharField)
+        and isinstance(widget, forms.TextInput)
+        and not isinstance(widget, forms.PasswordInput)
+    )
+
+
+# What a date field reads: what <input type="date"> sends. Django's Korean formats also
+# take "3/4/2024" (month first), which a script could mean either way.
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class CheckedInputMixin:
+    """For every form that saves: one-line text fields (names, titles, notes shown on
+    one line) refuse control characters, and date fields take ISO dates from
+    EARLIEST_DATE to LATEST_DATE only; both as errors beside the field, with what was
+    typed kept.
+
+    Free text (markdown, questions) keeps bidi characters, which right-to-left
+    writing needs; the rendered block they are in ends their effect."""
+
+    def full_clean(self):
+        # Here rather than in __init__: subclasses add and replace fields there.
+        for field in self.fields.values():
+            if _is_one_line(field) and validate_one_line not in field.validators:
+                field.validators.append(validate_one_line)
+            elif isinstance(field, forms.DateField):
+                checked_date_field(field)
+        super().full_clean()
+
+
+def checked_date_field(field: forms.DateField) -> forms.DateField:
+    field.input_formats = ISO_DATE
+    if validate_date_range not in field.validators:
+        field.validators.append(validate_date_range)
+    return field
+
+
+class OwnRowsFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose forms may only name its own rows. Django's hidden id
+    field accepts any row of the model, so a post naming another team's attendance or
+    link would have that form skipped or saved as a new row while the rest is saved;
+    here it is an invalid choice and nothing is saved."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[self._pk_field.name].queryset = self.get_queryset()
+
+    def clean(self):
+        super().clean()
+        # A form marked for deletion skips its own validation, so the id check above
+        # does not reach it: an existing row's form that found no row of ours is refused.
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise forms.ValidationError(
+                _("This list changed since the page was loaded. Reload it and try again."),
+                code="unknown_row",
+            )
+
+
+class MembersField(forms.ModelMultipleChoiceField):
+    """Several members of the team, by id: an id no column holds is an invalid choice
+    before it reaches the database (a query with it would fail on SQLite)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if parse_id(pk) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
+class TeamScopedForm(CheckedInputMixin, forms.ModelForm):
     """A ModelForm bound to a team: member pickers only offer the team's members
     (an id from another team is an invalid choice), markdown fields get the
     team's editor. Django's CharField already refuses NUL bytes."""
@@ -46,8 +176,9 @@ class DateRangeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from"] = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-        self.fields["to"] = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+        for name, label in (("from", _("From")), ("to", _("To"))):
+            field = forms.DateField(label=label, required=False, widget=DATE_INPUT)
+            self.fields[name] = checked_date_field(field)
 
     def clean(self):
         data = super().clean()

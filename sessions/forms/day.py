@@ -6,7 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Attendance, Day
-from .base import TeamScopedForm, VersionedForm
+from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm
 
 
 class DayForm(TeamScopedForm):
@@ -44,15 +44,23 @@ class SessionForm(VersionedForm, DayForm):
         fields = ["number", "moderator", "title", "tags"]
 
 
-class AttendanceForm(forms.ModelForm):
+class AttendanceForm(CheckedInputMixin, forms.ModelForm):
     class Meta:
         model = Attendance
         fields = ["status", "note"]
         widgets = {"note": forms.TextInput(attrs={"placeholder": _("note")})}
 
 
-class BaseAttendanceFormSet(forms.BaseInlineFormSet):
-    """Exactly one row per existing attendance: a tampered TOTAL_FORMS adds no rows."""
+class BaseAttendanceFormSet(OwnRowsFormSet):
+    """At most one form per existing attendance row: a tampered TOTAL_FORMS adds no
+    rows, and a tampered INITIAL_FORMS (100000, or a number with twenty digits) does
+    not make the server build that many forms."""
+
+    def initial_form_count(self):
+        posted = super().initial_form_count()
+        if not self.is_bound:
+            return posted
+        return max(0, min(posted, len(self.get_queryset())))
 
     def total_form_count(self):
         return self.initial_form_count()

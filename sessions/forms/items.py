@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from ..links import validate_links
 from ..models import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
-from .base import VersionedForm
+from .base import MembersField, VersionedForm
 
 
 class SuggestionForm(VersionedForm):
@@ -30,6 +30,7 @@ class ReviewForm(VersionedForm):
     class Meta:
         model = AssignmentReview
         fields = ["assignment", "topic", "presenters", "notes"]
+        field_classes = {"presenters": MembersField}
         widgets = {"presenters": forms.CheckboxSelectMultiple}
 
     def double_booked(self, member) -> None:

@@ -5,7 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ..models import MemberLog, StudyLink
-from .base import VersionedForm
+from .base import CheckedInputMixin, OwnRowsFormSet, VersionedForm
 
 
 class MemberLogForm(VersionedForm):
@@ -17,7 +17,7 @@ class MemberLogForm(VersionedForm):
         widgets = {"visibility": forms.RadioSelect}
 
 
-class StudyLinkForm(forms.ModelForm):
+class StudyLinkForm(CheckedInputMixin, forms.ModelForm):
     url = forms.URLField(
         label=StudyLink._meta.get_field("url").verbose_name,
         max_length=500,
@@ -37,7 +37,7 @@ class StudyLinkForm(forms.ModelForm):
         return url
 
 
-class BaseStudyLinkFormSet(forms.BaseInlineFormSet):
+class BaseStudyLinkFormSet(OwnRowsFormSet):
     ordering_widget = forms.HiddenInput  # the page script fills ORDER from the rows' order
 
 
@@ -50,5 +50,6 @@ StudyLinkFormSet = inlineformset_factory(
     can_delete=True,
     can_order=True,
     max_num=30,
+    absolute_max=30,  # a post claiming more forms is refused before they are built
     validate_max=True,
 )

@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from .. import schedule
 from ..models import Day, Membership, SkippedDate
 from ..schedule import Slot
+from .base import CheckedInputMixin
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class _ScheduleForm(forms.Form):
+class _ScheduleForm(CheckedInputMixin, forms.Form):
     """A change to upcoming session dates of one team; remembers each date's slot."""
 
     def __init__(self, *args, team, today: datetime.date, **kwargs):
@@ -87,7 +88,7 @@ class SubstituteForm(_ScheduleForm):
         return cleaned
 
 
-class SkipForm(forms.ModelForm):
+class SkipForm(CheckedInputMixin, forms.ModelForm):
     """A holiday or special-lecture date with no session."""
 
     class Meta:

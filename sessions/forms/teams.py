@@ -12,12 +12,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Invitation, Membership, Team
+from .base import CheckedInputMixin
 from .widgets import markdown_fields
 
 RESERVED_SLUGS = {"new", "admin", "accounts", "static", "i18n", "invite"}
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(CheckedInputMixin, UserCreationForm):
     email = forms.EmailField(label=_("Email"), required=False)
 
     class Meta(UserCreationForm.Meta):
@@ -76,7 +77,7 @@ REMINDER_FIELDS = ["webhook_url"]
 POST_FIELDS = ["post_footer"]
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(CheckedInputMixin, forms.ModelForm):
     """A team's name and description; on an existing team, also its session calendar.
 
     Creating a team stays short: the calendar starts from the defaults (Monday to
@@ -166,7 +167,7 @@ class TeamForm(forms.ModelForm):
         return cleaned
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(CheckedInputMixin, forms.ModelForm):
     """An admin's view of one member: name, role, active flag, rotation order."""
 
     class Meta:
@@ -199,5 +200,5 @@ class InvitationForm(forms.ModelForm):
         self.fields["member"].required = False
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(CheckedInputMixin, forms.Form):
     display_name = forms.CharField(label=_("Your name in the team"), max_length=40)

@@ -20,13 +20,14 @@ import hashlib
 import io
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Max
 from django.utils.functional import Promise, cached_property
 from django.utils.text import format_lazy
@@ -34,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import search_index
 from ..access import DayClosed, lock_open_day
+from ..forms.base import validate_one_line
 from ..models import (
     AssignmentReview,
     Attendance,
@@ -161,6 +163,7 @@ def _add_path(path: Path, sources: list[Source], failures: list[Failure]) -> Non
 
 
 def _add_file(name: str, data: bytes, sources: list[Source], failures: list[Failure]) -> None:
+    name = _printable(name)
     if _is_zip(name):
         _add_zip(name, data, sources, failures)
         return
@@ -169,6 +172,15 @@ def _add_file(name: str, data: bytes, sources: list[Source], failures: list[Fail
         failures.append(Failure(name, problem))
     else:
         sources.append(Source(name, data))
+
+
+def _printable(name: str) -> str:
+    """A file name fit to report and to store: control and format characters (a NUL
+    from an upload, an RLO in a zip entry that would make "x\u202egpj.md" read as
+    "xdm.jpg") become U+FFFD."""
+    return "".join(
+        "\ufffd" if unicodedata.category(char) in ("Cc", "Cf", "Cs") else char for char in name
+    )
 
 
 def _is_zip(name: str) -> bool:
@@ -431,6 +443,7 @@ class _PostImport:
         for row, origin, presenters in rows:
             row.day, row.position, row.updated_by = day, position + 1, self.user
             try:
+                _check_one_line(row)
                 row.full_clean()
             except ValidationError:
                 if origin is None:
@@ -654,10 +667,25 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _check_one_line(row) -> None:
+    """The post's names and titles (a member's name, the day's title, a heading…) keep
+    the rule the forms keep: no control characters, no bidi overrides (forms.base)."""
+    errors = {}
+    for model_field in row._meta.concrete_fields:
+        if isinstance(model_field, models.CharField) and not model_field.choices:
+            try:
+                validate_one_line(getattr(row, model_field.attname) or "")
+            except ValidationError as error:
+                errors[model_field.name] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 def _save(row) -> None:
     """Validate the row's own fields (lengths, choices: a clear reason for the report),
     then save. Related rows were fetched or made here, and uniqueness is the database's
     job (an IntegrityError fails the file): checking those too cost a query each."""
+    _check_one_line(row)
     related = [f.name for f in row._meta.concrete_fields if f.is_relation]
     row.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
     row.save()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import reviewers
 from ..access import get_day_for, require_moderator, require_open
+from ..forms.base import parse_id
 from ..forms.items import AssignPresentersForm
 from ..models import AssignmentReview, Attendance, Membership
 from ..services import Conflict
@@ -71,8 +72,8 @@ def _posted_review_pks(data) -> list[int]:
     pks = []
     for key in data:
         prefix, _, pk = key.partition("-")
-        if prefix == "review" and pk.isdigit():
-            pks.append(int(pk))
+        if prefix == "review" and (pk := parse_id(pk)) is not None:
+            pks.append(pk)
     return pks
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .. import stats
 from ..access import get_team_for
 from ..charts import Chart, Point, Series
+from ..forms.base import parse_id
 from ..models import Membership, Team
 
 
@@ -231,10 +232,10 @@ def member_stats(request, team, member):
 
 
 def _member_weeks_table(request, team: Team, period: stats.Period) -> stats.Table:
-    pk = request.GET.get("member", "")
-    if not pk.isdigit():
+    pk = parse_id(request.GET.get("member"))
+    if pk is None:
         raise Http404
-    member = get_object_or_404(Membership, pk=int(pk), team=team)
+    member = get_object_or_404(Membership, pk=pk, team=team)
     return stats.member_weeks_table(stats.member_weeks(team, member, period))
 
 

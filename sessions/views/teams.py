@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .. import followups, schedule, services
 from ..access import get_team_for
+from ..converters import is_token
 from ..forms.teams import (
     AcceptInvitationForm,
     InvitationForm,
@@ -53,10 +55,11 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         next_url = request.POST.get("next") or ""
-        if url_has_allowed_host_and_scheme(
+        # A path on this site only: redirect() would take "home" for a view name.
+        if next_url.startswith("/") and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return redirect("peer:home")
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
@@ -121,11 +124,7 @@ def members(request, team):
     else:
         add_form = MemberForm(team=team, prefix="add")
     roster = team.memberships.select_related("user").order_by("rotation_order", "display_name")
-    invitations = (
-        team.invitations.filter(accepted_at__isnull=True).select_related("member")
-        if membership.is_admin
-        else []
-    )
+    invitations = team.invitations.open().select_related("member") if membership.is_admin else []
     return render(
         request,
         "peer/members.html",
@@ -182,6 +181,8 @@ def invitation_create(request, team):
 
 
 def invitation_accept(request, token):
+    if not is_token(token):
+        raise Http404("No such invitation")
     invitation = get_object_or_404(Invitation.objects.select_related("team", "member"), token=token)
     if not request.user.is_authenticated:
         return render(request, "peer/invitation.html", {"invitation": invitation})
