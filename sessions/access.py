@@ -18,14 +18,18 @@ from .models import Day, Membership, Team
 def get_team_for(
     request: HttpRequest, slug: str, *, write: bool = False, admin: bool = False
 ) -> tuple[Team, Membership]:
-    team = get_object_or_404(Team, slug=slug)
+    # One query: the membership with its team. No team and no membership are the same
+    # 404, so nothing leaks.
     membership = (
-        Membership.objects.filter(team=team, user=request.user, is_active=True).first()
+        Membership.objects.select_related("team")
+        .filter(team__slug=slug, user=request.user, is_active=True)
+        .first()
         if request.user.is_authenticated
         else None
     )
     if membership is None:
         raise Http404("No such team")
+    team = membership.team
     if admin and not membership.is_admin:
         raise PermissionDenied
     if write and not membership.can_write:

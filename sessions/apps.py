@@ -11,6 +11,7 @@ class PeerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import search_index
+        from . import freshness, search_index
 
         search_index.connect()
+        freshness.connect()

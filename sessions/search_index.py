@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 
+from . import freshness
 from .models import (
     ActionItem,
     AssignmentReview,
@@ -137,10 +138,13 @@ def _documents(day: Day, rows: dict[str, list], logs: list[MemberLog], with_gram
 
 
 def reindex_days(day_ids: Iterable[int]) -> None:
-    """Rebuild the documents of these days: a fixed number of queries per batch."""
+    """Rebuild the documents of these days: a fixed number of queries per batch. Their
+    teams' stamps move on too (freshness.py): whatever changed a day's search text
+    changed its pages."""
     ids = sorted(set(day_ids))
     if not ids:
         return
+    freshness.touch_days(ids)
     using = SearchDoc.objects.db
     with_grams = transaction.get_connection(using).vendor == "postgresql"
     for start in range(0, len(ids), 200):

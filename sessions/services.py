@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import history
+from . import freshness, history
 from .models import Attendance, Day, Invitation, MemberLog, Membership, Revision, Team
 from .models.base import DayItem, Versioned
 
@@ -88,6 +88,7 @@ def move_item(item: DayItem, direction: str) -> None:
         for position, sibling in enumerate(siblings, start=1):
             if sibling.position != position:
                 model.objects.filter(pk=sibling.pk).update(position=position)
+        freshness.touch_days([item.day_id])  # an UPDATE sends no signal
 
 
 def next_day_number(team: Team) -> int:

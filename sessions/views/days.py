@@ -5,15 +5,16 @@ import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import followups, schedule, services
+from .. import followups, page_cache, schedule, services
 from ..access import get_day_for, get_team_for, require_open
+from ..forms.base import validate_date_range
 from ..forms.day import DayForm
 from ..forms.followups import attach_resolve_forms
 from ..models import Day, Membership
@@ -22,6 +23,7 @@ DAYS_PER_PAGE = 20
 
 
 @login_required
+@page_cache.cached
 def archive(request, team):
     team, membership = get_team_for(request, team)
     paginator = Paginator(Day.objects.for_team(team).with_counts(), DAYS_PER_PAGE)
@@ -35,8 +37,9 @@ def archive(request, team):
     for week in weeks:
         first = week["days"][0].date
         week["start"] = first - datetime.timedelta(days=first.weekday())  # that week's Monday
-    return render(
+    return page_cache.render(
         request,
+        team,
         "peer/archive.html",
         {"team": team, "membership": membership, "page": page, "weeks": weeks},
     )
@@ -48,7 +51,8 @@ def day_create(request, team):
     # The schedule links here with ?date=; otherwise the day is today (the team's today).
     try:
         date = datetime.date.fromisoformat(request.GET.get("date") or "")
-    except ValueError:
+        validate_date_range(date)
+    except (ValueError, ValidationError):  # 0001-01-01 would overflow the schedule's steps
         date = schedule.local_today(team)
     initial = {
         "date": date,
@@ -87,6 +91,7 @@ def _record_context(team, membership, day):
 
 
 @login_required
+@page_cache.cached
 def day_record(request, team, date):
     team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
     context = _record_context(team, membership, day)
@@ -94,17 +99,18 @@ def day_record(request, team, date):
     context["carried"] = attach_resolve_forms(
         followups.carried_over(day), can_write=membership.can_write
     )
-    return render(request, "peer/day_record.html", context)
+    return page_cache.render(request, team, "peer/day_record.html", context)
 
 
 @login_required
+@page_cache.cached
 def member_record(request, team, date, member):
     team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
     subject = get_object_or_404(Membership, team=team, pk=member)
     context = _record_context(team, membership, day)
     context["subject"] = subject
     context["log"] = next((log for log in context["logs"] if log.member_id == subject.pk), None)
-    return render(request, "peer/member_record.html", context)
+    return page_cache.render(request, team, "peer/member_record.html", context)
 
 
 @login_required

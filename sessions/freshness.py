@@ -1,0 +1,103 @@
+"""Retiring cached pages: every change to anything a team's pages show gives the team a
+new stamp in the shared cache once its transaction commits (sessions/page_cache.py).
+
+Changes to a day's content arrive through search_index.reindex_days, which every save,
+delete and bulk writer already calls for its days; the rest (the team itself, its
+members, attendance, study links, presenters, the schedule, a deleted day) through the
+signals connected below. The stamp moves after the commit, never before: a page
+rendered meanwhile is stored under the old stamp, which no reader asks for again.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+
+from . import page_cache
+from .models import (
+    AssignmentReview,
+    Attendance,
+    Day,
+    Membership,
+    ModeratorAssignment,
+    SkippedDate,
+    StudyLink,
+    Team,
+)
+
+
+def _after_commit(slugs: Iterable[str]) -> None:
+    slugs = set(slugs)
+    if slugs:
+        transaction.on_commit(lambda: page_cache.retire(slugs), robust=True)
+
+
+def touch_teams(team_ids: Iterable[int]) -> None:
+    _after_commit(Team.objects.filter(pk__in=set(team_ids)).values_list("slug", flat=True))
+
+
+def touch_days(day_ids: Iterable[int]) -> None:
+    ids = set(day_ids)
+    if ids:
+        _after_commit(Team.objects.filter(days__in=ids).values_list("slug", flat=True))
+
+
+def _receiver(team_ids):
+    def receiver(sender, instance, raw=False, **kwargs):
+        if not raw:
+            touch_teams(team_ids(instance))
+
+    return receiver
+
+
+def _team_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        _after_commit([instance.slug])
+
+
+def _team_renamed_or_deleted(sender, instance, raw=False, **kwargs):
+    """Before the row changes: the pages under its old address go too."""
+    if raw or instance.pk is None:
+        return
+    old = Team.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
+    if old:
+        _after_commit([old])
+
+
+def _on_presenters(sender, instance, action, **kwargs):
+    if action in ("post_add", "post_remove", "post_clear"):
+        touch_days([instance.day_id])
+
+
+def _day_of_instance(instance) -> list[int]:
+    return list(Day.objects.filter(pk=instance.day_id).values_list("team_id", flat=True))
+
+
+def _log_of_instance(instance) -> list[int]:
+    return list(Day.objects.filter(logs=instance.log_id).values_list("team_id", flat=True))
+
+
+_BY_TEAM = [Membership, ModeratorAssignment, SkippedDate]
+
+
+def connect() -> None:
+    for model in _BY_TEAM:
+        receiver = _receiver(lambda instance: [instance.team_id])
+        uid = f"freshness-{model.__name__}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-delete")
+    for model, team_ids in ((Attendance, _day_of_instance), (StudyLink, _log_of_instance)):
+        receiver = _receiver(team_ids)
+        uid = f"freshness-{model.__name__}"
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-save")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-delete")
+    # A day's own saves go through reindex_days; its deletion does not.
+    post_delete.connect(
+        _receiver(lambda day: [day.team_id]), sender=Day, weak=False, dispatch_uid="fr-day"
+    )
+    post_save.connect(_team_saved, sender=Team, dispatch_uid="freshness-team-save")
+    pre_save.connect(_team_renamed_or_deleted, sender=Team, dispatch_uid="freshness-team-old")
+    pre_delete.connect(_team_renamed_or_deleted, sender=Team, dispatch_uid="freshness-team-del")
+    m2m_changed.connect(
+        _on_presenters, sender=AssignmentReview.presenters.through, dispatch_uid="fr-presenters"
+    )

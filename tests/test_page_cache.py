@@ -1,0 +1,162 @@
+"""The page cache: a day's record, a member's record and the archive are served from the
+cache per viewer, and every kind of change retires them at once.
+
+Each test turns PAGE_CACHE on over the tests' memory cache (one process, so it stands
+for the shared Redis); tests/test_two_servers.py runs two servers against Redis.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sessions import page_cache
+from sessions.models import Attendance, Day, Membership
+
+from .factories import MemberLogFactory, QuestionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # changes retire pages on commit
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(settings):
+    settings.PAGE_CACHE = True
+
+
+def record_url(day) -> str:
+    return reverse("peer:day", kwargs={"team": day.team.slug, "date": day.date})
+
+
+def fetch(client, url) -> tuple[str, int]:
+    """The page without its CSRF tokens (they differ on every response), and its queries."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    html = re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode())
+    html = re.sub(r'"X-CSRFToken": "[A-Za-z0-9]{64}"', "", html)
+    return html, len(queries)
+
+
+def test_a_second_visit_is_served_without_the_pages_queries(day, as_member):
+    QuestionFactory(day=day, question="캐시될 질문")
+    first, misses = fetch(as_member, record_url(day))
+    second, hits = fetch(as_member, record_url(day))
+    assert "캐시될 질문" in second
+    assert hits <= 2  # the session and the user, as any logged-in page
+    assert hits < misses
+
+
+def test_an_edit_shows_on_the_next_visit(day, as_member):
+    question = QuestionFactory(day=day, question="처음 질문")
+    assert "처음 질문" in fetch(as_member, record_url(day))[0]
+    url = reverse(
+        "peer:item_edit",
+        kwargs={"team": "alpha", "date": day.date, "kind": "question", "pk": question.pk},
+    )
+    body = {"question": "고친 질문", "answer": "", "links": "", "version": question.version}
+    assert as_member.post(url, body, **HTMX).status_code == 200
+    html = fetch(as_member, record_url(day))[0]
+    assert "고친 질문" in html and "처음 질문" not in html
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["rename member", "attendance", "move", "resolve", "delete day", "team name", "deactivate"],
+)
+def test_every_kind_of_change_retires_the_page(change, day, as_admin, team_member):
+    first = SectionFactory(day=day, heading="첫째")
+    second = SectionFactory(day=day, heading="둘째")
+    question = QuestionFactory(day=day, needs_follow_up=True, question="열린 질문")
+    member = team_member.memberships.get()
+    before = fetch(as_admin, record_url(day))[0]
+    if change == "rename member":
+        member.display_name = "새이름"
+        member.save()
+        assert "새이름" in fetch(as_admin, record_url(day))[0]
+    elif change == "attendance":
+        row = Attendance.objects.get(day=day, member=member)
+        row.status = "absent"
+        row.save()
+        assert fetch(as_admin, record_url(day))[0] != before
+    elif change == "move":
+        url = reverse(
+            "peer:item_move",
+            kwargs={"team": "alpha", "date": day.date, "kind": "section", "pk": second.pk},
+        )
+        as_admin.post(url, {"direction": "up"}, **HTMX)
+        html = fetch(as_admin, record_url(day))[0]
+        assert html.index("둘째") < html.index(first.heading)
+    elif change == "resolve":
+        url = reverse(
+            "peer:follow_up_resolve",
+            kwargs={"team": "alpha", "kind": "question", "pk": question.pk},
+        )
+        as_admin.post(url, {"resolution": "해결했습니다"}, follow=True)  # shows its message
+        assert "해결했습니다" in fetch(as_admin, record_url(day))[0]
+    elif change == "delete day":
+        Day.objects.filter(pk=day.pk).delete()
+        assert as_admin.get(record_url(day)).status_code == 404
+    elif change == "team name":
+        day.team.name = "새팀이름"
+        day.team.save()
+        assert "새팀이름" in fetch(as_admin, record_url(day))[0]
+    elif change == "deactivate":
+        admin = Membership.objects.get(team=day.team, user__username="alpha-admin")
+        admin.is_active = False
+        admin.save()
+        assert as_admin.get(record_url(day)).status_code == 404
+
+
+def test_each_viewer_has_their_own_page(day, as_member, as_admin, team_member):
+    MemberLogFactory(
+        day=day, member=team_member.memberships.get(), retrospective="나만 보는 회고",
+        visibility="private",
+    )  # fmt: skip
+    assert "나만 보는 회고" in fetch(as_member, record_url(day))[0]
+    assert "나만 보는 회고" not in fetch(as_admin, record_url(day))[0]
+
+
+def test_an_outsider_gets_404_from_a_cached_page(day, as_member, as_outsider):
+    fetch(as_member, record_url(day))
+    assert as_outsider.get(record_url(day)).status_code == 404
+
+
+def test_a_cached_page_carries_the_viewers_own_csrf_token(day, team_member):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team_member)
+    for _ in range(2):  # the miss, then the hit
+        html = client.get(record_url(day)).content.decode()
+    assert page_cache.CSRF_PLACEHOLDER not in html
+    token = html.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # accepted: the token is this browser's
+
+
+def test_a_message_to_show_is_not_hidden_by_the_cache(day, as_admin):
+    fetch(as_admin, record_url(day))
+    close = reverse("peer:day_close", kwargs={"team": "alpha", "date": day.date})
+    as_admin.post(close)
+    assert "마감" in as_admin.get(record_url(day)).content.decode()
+
+
+def test_the_archive_and_member_record_are_cached_too(day, as_member, team_member):
+    member = team_member.memberships.get()
+    for url in (
+        reverse("peer:archive", kwargs={"team": "alpha"}),
+        reverse("peer:member_day", kwargs={"team": "alpha", "date": day.date, "member": member.pk}),
+    ):
+        _html, misses = fetch(as_member, url)
+        _html, hits = fetch(as_member, url)
+        assert hits <= 2 < misses
+
+
+def test_off_without_a_shared_cache(settings, day, as_member):
+    settings.PAGE_CACHE = False
+    _html, first = fetch(as_member, record_url(day))
+    _html, second = fetch(as_member, record_url(day))
+    assert first == second > 2

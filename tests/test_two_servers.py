@@ -1,0 +1,186 @@
+"""Two app servers sharing PostgreSQL and Redis, as the README's "Several app servers"
+describes: log in on one, edit a day on the other, read the change back on the first.
+
+Each server is gunicorn with production settings (DEBUG off, the page cache on over
+Redis). The first reads the day page before the edit, so a stale cached page would
+show. Needs PostgreSQL (CI's second run; DATABASE_URL) and Redis on 127.0.0.1:6379;
+without them it skips, saying which, except in CI, where it must run.
+"""
+
+import http.cookiejar
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection
+from django.urls import reverse
+
+from sessions.models import Question
+
+from .factories import QuestionFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+PASSWORD = "두-서버-password-1234"
+HTMX = {"HX-Request": "true"}
+
+
+def _unavailable() -> str | None:
+    if connection.vendor != "postgresql":
+        return "needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)"
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
+        return f"needs Redis at {REDIS_URL}: {exc}"
+    return None
+
+
+@pytest.fixture
+def services_up(transactional_db):
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run it")
+        pytest.skip(reason)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    user = s["USER"] or "postgres"
+    return f"postgres://{user}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def servers(services_up, tmp_path):
+    """Two gunicorn servers (one worker each) on their own ports, same database and Redis."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "PAGE_CACHE")},
+        "SECRET_KEY": "two-servers-" + "s" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": _database_url(),
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": f"two-servers-{uuid.uuid4().hex[:8]}",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_LEVEL": "WARNING",
+    }
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    procs, ports = [], []
+    try:
+        for _ in range(2):
+            port = _free_port()
+            procs.append(
+                subprocess.Popen(
+                    [str(Path(python).parent / "gunicorn"), "studylog.wsgi", "--bind",
+                     f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
+                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )  # fmt: skip
+            ports.append(port)
+        for port in ports:
+            _wait_ready(port)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+
+
+def _wait_ready(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn on {port} did not start")
+
+
+class Browser:
+    """One browser: one cookie jar for both servers (cookies do not depend on the port)."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def csrf(self) -> str:
+        return next(c.value for c in self.jar if c.name == "csrftoken")
+
+    def get(self, url: str) -> str:
+        with self.opener.open(url, timeout=30) as response:
+            return response.read().decode()
+
+    def post(self, url: str, data: dict, headers: dict | None = None) -> int:
+        request = urllib.request.Request(
+            url,
+            data=urllib.parse.urlencode(data).encode(),
+            headers={"X-CSRFToken": self.csrf(), "Referer": url, **(headers or {})},
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+
+def test_a_change_on_one_server_is_read_back_on_the_other(servers, day, team_member):
+    # The servers know only the default hashers (the tests' settings use MD5 for speed).
+    hasher = PBKDF2PasswordHasher()
+    team_member.password = hasher.encode(PASSWORD, hasher.salt())
+    team_member.save()
+    question = QuestionFactory(day=day, question="처음 적은 질문")
+    first, second = servers
+    browser = Browser()
+    browser.get(first + reverse("login"))
+    status = browser.post(
+        first + reverse("login"),
+        {"username": team_member.username, "password": PASSWORD},
+    )
+    assert status == 200  # the redirect after logging in, followed to the home page
+    assert any(cookie.name == "sessionid" for cookie in browser.jar)
+
+    page = reverse("peer:day", kwargs={"team": "alpha", "date": day.date})
+    assert "처음 적은 질문" in browser.get(first + page)  # now cached on the first
+    assert "처음 적은 질문" in browser.get(first + page)
+
+    edit = reverse(
+        "peer:item_edit",
+        kwargs={"team": "alpha", "date": day.date, "kind": "question", "pk": question.pk},
+    )
+    browser.get(second + edit)  # logged in there too: the session is shared
+    body = {"question": "고친 질문", "answer": "", "links": "", "version": question.version}
+    assert browser.post(second + edit, body, HTMX) == 200
+    assert Question.objects.get(pk=question.pk).question == "고친 질문"
+
+    html = browser.get(first + page)
+    assert "고친 질문" in html
+    assert "처음 적은 질문" not in html
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w{64}"', html)
