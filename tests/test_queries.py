@@ -27,31 +27,31 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Every logged-in page starts with 4 queries: the session, the user, the team and the
-# requester's membership (access.get_team_for). The bounds below are that plus what
-# each page needs, measured on the small dataset, plus 2-3 of headroom so an extra
+# Every logged-in page starts with 3 queries: the session, the user, and the requester's
+# membership with its team (access.get_team_for). The bounds below are that plus what
+# each page needs, measured on the small dataset, plus 2-4 of headroom so an extra
 # query that does not grow with the data does not fail the suite.
 BOUNDS = {
-    # 4 + the day (team, moderator joined) + 10 prefetches (attendance, suggestions,
+    # 3 + the day (team, moderator joined) + 10 prefetches (attendance, suggestions,
     # reviews, presenters, questions, asked_by, answered_by, sections, logs, links)
-    # + previous and next day = 17 measured.
+    # + previous and next day + the carried-over follow-ups (2).
     "day": 20,
-    # The day record's 17 + the member whose record it is = 18 measured.
+    # The day record without its carried-over list + the member whose record it is.
     "member_day": 21,
-    # 4 + the day and its 10 prefetches + 4 for the live state (one per kind)
-    # + the requester's own log and its links = 21 measured.
+    # 3 + the day and its 10 prefetches + one version list per kind for the live state
+    # + the requester's own log and its links.
     "day_edit": 24,
-    # 4 + the page count + one page of days with their counts annotated = 6 measured.
+    # 3 + the page count + one page of days with their counts annotated.
     "archive": 10,
-    # 4 + the recent days with their counts = 5 measured.
+    # 3 + the recent days with their counts.
     "team": 10,
-    # 4 + skipped dates, recorded days and assignments over the shown range, the rotation's
-    # members, the anchor day = 12 measured on the demo team.
+    # 3 + skipped dates, recorded days and assignments over the shown range, the rotation's
+    # members, the anchor day.
     "schedule": 15,
     # The session, the user and the memberships, then per team the schedule of the next
     # session days and the member's coming reviews = 9 measured for one team.
     "home": 12,
-    # 4 + the day + one version list per kind = 9 measured.
+    # 3 + the day + one version list per kind.
     "day_state": 10,
 }
 

@@ -1,0 +1,83 @@
+"""Every page of a team, as its admin: the number of queries does not grow with the data.
+
+Each GET endpoint of the role matrix (tests/test_permissions.py, which lists every team
+URL) is opened on the matrix's world grown a little (so that every list a page
+prefetches has rows: an empty one costs no query), then again after the team has
+written four times as much: more days, members, items of each kind on the world's day,
+logs with links, open follow-ups. The second count may not exceed the first, and no
+page may take more than MAX_QUERIES. (tests/test_queries.py holds
+tighter bounds, with the reason for each, for the pages opened most.)
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .factories import (
+    ActionItemFactory,
+    AttendanceFactory,
+    DayFactory,
+    MemberLogFactory,
+    MembershipFactory,
+    QuestionFactory,
+    ReviewFactory,
+    SectionFactory,
+    StudyLinkFactory,
+    SuggestionFactory,
+)
+from .test_permissions import (  # noqa: F401 - the matrix's fixtures
+    ENDPOINTS,
+    GET,
+    _prepare,
+    _send,
+    as_moderator,
+    team_moderator,
+    world,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 30
+PAGES = [e for e in ENDPOINTS if e.method == GET]
+
+
+def grow(w, scale: int, offset: int) -> None:
+    team, day = w.team, w.day
+    members = [MembershipFactory(team=team) for _ in range(2 * scale)]
+    for member in members:
+        AttendanceFactory(day=day, member=member)
+    everyone = list(team.memberships.all())
+    for i in range(8 * scale):
+        who = everyone[i % len(everyone)]
+        SuggestionFactory(day=day, status="accepted")
+        QuestionFactory(day=day, asked_by=who, answered_by=who, needs_follow_up=True)
+        ReviewFactory(day=day, presenters=[who])
+        SectionFactory(day=day)
+        ActionItemFactory(day=day, owner=who)
+    for member in members:
+        log = MemberLogFactory(day=day, member=member)
+        for _ in range(3):
+            StudyLinkFactory(log=log)
+    start = day.date - datetime.timedelta(days=offset + 10 * scale)
+    for i in range(10 * scale):
+        DayFactory(team=team, date=start + datetime.timedelta(days=i), number=offset + i)
+
+
+def count(client, endpoint, w) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(client, endpoint, w)
+    assert response.status_code == endpoint.ok, endpoint.name
+    return len(queries)
+
+
+@pytest.mark.parametrize("endpoint", PAGES, ids=[e.name for e in PAGES])
+def test_queries_do_not_grow_with_the_data(endpoint, world, as_admin):  # noqa: F811
+    _prepare(endpoint, world)
+    grow(world, scale=1, offset=100)
+    small = count(as_admin, endpoint, world)
+    grow(world, scale=4, offset=200)
+    large = count(as_admin, endpoint, world)
+    assert large <= small, f"{endpoint.name}: {small} queries, then {large} with more data"
+    assert large <= MAX_QUERIES
