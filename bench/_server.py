@@ -24,6 +24,22 @@ def pg_url(database: str) -> str:
     return f"postgres://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
 
 
+def production_env(database: str, static_root: Path, **extra: str) -> dict[str, str]:
+    """What a bench server runs with: production settings (DEBUG off) over plain HTTP on
+    127.0.0.1, on its own database and static files; `extra` adds or overrides."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "studylog.settings",
+        "STATIC_ROOT": str(static_root),
+        "SECRET_KEY": "studylog-bench-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "DATABASE_URL": pg_url(database),
+        **extra,
+    }
+
+
 def _admin() -> psycopg.Connection:
     return psycopg.connect(pg_url("postgres"), autocommit=True, connect_timeout=5)
 

@@ -60,16 +60,7 @@ DATABASE = "studylog_bench"
 STATIC_ROOT = Path(tempfile.gettempdir()) / f"studylog-bench-static-{os.getpid()}"
 # What the server and this process run with: production settings (DEBUG off) over plain
 # HTTP on 127.0.0.1. Whatever the caller's environment says about these is replaced.
-SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "studylog.settings",
-    "STATIC_ROOT": str(STATIC_ROOT),
-    "SECRET_KEY": "studylog-load-bench-" + "k" * 40,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "DATABASE_URL": _server.pg_url(DATABASE),
-}
+SERVER_ENV = _server.production_env(DATABASE, STATIC_ROOT)
 for _name in ("DEBUG", "CONN_MAX_AGE", "CSRF_TRUSTED_ORIGINS", "PROXY_COUNT", "LOG_LEVEL"):
     os.environ.pop(_name, None)
 SERVER_BASE_ENV = {**os.environ, **SERVER_ENV}

@@ -43,19 +43,9 @@ from bench import _server  # noqa: E402
 DATABASE = "studylog_pages"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 STATIC_ROOT = Path(tempfile.gettempdir()) / f"studylog-pages-static-{os.getpid()}"
-SERVER_ENV = {
-    "DJANGO_SETTINGS_MODULE": "studylog.settings",
-    "STATIC_ROOT": str(STATIC_ROOT),
-    "SECRET_KEY": "studylog-pages-bench-" + "k" * 40,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "0",
-    "SESSION_COOKIE_SECURE": "0",
-    "CSRF_COOKIE_SECURE": "0",
-    "DATABASE_URL": _server.pg_url(DATABASE),
-    "CONN_MAX_AGE": "60",
-    "REDIS_URL": REDIS_URL,
-    "LOG_LEVEL": "WARNING",
-}
+SERVER_ENV = _server.production_env(
+    DATABASE, STATIC_ROOT, CONN_MAX_AGE="60", REDIS_URL=REDIS_URL, LOG_LEVEL="WARNING"
+)
 for _name in ("DEBUG", "PAGE_CACHE", "CACHE_KEY_PREFIX"):
     os.environ.pop(_name, None)
 os.environ.update(SERVER_ENV)
