@@ -4,7 +4,8 @@ describes: log in on one, edit a day on the other, read the change back on the f
 Each server is gunicorn with production settings (DEBUG off, the page cache on over
 Redis). The first reads the day page before the edit, so a stale cached page would
 show. Needs PostgreSQL (CI's second run; DATABASE_URL) and Redis on 127.0.0.1:6379;
-without them it skips, saying which, except in CI, where it must run.
+without them it skips, saying which; in CI (where Redis always runs) it runs in the
+PostgreSQL pass, and a missing Redis fails it.
 """
 
 import http.cookiejar
@@ -34,22 +35,18 @@ PASSWORD = "두-서버-password-1234"
 HTMX = {"HX-Request": "true"}
 
 
-def _unavailable() -> str | None:
+@pytest.fixture
+def services_up(transactional_db):
+    """PostgreSQL is CI's second run (skip on the first, SQLite, like the other
+    PostgreSQL tests); Redis is always there in CI, so there its absence fails."""
     if connection.vendor != "postgresql":
-        return "needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)"
+        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
     try:
         import redis
 
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "not here"
-        return f"needs Redis at {REDIS_URL}: {exc}"
-    return None
-
-
-@pytest.fixture
-def services_up(transactional_db):
-    reason = _unavailable()
-    if reason:
+        reason = f"needs Redis at {REDIS_URL}: {exc}"
         if os.environ.get("CI"):
             pytest.fail(f"{reason}; CI must run it")
         pytest.skip(reason)
