@@ -1,15 +1,20 @@
 """Middleware: htmx requests that need a login get 401 instead of the login page; requests
-that are not UTF-8 get 400."""
+that are not UTF-8 get 400; while the database cannot be reached, 503."""
 
+import logging
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.handlers.wsgi import get_bytes_from_wsgi
+from django.db import OperationalError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
 FORM_ENCODED = "application/x-www-form-urlencoded"
+RETRY_AFTER = 5  # seconds: a restart or failover of the database takes about that
+
+logger = logging.getLogger(__name__)
 
 
 class HtmxLoginRequiredMiddleware:
@@ -72,3 +77,27 @@ class RequireUtf8Middleware:
         return HttpResponseBadRequest(
             _("The request is not UTF-8 text."), content_type="text/plain; charset=utf-8"
         )
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database cannot be reached (a restart, a failover) or gives up on a
+    lock, answer 503 with Retry-After instead of a 500 and a traceback per request.
+    Nothing was saved; the editor keeps what was typed, as after any failed save."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError):
+            return None
+        logger.warning("database unavailable: %s", str(exception).splitlines()[0])
+        response = HttpResponse(
+            _("Studylog cannot reach its database just now. Try again in a few seconds."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(RETRY_AFTER)
+        return response

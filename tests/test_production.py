@@ -131,3 +131,11 @@ def test_production_logs_are_one_json_object_per_line():
     assert record["level"] == "WARNING" and record["logger"] == "studylog.test"
     assert record["message"] == "디스크 full" and record["team"] == "alpha"
     assert "time" in record
+
+
+@pytest.mark.urls("tests.urls_db_down")
+def test_an_unreachable_database_answers_503_with_retry_after(client, caplog):
+    response = client.get("/down/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "database" in caplog.text
