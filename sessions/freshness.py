@@ -2,9 +2,10 @@
 new stamp in the shared cache once its transaction commits (sessions/page_cache.py).
 
 Changes to a day's content arrive through search_index.reindex_days, which every save,
-delete and bulk writer already calls for its days; the rest (the team itself, its
-members, attendance, study links, presenters, the schedule, a deleted day) through the
-signals connected below. The stamp moves after the commit, never before: a page
+delete and bulk writer already calls for its days (attendance and study links are
+only ever written together with their day or log, which is saved with them); the
+rest (the team itself, its members, presenters, the schedule, a deleted day) through
+the signals connected below. The stamp moves after the commit, never before: a page
 rendered meanwhile is stored under the old stamp, which no reader asks for again.
 """
 
@@ -14,16 +15,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from . import page_cache
-from .models import (
-    AssignmentReview,
-    Attendance,
-    Day,
-    Membership,
-    ModeratorAssignment,
-    SkippedDate,
-    StudyLink,
-    Team,
-)
+from .models import AssignmentReview, Day, Membership, ModeratorAssignment, SkippedDate, Team
 
 
 def _after_commit(slugs: Iterable[str]) -> None:
@@ -69,25 +61,12 @@ def _on_presenters(sender, instance, action, **kwargs):
         touch_days([instance.day_id])
 
 
-def _day_of_instance(instance) -> list[int]:
-    return list(Day.objects.filter(pk=instance.day_id).values_list("team_id", flat=True))
-
-
-def _log_of_instance(instance) -> list[int]:
-    return list(Day.objects.filter(logs=instance.log_id).values_list("team_id", flat=True))
-
-
 _BY_TEAM = [Membership, ModeratorAssignment, SkippedDate]
 
 
 def connect() -> None:
     for model in _BY_TEAM:
         receiver = _receiver(lambda instance: [instance.team_id])
-        uid = f"freshness-{model.__name__}"
-        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-save")
-        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-delete")
-    for model, team_ids in ((Attendance, _day_of_instance), (StudyLink, _log_of_instance)):
-        receiver = _receiver(team_ids)
         uid = f"freshness-{model.__name__}"
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-save")
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=uid + "-delete")

@@ -167,3 +167,25 @@ class StudyLinkFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"강의 {n + 1}강")
     url = factory.Sequence(lambda n: f"https://www.boostcourse.org/lecture/{n + 1}")
     color = StudyLink.Color.BLUE
+
+
+def session_form(day, *, title: str = "", absent=()) -> dict:
+    """The session form of `day` as the editor posts it: its fields, and every attendance
+    row as it is except the members in `absent`, marked absent."""
+    rows = list(Attendance.objects.filter(day=day).order_by("pk"))
+    data = {
+        "number": str(day.number),
+        "moderator": str(day.moderator_id or ""),
+        "title": title,
+        "tags": day.tags,
+        "version": str(day.version),
+        "attendance-TOTAL_FORMS": str(len(rows)),
+        "attendance-INITIAL_FORMS": str(len(rows)),
+        "attendance-MIN_NUM_FORMS": "0",
+        "attendance-MAX_NUM_FORMS": "200",
+    }
+    absent_ids = {member.pk for member in absent}
+    for i, row in enumerate(rows):
+        status = "absent" if row.member_id in absent_ids else row.status
+        data |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": status}
+    return data

@@ -15,7 +15,13 @@ from django.utils import timezone
 from sessions import history
 from sessions.models import Attendance, Day, MemberLog, Question, Revision
 
-from .factories import MemberLogFactory, MembershipFactory, QuestionFactory, SectionFactory
+from .factories import (
+    MemberLogFactory,
+    MembershipFactory,
+    QuestionFactory,
+    SectionFactory,
+    session_form,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,21 +151,7 @@ def test_a_new_item_is_recorded_as_added(day, as_member):
 
 def test_session_changes_include_attendance_and_restore_it(day, as_admin, team_member):
     member = team_member.memberships.get()
-    rows = list(Attendance.objects.filter(day=day).order_by("pk"))
-    body = {
-        "number": "1",
-        "moderator": "",
-        "title": "새 제목",
-        "tags": "",
-        "version": str(day.version),
-        "attendance-TOTAL_FORMS": str(len(rows)),
-        "attendance-INITIAL_FORMS": str(len(rows)),
-        "attendance-MIN_NUM_FORMS": "0",
-        "attendance-MAX_NUM_FORMS": "200",
-    }
-    for i, row in enumerate(rows):
-        status = "absent" if row.member_id == member.pk else row.status
-        body |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": status}
+    body = session_form(day, title="새 제목", absent=[member])
     url = reverse("peer:session_edit", kwargs={"team": day.team.slug, "date": day.date})
     assert as_admin.post(url, body, **HTMX).status_code == 200
     rev = Revision.objects.get(kind="session")

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sessions import page_cache
-from sessions.models import Attendance, Day, Membership
+from sessions.models import Day, Membership
 
-from .factories import MemberLogFactory, QuestionFactory, SectionFactory
+from .factories import MemberLogFactory, QuestionFactory, SectionFactory, session_form
 
 pytestmark = pytest.mark.django_db(transaction=True)  # changes retire pages on commit
 
@@ -79,9 +79,8 @@ def test_every_kind_of_change_retires_the_page(change, day, as_admin, team_membe
         member.save()
         assert "새이름" in fetch(as_admin, record_url(day))[0]
     elif change == "attendance":
-        row = Attendance.objects.get(day=day, member=member)
-        row.status = "absent"
-        row.save()
+        url = reverse("peer:session_edit", kwargs={"team": "alpha", "date": day.date})
+        as_admin.post(url, session_form(day, absent=[member]), **HTMX)
         assert fetch(as_admin, record_url(day))[0] != before
     elif change == "move":
         url = reverse(

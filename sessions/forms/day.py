@@ -5,6 +5,7 @@ from django.db import transaction
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from .. import freshness
 from ..models import Attendance, Day
 from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm
 
@@ -85,5 +86,6 @@ def attendance_formset(day, data=None):
             Attendance.objects.bulk_create(
                 [Attendance(day=day, member=m) for m in missing], ignore_conflicts=True
             )
+            freshness.touch_days([day.pk])  # the record lists them now
     queryset = Attendance.objects.filter(day=day).select_related("member")
     return AttendanceFormSet(data, instance=day, queryset=queryset, prefix="attendance")
