@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import history
-from ..access import MODERATED_KINDS, get_day_for, lock_open_day, require_open
+from ..access import get_day_for, lock_open_day, may_edit_items
 from ..models import Day, MemberLog, Membership, Revision
 
 REVISIONS_PER_PAGE = 30
@@ -21,15 +22,12 @@ REVISIONS_PER_PAGE = 30
 def _may_restore(rev: Revision, day: Day, membership: Membership, own_logs: set[int]) -> bool:
     """Restoring is saving: the same people who may save that part of the day. A log
     is restored only by its own member (on a closed day too, as it is edited)."""
-    if not membership.can_write:
-        return False
     if rev.kind == history.LOG:
-        return rev.object_id in own_logs
-    if day.is_closed:
-        return False
-    if rev.kind == history.SESSION or rev.kind in MODERATED_KINDS:
-        return day.can_moderate(membership)
-    return True
+        return membership.can_write and rev.object_id in own_logs
+    if rev.kind == history.SESSION:
+        # The session's state includes its moderator: restoring it may hand the day over.
+        return may_edit_items(rev.kind, day, membership) and day.can_moderate(membership)
+    return may_edit_items(rev.kind, day, membership)
 
 
 def _own_logs(day: Day, membership: Membership) -> set[int]:
@@ -44,9 +42,12 @@ def day_history(request, team, date):
     page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     own_logs = _own_logs(day, membership)
-    ids = history.member_ids(rows) | {r.author_id for r in rows if r.author_id}
-    names = dict(team.memberships.filter(pk__in=ids).values_list("pk", "display_name"))
-    authors = dict(team.memberships.filter(user_id__in=ids).values_list("user_id", "display_name"))
+    # Members named in the states, and the authors (users), in one query.
+    members = team.memberships.filter(
+        Q(pk__in=history.member_ids(rows)) | Q(user_id__in={r.author_id for r in rows})
+    ).values_list("pk", "user_id", "display_name")
+    names = {pk: name for pk, _user, name in members}
+    authors = {user: name for _pk, user, name in members if user is not None}
     entries = [
         {
             "rev": rev,
@@ -75,8 +76,6 @@ def day_history(request, team, date):
 def restore(request, team, date, pk):
     team, membership, day = get_day_for(request, team, date, write=True)
     rev = get_object_or_404(history.visible(day, membership), pk=pk)
-    if rev.kind != history.LOG:
-        require_open(day)  # a closed day answers 403 as every other write does
     if not _may_restore(rev, day, membership, _own_logs(day, membership)):
         raise PermissionDenied
     try:
