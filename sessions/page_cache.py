@@ -33,6 +33,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from .schedule import local_today
@@ -79,7 +80,8 @@ def _usable(request: HttpRequest) -> bool:
 
 
 def _today(time_zone: str) -> datetime.date:
-    return datetime.datetime.now(zoneinfo.ZoneInfo(time_zone)).date()
+    # schedule.local_today, for a page whose team is not loaded (a hit loads nothing).
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
 
 
 def _with_token(request: HttpRequest, html: bytes) -> HttpResponse:
