@@ -180,6 +180,16 @@ def build(days: int) -> tuple[list[str], dict[str, Team]]:
     return [u.username for u in users], teams
 
 
+def reuse(days: int) -> tuple[list[str], dict[str, Team]]:
+    """The users and teams of a database an earlier run built and kept."""
+    teams = {slug: Team.objects.get(slug=slug) for slug in ("big", "small")}
+    found = Day.objects.filter(team=teams["big"]).count()
+    if found != days:
+        raise SystemExit(f"{DATABASE} holds {found} days, not {days}: run without --reuse-db")
+    usernames = [f"pages{i}" for i in range(MEMBERS)]
+    return usernames, teams
+
+
 # --- talking to the server --------------------------------------------------------------
 
 
@@ -278,16 +288,24 @@ def main() -> int:
     parser.add_argument("--days", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=5, help="per wrk measurement")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--keep-db", action="store_true", help="leave the database behind")
+    parser.add_argument(
+        "--reuse-db", action="store_true", help="measure a database an earlier --keep-db left"
+    )
     args = parser.parse_args()
 
-    print(f"database {DATABASE}: making it, {args.days} + 100 days", flush=True)
-    _server.recreate_database(DATABASE)
-    connection.close()
-    call_command("migrate", verbosity=0)
-    started = time.monotonic()
-    usernames, teams = build(args.days)
-    print(f"data built in {time.monotonic() - started:.0f} s", flush=True)
+    if args.reuse_db and _server.database_answers(DATABASE):
+        call_command("migrate", verbosity=0)
+        usernames, teams = reuse(args.days)
+        print(f"database {DATABASE}: reusing it, {args.days} + 100 days", flush=True)
+    else:
+        print(f"database {DATABASE}: making it, {args.days} + 100 days", flush=True)
+        _server.recreate_database(DATABASE)
+        connection.close()
+        call_command("migrate", verbosity=0)
+        started = time.monotonic()
+        usernames, teams = build(args.days)
+        print(f"data built in {time.monotonic() - started:.0f} s", flush=True)
     call_command("collectstatic", interactive=False, verbosity=0)
     cache.clear()  # Redis database 15: the bench's own
     member_pk = teams["big"].memberships.order_by("pk").values_list("pk", flat=True)[1]

@@ -132,7 +132,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # QuerySet.iterator() (which every member <select> goes through) would otherwise
+    # open a server-side cursor, WITH HOLD outside a transaction: three round trips and
+    # a materialized copy for a list of a few members. Nothing here streams big results.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several members save at once: wait for the write lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -185,15 +190,16 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")  # absolute links in e-mails
 # to a receiver on your own network.
 OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
-# With REDIS_URL, every app server shares one Redis (Django's own backend) for the cache
-# and, through cached_db, for sessions (still written to the database, so a Redis
-# restart logs nobody out). Without it, a per-process memory cache and database
-# sessions: right for one process, so rendered pages are cached only with Redis.
+# With REDIS_URL, every app server shares one Redis (Django's own backend, keeping its
+# redis-py client: studylog/redis_cache.py) for the cache and, through cached_db, for
+# sessions (still written to the database, so a Redis restart logs nobody out). Without
+# it, a per-process memory cache and database sessions: right for one process, so
+# rendered pages are cached only with Redis.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "studylog.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "studylog"),
             "TIMEOUT": 60 * 60 * 24,

@@ -8,6 +8,7 @@ which is why these are named after the team role instead.
 """
 
 import datetime
+import os
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +18,23 @@ from django.utils import translation
 from sessions.models import Attendance, Membership
 
 from .factories import DayFactory, MembershipFactory, TeamFactory, UserFactory
+
+# A Redis database of the tests' own (CI's Redis runs on 127.0.0.1:6379).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def require_redis() -> None:
+    """Skip, saying why, where no Redis answers at REDIS_URL; in CI, where Redis always
+    runs, its absence fails instead."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
+        reason = f"needs Redis at {REDIS_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run it")
+        pytest.skip(reason)
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 
 from sessions.models import Invitation
-from sessions.urls import urlpatterns
 
 from . import test_permissions as permissions
+from .routes import app_routes
 from .test_bad_input import WRITES, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def _valid_parts(w) -> dict[str, str]:
 
 
 ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
-ROUTES = [p for p in urlpatterns if ROUTE_PARAM.search(str(p.pattern))]
+ROUTES = [r for r in app_routes() if ROUTE_PARAM.search(r.route)]
 
 
 def _path(route: str, parts: dict[str, str], bad_name: str, bad_value: str) -> str:
@@ -77,7 +77,7 @@ def _path(route: str, parts: dict[str, str], bad_name: str, bad_value: str) -> s
 def test_an_address_that_names_nothing_is_404(pattern, world, other_team, as_admin):
     """Each part of each address, replaced: 404 (or 405 for the wrong method), never
     500, and a post to it changes nothing."""
-    route = str(pattern.pattern)
+    route = pattern.route
     parts = _valid_parts(world)
     if pattern.name == "calendar_feed":
         parts["token"] = world.admin.calendar_token
@@ -155,8 +155,7 @@ BAD_QUERY_VALUES = [
 
 
 def _get_url(name: str, parts: dict[str, str]) -> str:
-    pattern = next(p for p in urlpatterns if p.name == name)
-    route = str(pattern.pattern)
+    route = next(r.route for r in app_routes() if r.name == name)
     return "/" + ROUTE_PARAM.sub(lambda m: parts[m[2]], route)
 
 

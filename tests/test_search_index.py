@@ -146,10 +146,14 @@ def test_short_words_find_exactly_their_days(team, me, word):
 # --- many matches: the capped way ----------------------------------------------------
 
 
-@pytest.fixture
-def small_pages(monkeypatch):
+@pytest.fixture(params=[200, 1], ids=["newest-documents-answer", "index-answers"])
+def small_pages(request, monkeypatch):
+    """Small pages and count cap; on PostgreSQL, both ways of finding many matches: the
+    newest documents hold enough of them, or (a window of one document) the words'
+    index has to be asked."""
     monkeypatch.setattr(search_module, "COUNT_CAP", 3)
     monkeypatch.setattr(search_module, "DAYS_PER_PAGE", 2)
+    monkeypatch.setattr(search_module, "PROBE", request.param)
 
 
 def test_many_matches_are_read_newest_first_with_the_count_capped(team, me, small_pages):

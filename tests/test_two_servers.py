@@ -27,10 +27,10 @@ from django.urls import reverse
 
 from sessions.models import Question
 
+from .conftest import REDIS_URL, require_redis
 from .factories import QuestionFactory
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 PASSWORD = "두-서버-password-1234"
 HTMX = {"HX-Request": "true"}
 
@@ -41,15 +41,7 @@ def services_up(transactional_db):
     PostgreSQL tests); Redis is always there in CI, so there its absence fails."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not here"
-        reason = f"needs Redis at {REDIS_URL}: {exc}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run it")
-        pytest.skip(reason)
+    require_redis()
 
 
 def _free_port() -> int:
