@@ -169,14 +169,14 @@ class StudyLinkFactory(DjangoModelFactory):
     color = StudyLink.Color.BLUE
 
 
-def session_form(day, *, title: str = "", absent=()) -> dict:
-    """The session form of `day` as the editor posts it: its fields, and every attendance
-    row as it is except the members in `absent`, marked absent."""
+def session_form(day, *, absent=(), **fields) -> dict:
+    """The session form of `day` as the editor posts it: its fields and every attendance
+    row as they are, except the members in `absent`, marked absent; `fields` override."""
     rows = list(Attendance.objects.filter(day=day).order_by("pk"))
     data = {
         "number": str(day.number),
         "moderator": str(day.moderator_id or ""),
-        "title": title,
+        "title": day.title,
         "tags": day.tags,
         "version": str(day.version),
         "attendance-TOTAL_FORMS": str(len(rows)),
@@ -186,6 +186,9 @@ def session_form(day, *, title: str = "", absent=()) -> dict:
     }
     absent_ids = {member.pk for member in absent}
     for i, row in enumerate(rows):
-        status = "absent" if row.member_id in absent_ids else row.status
-        data |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": status}
-    return data
+        data |= {
+            f"attendance-{i}-id": str(row.pk),
+            f"attendance-{i}-status": "absent" if row.member_id in absent_ids else row.status,
+            f"attendance-{i}-note": row.note,
+        }
+    return data | fields

@@ -54,6 +54,7 @@ from .factories import (
     SectionFactory,
     SuggestionFactory,
     UserFactory,
+    session_form,
 )
 from .routes import routes
 
@@ -306,22 +307,9 @@ def new_day_body(w) -> dict:
 
 def session_body(w) -> dict:
     # The moderator stays: handing the day over is for its moderator and admins only.
-    rows = list(Attendance.objects.filter(day=w.day).order_by("pk"))
-    data = {
-        "date": w.day.date.isoformat(),
-        "number": str(w.day.number),
-        "moderator": str(w.moderator.pk),
-        "title": "새 제목",
-        "tags": "",
-        "version": str(w.day.version),
-        "attendance-TOTAL_FORMS": str(len(rows)),
-        "attendance-INITIAL_FORMS": str(len(rows)),
-        "attendance-MIN_NUM_FORMS": "0",
-        "attendance-MAX_NUM_FORMS": "200",
-    }
-    for i, row in enumerate(rows):
-        data |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": "late"}
-    return data
+    data = session_form(w.day, moderator=str(w.moderator.pk), title="새 제목", tags="")
+    rows = int(data["attendance-TOTAL_FORMS"])
+    return data | {f"attendance-{i}-status": "late" for i in range(rows)}
 
 
 def log_body(w) -> dict:

@@ -37,6 +37,7 @@ from .factories import (
     StudyLinkFactory,
     SuggestionFactory,
     UserFactory,
+    session_form,
 )
 
 pytestmark = pytest.mark.django_db
@@ -380,27 +381,6 @@ def test_moving_past_either_end_changes_nothing(day, as_member):
 # --- the session panel -----------------------------------------------------------------
 
 
-def session_body(day, **fields) -> dict:
-    rows = list(Attendance.objects.filter(day=day).order_by("pk"))
-    data = {
-        "date": day.date.isoformat(),
-        "number": str(day.number),
-        "moderator": "",
-        "title": day.title,
-        "tags": day.tags,
-        "version": str(day.version),
-        "attendance-TOTAL_FORMS": str(len(rows)),
-        "attendance-INITIAL_FORMS": str(len(rows)),
-        "attendance-MIN_NUM_FORMS": "0",
-        "attendance-MAX_NUM_FORMS": "200",
-    }
-    for i, row in enumerate(rows):
-        data[f"attendance-{i}-id"] = str(row.pk)
-        data[f"attendance-{i}-status"] = row.status
-        data[f"attendance-{i}-note"] = row.note
-    return data | fields
-
-
 def attendance_index(day, membership) -> int:
     pks = list(Attendance.objects.filter(day=day).order_by("pk").values_list("member", flat=True))
     return pks.index(membership.pk)
@@ -411,7 +391,7 @@ def test_session_edit_saves_the_fields_and_attendance_together(day, as_member, t
     i = attendance_index(day, admin)
     response = as_member.post(
         url("session_edit", day),
-        session_body(
+        session_form(
             day,
             moderator=str(admin.pk),
             title="자료구조 특강",
@@ -428,7 +408,7 @@ def test_session_edit_saves_the_fields_and_attendance_together(day, as_member, t
 
 def test_a_tampered_attendance_count_adds_no_rows(day, as_member):
     # One more row than the day has, with a status: it is ignored, not a 500.
-    body = session_body(day)
+    body = session_form(day)
     n = int(body["attendance-TOTAL_FORMS"])
     body |= {
         "attendance-TOTAL_FORMS": str(n + 1),
@@ -445,7 +425,7 @@ def test_session_edit_from_a_stale_version_answers_409_and_changes_nothing(
     day, as_member, team_admin
 ):
     admin = membership_of(team_admin)
-    body = session_body(day, title="내 제목")
+    body = session_form(day, title="내 제목")
     i = attendance_index(day, admin)
     body[f"attendance-{i}-status"] = "absent"
     Day.objects.filter(pk=day.pk).update(version=2, title="남의 제목")
