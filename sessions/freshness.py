@@ -7,6 +7,7 @@ only ever written together with their day or log, which is saved with them); the
 rest (the team itself, its members, presenters, the schedule, a deleted day) through
 the signals connected below. The stamp moves after the commit, never before: a page
 rendered meanwhile is stored under the old stamp, which no reader asks for again.
+With the page cache off (no Redis), none of this asks the database anything.
 """
 
 from collections.abc import Iterable
@@ -25,12 +26,14 @@ def _after_commit(slugs: Iterable[str]) -> None:
 
 
 def touch_teams(team_ids: Iterable[int]) -> None:
+    if not page_cache.enabled():
+        return
     _after_commit(Team.objects.filter(pk__in=set(team_ids)).values_list("slug", flat=True))
 
 
 def touch_days(day_ids: Iterable[int]) -> None:
     ids = set(day_ids)
-    if ids:
+    if ids and page_cache.enabled():
         _after_commit(Team.objects.filter(days__in=ids).values_list("slug", flat=True))
 
 
@@ -43,13 +46,13 @@ def _receiver(team_ids):
 
 
 def _team_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if not raw and page_cache.enabled():
         _after_commit([instance.slug])
 
 
 def _team_renamed_or_deleted(sender, instance, raw=False, **kwargs):
     """Before the row changes: the pages under its old address go too."""
-    if raw or instance.pk is None:
+    if raw or instance.pk is None or not page_cache.enabled():
         return
     old = Team.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
     if old:

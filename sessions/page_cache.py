@@ -62,9 +62,13 @@ def _page_key(request: HttpRequest, slug: str) -> str:
     return f"page:{slug}:{request.user.pk}:{get_language()}:{path}"
 
 
+def enabled() -> bool:
+    return settings.PAGE_CACHE
+
+
 def retire(slugs: Iterable[str]) -> None:
     """Give these teams new stamps: every page cached for them is stale from now on."""
-    if not settings.PAGE_CACHE:
+    if not enabled():
         return
     try:
         cache.set_many({_stamp_key(slug): uuid.uuid4().hex for slug in slugs}, timeout=None)
@@ -73,7 +77,7 @@ def retire(slugs: Iterable[str]) -> None:
 
 
 def _usable(request: HttpRequest) -> bool:
-    if not settings.PAGE_CACHE or request.method != "GET" or request.htmx:
+    if not enabled() or request.method != "GET" or request.htmx:
         return False
     storage = messages.get_messages(request)
     return not (storage._loaded_messages or storage._queued_messages)

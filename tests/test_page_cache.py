@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sessions import page_cache
+from sessions import freshness, page_cache
 from sessions.models import Day, Membership
 
 from .factories import MemberLogFactory, QuestionFactory, SectionFactory, session_form
@@ -159,3 +159,21 @@ def test_off_without_a_shared_cache(settings, day, as_member):
     _html, first = fetch(as_member, record_url(day))
     _html, second = fetch(as_member, record_url(day))
     assert first == second > 2
+
+
+def test_off_changes_ask_nothing_about_stamps(settings, day, team_member):
+    """With the cache off, a change costs no query for which teams to retire."""
+    member = team_member.memberships.get()
+    settings.PAGE_CACHE = True
+    with CaptureQueriesContext(connection) as on:
+        member.display_name = "켜짐"
+        member.save()
+        freshness.touch_days([day.pk])
+    settings.PAGE_CACHE = False
+    with CaptureQueriesContext(connection) as off:
+        member.display_name = "꺼짐"
+        member.save()
+        freshness.touch_days([day.pk])
+    stamps = [q["sql"] for q in on.captured_queries if "peer_team" in q["sql"]]
+    assert len(stamps) == 2  # the member's team, the day's team
+    assert not [q["sql"] for q in off.captured_queries if "peer_team" in q["sql"]]
