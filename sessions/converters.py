@@ -1,16 +1,20 @@
 """URL converters: ISO dates in day addresses; what a secret token looks like."""
 
 import datetime
-import re
-
-# secrets.token_urlsafe's alphabet. A token is looked up in the database, and
-# PostgreSQL refuses a string with a NUL in it (DataError, a 500) rather than
-# finding nothing.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def is_token(value: str) -> bool:
-    return _TOKEN.fullmatch(value) is not None
+class TokenConverter:
+    """A secret token (invitations, calendar feeds): secrets.token_urlsafe's alphabet.
+    Anything else is no address at all (404) before a view looks it up: PostgreSQL
+    refuses a string with a NUL in it (DataError, a 500) rather than finding nothing."""
+
+    regex = r"[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
 
 
 class IsoDateConverter:

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, register_converter
 
-from .converters import IsoDateConverter
+from .converters import IsoDateConverter, TokenConverter
 from .views import (
     archive,
     calendar,
@@ -22,6 +22,7 @@ from .views import (
 )
 
 register_converter(IsoDateConverter, "isodate")
+register_converter(TokenConverter, "token")
 
 app_name = "peer"
 
@@ -96,6 +97,6 @@ urlpatterns = [
     path("accounts/signup/", teams.signup, name="signup"),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<slug:team>/", include(team_patterns)),
-    path("invite/<str:token>/", teams.invitation_accept, name="invitation_accept"),
-    path("calendar/<str:token>.ics", calendar.feed, name="calendar_feed"),
+    path("invite/<token:token>/", teams.invitation_accept, name="invitation_accept"),
+    path("calendar/<token:token>.ics", calendar.feed, name="calendar_feed"),
 ]

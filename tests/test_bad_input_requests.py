@@ -44,6 +44,7 @@ BAD_PARTS = {
     "slug": ["beta", "a" * 300, "alpha%00", "%FF"],
     "str": ["%00", "%FF%FE", "question%00", urllib.parse.quote("\u202equestion"), "x" * 300],
 }
+BAD_PARTS["token"] = BAD_PARTS["str"]
 
 
 def _valid_parts(w) -> dict[str, str]:

@@ -5,7 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from .. import followups, schedule, services
 from ..access import get_team_for
-from ..converters import is_token
 from ..forms.teams import (
     AcceptInvitationForm,
     InvitationForm,
@@ -181,8 +180,6 @@ def invitation_create(request, team):
 
 
 def invitation_accept(request, token):
-    if not is_token(token):
-        raise Http404("No such invitation")
     invitation = get_object_or_404(Invitation.objects.select_related("team", "member"), token=token)
     if not request.user.is_authenticated:
         return render(request, "peer/invitation.html", {"invitation": invitation})
