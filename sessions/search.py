@@ -317,34 +317,11 @@ def search(
     matches = _first_matches(docs, key, terms) if len(newest) <= COUNT_CAP else None
     result = SearchResult(terms=terms)
     if matches is not None and len(matches) <= COUNT_CAP:
-        if relevance:
-            found = SearchDoc.objects.filter(pk__in=[pk for pk, _day, _date in matches])
-            found = found.annotate(score=_occurrences(terms)).order_by("-score", "-date")
-            day_ids = list(found.values_list("day_id", flat=True))
-        else:
-            day_ids = [day for _pk, day, _date in sorted(matches, key=lambda m: m[2], reverse=True)]
-        result.count = len(day_ids)
-        last_page = max(1, -(-result.count // DAYS_PER_PAGE))
-        number = min(number, last_page)
-        start = (number - 1) * DAYS_PER_PAGE
-        ids = day_ids[start : start + DAYS_PER_PAGE]
-        result.page = ResultPage(number, start + DAYS_PER_PAGE < result.count, last_page)
+        ids, result.page = _counted_page(matches, terms, number, relevance)
+        result.count = len(matches)
     else:
+        ids, result.page = _capped_page(docs, key, terms, number, relevance, newest)
         result.count, result.count_capped = COUNT_CAP, True
-        start = (number - 1) * DAYS_PER_PAGE
-        if relevance:
-            if len(newest) <= COUNT_CAP:
-                newest = _newest(docs, key, terms, 0, COUNT_CAP, scored=True)
-            # sorted() is stable: newest first among equal scores.
-            rows = sorted(newest[:COUNT_CAP], key=lambda row: -row[1])
-            rows = rows[start : start + DAYS_PER_PAGE + 1]
-        elif start + DAYS_PER_PAGE < len(newest):
-            rows = newest[start : start + DAYS_PER_PAGE + 1]
-        else:
-            rows = _newest(docs, key, terms, start, DAYS_PER_PAGE + 1)
-        ids = [day_id for day_id, _score in rows]
-        result.page = ResultPage(number, len(ids) > DAYS_PER_PAGE, None)
-        ids = ids[:DAYS_PER_PAGE]
     # What a result shows of its day: the link, the number and the title (the title
     # and tags are searched too).
     days = Day.objects.filter(pk__in=ids).only("team_id", "date", "number", *TITLE_FIELDS)
@@ -354,6 +331,39 @@ def search(
         day.team = team
     result.days = _hits_for(page_days, terms, filters.kinds(), membership, filters)
     return result
+
+
+def _counted_page(matches, terms, number: int, relevance: bool) -> tuple[list[int], ResultPage]:
+    """The day ids of one page of all the matches (at most COUNT_CAP), and the page."""
+    if relevance:
+        found = SearchDoc.objects.filter(pk__in=[pk for pk, _day, _date in matches])
+        found = found.annotate(score=_occurrences(terms)).order_by("-score", "-date")
+        day_ids = list(found.values_list("day_id", flat=True))
+    else:
+        day_ids = [day for _pk, day, _date in sorted(matches, key=lambda m: m[2], reverse=True)]
+    last_page = max(1, -(-len(day_ids) // DAYS_PER_PAGE))
+    number = min(number, last_page)
+    start = (number - 1) * DAYS_PER_PAGE
+    page = ResultPage(number, start + DAYS_PER_PAGE < len(day_ids), last_page)
+    return day_ids[start : start + DAYS_PER_PAGE], page
+
+
+def _capped_page(docs, key, terms, number, relevance, newest) -> tuple[list[int], ResultPage]:
+    """The day ids of one page when more than COUNT_CAP documents match, and the page;
+    `newest` holds the probe's matches, which serve the first pages when it found enough."""
+    start = (number - 1) * DAYS_PER_PAGE
+    if relevance:
+        if len(newest) <= COUNT_CAP:
+            newest = _newest(docs, key, terms, 0, COUNT_CAP, scored=True)
+        # sorted() is stable: newest first among equal scores.
+        rows = sorted(newest[:COUNT_CAP], key=lambda row: -row[1])
+        rows = rows[start : start + DAYS_PER_PAGE + 1]
+    elif start + DAYS_PER_PAGE < len(newest):
+        rows = newest[start : start + DAYS_PER_PAGE + 1]
+    else:
+        rows = _newest(docs, key, terms, start, DAYS_PER_PAGE + 1)
+    ids = [day_id for day_id, _score in rows]
+    return ids[:DAYS_PER_PAGE], ResultPage(number, len(ids) > DAYS_PER_PAGE, None)
 
 
 def _page_number(page) -> int:
