@@ -30,6 +30,7 @@ from .factories import (
     MembershipFactory,
     StudyLinkFactory,
     UserFactory,
+    session_form,
 )
 from .test_permissions import (
     ENDPOINTS,
@@ -157,25 +158,15 @@ def item_create_url(kind: str):
 
 
 def session_with_notes_body(w) -> dict:
-    """The session with a note on every attendance row, and the row ids."""
-    rows = list(Attendance.objects.filter(day=w.day).order_by("pk"))
-    data = {
-        "date": w.day.date.isoformat(),  # not a field of the session form: ignored
-        "number": str(w.day.number),
-        "moderator": str(w.moderator.pk),
-        "title": "제목",
-        "tags": "파이썬",
-        "version": str(w.day.version),
-        "attendance-TOTAL_FORMS": str(len(rows)),
-        "attendance-INITIAL_FORMS": str(len(rows)),
-        "attendance-MIN_NUM_FORMS": "0",
-        "attendance-MAX_NUM_FORMS": "200",
-    }
-    for i, row in enumerate(rows[:2]):
-        data |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": "late"}
-        data |= {f"attendance-{i}-note": "지각", f"attendance-{i}-day": str(w.day.pk)}
-    for i, row in enumerate(rows[2:], start=2):
-        data |= {f"attendance-{i}-id": str(row.pk), f"attendance-{i}-status": "present"}
+    """The session with a note on every attendance row (and a day field the form does
+    not have, ignored), and the row ids."""
+    data = session_form(w.day, moderator=str(w.moderator.pk), title="제목", tags="파이썬")
+    for i in range(int(data["attendance-TOTAL_FORMS"])):
+        data |= {
+            f"attendance-{i}-status": "late",
+            f"attendance-{i}-note": "지각",
+            f"attendance-{i}-day": str(w.day.pk),
+        }
     return data
 
 
