@@ -1,17 +1,20 @@
-"""Rendered pages kept in the shared cache, per viewer, until anything in the team changes.
+"""Rendered pages kept in the shared cache, per browser session, until anything in the team changes.
 
 The pages a team opens all day (a day's record, a member's record, the archive) are
 rendered once per viewer and served from the cache after that. Each team has a stamp
 in the cache, replaced whenever a change to the team commits (sessions/freshness.py);
 each page is stored with the stamp it was rendered under, and served only while that
-is still the team's stamp. One round trip fetches both, so a hit costs no query
-beyond the login every page makes, and every app server sharing the cache sees a
-change the moment it commits.
+is still the team's stamp. Both come back in the round trip that reads the session
+(studylog/session_store.py), so a hit costs no query and no round trip beyond the
+login every page makes, and every app server sharing the cache sees a change the
+moment it commits.
 
 A page varies by who looks (private retrospectives, edit buttons, the name in the
-menu), the language, the full path and the team's today (overdue marks). The CSRF
-token is the one part that varies by request: pages are rendered with a placeholder
-that each response fills in. Requests with messages to show are rendered afresh.
+menu), so it is kept per login session, which belongs to one user for its life
+(logging in starts a new one); and by the language, the full path and the team's today
+(overdue marks). The CSRF token is the one part that varies by request: pages are
+rendered with a placeholder that each response fills in. Requests with messages to
+show are rendered afresh.
 
 Only with a cache every app server shares (Redis; settings.PAGE_CACHE): a per-process
 cache could not hear about changes made in another process. If the cache is down,
@@ -29,13 +32,13 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from .csrf_mask import masked_token
 from .schedule import local_today
 
 logger = logging.getLogger(__name__)
@@ -58,8 +61,8 @@ def _stamp_key(slug: str) -> str:
 
 
 def _page_key(request: HttpRequest, slug: str) -> str:
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"page:{slug}:{request.user.pk}:{get_language()}:{path}"
+    viewer = f"{request.session.session_key}\n{request.get_full_path()}"
+    return f"page:{slug}:{get_language()}:{hashlib.sha256(viewer.encode()).hexdigest()[:40]}"
 
 
 def enabled() -> bool:
@@ -77,10 +80,18 @@ def retire(slugs: Iterable[str]) -> None:
 
 
 def _usable(request: HttpRequest) -> bool:
-    if not enabled() or request.method != "GET" or request.htmx:
-        return False
+    """Whether a page could come from the cache, asked before the session is read."""
+    return (
+        enabled()
+        and request.method == "GET"
+        and not request.htmx
+        and request.session.session_key is not None
+    )
+
+
+def _messages_waiting(request: HttpRequest) -> bool:
     storage = messages.get_messages(request)
-    return not (storage._loaded_messages or storage._queued_messages)
+    return bool(storage._loaded_messages or storage._queued_messages)
 
 
 def _today(time_zone: str) -> datetime.date:
@@ -89,23 +100,37 @@ def _today(time_zone: str) -> datetime.date:
 
 
 def _with_token(request: HttpRequest, html: bytes) -> HttpResponse:
-    return HttpResponse(html.replace(_PLACEHOLDER, get_token(request).encode()))
+    return HttpResponse(html.replace(_PLACEHOLDER, masked_token(request).encode()))
+
+
+def _ask_along(request: HttpRequest, keys: list[str]) -> bool:
+    """Have `keys` read in the session's own round trip, if the session store can
+    (studylog/session_store.py, over this same cache) and has not been read yet."""
+    along = getattr(request.session, "fetch_along", None)
+    return along is not None and settings.SESSION_CACHE_ALIAS == DEFAULT_CACHE_ALIAS and along(keys)
 
 
 def cached(view):
     """Serve a team page (a view taking `team`, the slug) from the cache when it can.
 
     The view renders through `render` below; a 200 it returns is stored for the next
-    request of the same viewer, language and path. Put it under @login_required.
+    request of the same session, language and path. Put it above @login_required: it
+    names the page's keys before the login reads the session, then serves a hit only to
+    a logged-in user; everything else goes to the view, whose @login_required answers.
     """
 
     @wraps(view)
     def wrapper(request, team, *args, **kwargs):
         if not _usable(request):
             return view(request, team, *args, **kwargs)
-        stamp_key, page_key = _stamp_key(team), _page_key(request, team)
+        keys = [_stamp_key(team), _page_key(request, team)]
+        asked = _ask_along(request, keys)
+        if not request.user.is_authenticated or _messages_waiting(request):
+            return view(request, team, *args, **kwargs)
+        stamp_key, page_key = keys
         try:
-            found = cache.get_many([stamp_key, page_key])
+            brought = request.session.brought() if asked else None
+            found = cache.get_many(keys) if brought is None else brought
             stamp = found.get(stamp_key)
             if stamp is None:  # new, or evicted: start afresh (nothing matches it)
                 cache.add(stamp_key, uuid.uuid4().hex, timeout=None)

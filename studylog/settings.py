@@ -192,7 +192,8 @@ OUTBOUND_ALLOW_PRIVATE = env_bool("OUTBOUND_ALLOW_PRIVATE", False)
 
 # With REDIS_URL, every app server shares one Redis (Django's own backend, keeping its
 # redis-py client: studylog/redis_cache.py) for the cache and, through cached_db, for
-# sessions (still written to the database, so a Redis restart logs nobody out). Without
+# sessions (still written to the database, so a Redis restart logs nobody out; the
+# store, studylog/session_store.py, reads a cached page with the session). Without
 # it, a per-process memory cache and database sessions: right for one process, so
 # rendered pages are cached only with Redis.
 REDIS_URL = env("REDIS_URL")
@@ -205,7 +206,7 @@ if REDIS_URL:
             "TIMEOUT": 60 * 60 * 24,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "studylog.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered day pages, member records and the archive, per viewer (sessions/page_cache.py).

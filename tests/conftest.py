@@ -11,7 +11,7 @@ import datetime
 import os
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import translation
 
@@ -48,6 +48,33 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def cache_reads(monkeypatch) -> list[list[str]]:
+    """Every read from the default cache from now on (one round trip each, with Redis):
+    the keys each asked for. The memory cache's get_many calls get per key; those are
+    counted as its one read."""
+    backend = caches["default"]
+    asked, inside = [], []
+    get, get_many = backend.get, backend.get_many
+
+    def counted_get(key, *args, **kwargs):
+        if not inside:
+            asked.append([key])
+        return get(key, *args, **kwargs)
+
+    def counted_get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        inside.append(True)
+        try:
+            return get_many(keys, *args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(backend, "get", counted_get)
+    monkeypatch.setattr(backend, "get_many", counted_get_many)
+    return asked
 
 
 @pytest.fixture

@@ -2,7 +2,9 @@
 cache per viewer, and every kind of change retires them at once.
 
 Each test turns PAGE_CACHE on over the tests' memory cache (one process, so it stands
-for the shared Redis); tests/test_two_servers.py runs two servers against Redis.
+for the shared Redis), and runs with database sessions and with the session store that
+reads the page along with the session (studylog/session_store.py, Redis's);
+tests/test_two_servers.py runs two servers against Redis.
 """
 
 import re
@@ -23,9 +25,13 @@ pytestmark = pytest.mark.django_db(transaction=True)  # changes retire pages on 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-@pytest.fixture(autouse=True)
-def _page_cache(settings):
+SESSION_STORES = ["django.contrib.sessions.backends.db", "studylog.session_store"]
+
+
+@pytest.fixture(autouse=True, params=SESSION_STORES, ids=["db-sessions", "cached-sessions"])
+def _page_cache(request, settings):
     settings.PAGE_CACHE = True
+    settings.SESSION_ENGINE = request.param
 
 
 def record_url(day) -> str:
@@ -49,6 +55,27 @@ def test_a_second_visit_is_served_without_the_pages_queries(day, as_member):
     assert "캐시될 질문" in second
     assert hits <= 2  # the session and the user, as any logged-in page
     assert hits < misses
+
+
+def test_a_hit_reads_the_cache_once_with_the_session(settings, day, team_member, cache_reads):
+    settings.SESSION_ENGINE = "studylog.session_store"
+    client = Client()
+    client.force_login(team_member)
+    fetch(client, record_url(day))  # the miss
+    cache_reads.clear()
+    html, queries = fetch(client, record_url(day))
+    [read] = cache_reads  # the session, the team's stamp and the page, together
+    assert read[0] == client.session.cache_key and len(read) == 3
+    assert queries == 1  # the user, as any logged-in page
+    assert day.team.name in html
+
+
+def test_a_session_that_ended_gets_the_login_page_not_its_cached_page(day, as_member):
+    fetch(as_member, record_url(day))
+    as_member.session.delete()  # expired, or ended on another device
+    response = as_member.get(record_url(day))  # the same cookie, nobody behind it now
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_an_edit_shows_on_the_next_visit(day, as_member):

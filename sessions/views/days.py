@@ -22,8 +22,8 @@ from ..models import Day, Membership
 DAYS_PER_PAGE = 20
 
 
-@login_required
 @page_cache.cached
+@login_required
 def archive(request, team):
     team, membership = get_team_for(request, team)
     paginator = Paginator(Day.objects.for_team(team).with_counts(), DAYS_PER_PAGE)
@@ -90,8 +90,8 @@ def _record_context(team, membership, day):
     }
 
 
-@login_required
 @page_cache.cached
+@login_required
 def day_record(request, team, date):
     team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
     context = _record_context(team, membership, day)
@@ -102,8 +102,8 @@ def day_record(request, team, date):
     return page_cache.render(request, team, "peer/day_record.html", context)
 
 
-@login_required
 @page_cache.cached
+@login_required
 def member_record(request, team, date, member):
     team, membership, day = get_day_for(request, team, date, queryset=Day.objects.for_record())
     subject = get_object_or_404(Membership, team=team, pk=member)
