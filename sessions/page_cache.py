@@ -1,8 +1,8 @@
-"""Rendered pages kept in the shared cache, per browser session, until anything in the team changes.
+"""Rendered pages kept in the shared cache, per login session, until the team changes.
 
 The pages a team opens all day (a day's record, a member's record, the archive) are
-rendered once per viewer and served from the cache after that. Each team has a stamp
-in the cache, replaced whenever a change to the team commits (sessions/freshness.py);
+rendered once per login session and served from the cache after that. Each team has a
+stamp in the cache, replaced whenever a change to the team commits (sessions/freshness.py);
 each page is stored with the stamp it was rendered under, and served only while that
 is still the team's stamp. Both come back in the round trip that reads the session
 (studylog/session_store.py), so a hit costs no query and no round trip beyond the
