@@ -35,12 +35,13 @@ class SessionStore(cached_db.SessionStore):
         return self._brought
 
     def load(self):
-        if not self._along:
+        along, self._along = self._along, ()  # for this one read
+        if not along:
             return super().load()
         try:
-            found = self._cache.get_many([self.cache_key, *self._along])
+            found = self._cache.get_many([self.cache_key, *along])
         except Exception:  # as cached_db: a cache that fails reads as a miss
             return super().load()
-        self._brought = {key: found[key] for key in self._along if key in found}
+        self._brought = {key: found[key] for key in along if key in found}
         data = found.get(self.cache_key)
         return data if data is not None else super().load()
