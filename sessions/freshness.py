@@ -20,20 +20,23 @@ from .models import AssignmentReview, Day, Membership, ModeratorAssignment, Skip
 
 
 def _after_commit(slugs: Iterable[str]) -> None:
+    """Retire these teams' pages once the transaction commits. `slugs` is read now (the
+    rows may be gone after the commit), and only with the page cache on: callers pass
+    querysets, which ask the database nothing until then."""
+    if not page_cache.enabled():
+        return
     slugs = set(slugs)
     if slugs:
         transaction.on_commit(lambda: page_cache.retire(slugs), robust=True)
 
 
 def touch_teams(team_ids: Iterable[int]) -> None:
-    if not page_cache.enabled():
-        return
     _after_commit(Team.objects.filter(pk__in=set(team_ids)).values_list("slug", flat=True))
 
 
 def touch_days(day_ids: Iterable[int]) -> None:
     ids = set(day_ids)
-    if ids and page_cache.enabled():
+    if ids:
         _after_commit(Team.objects.filter(days__in=ids).values_list("slug", flat=True))
 
 
@@ -46,17 +49,14 @@ def _receiver(team_ids):
 
 
 def _team_saved(sender, instance, raw=False, **kwargs):
-    if not raw and page_cache.enabled():
+    if not raw:
         _after_commit([instance.slug])
 
 
 def _team_renamed_or_deleted(sender, instance, raw=False, **kwargs):
     """Before the row changes: the pages under its old address go too."""
-    if raw or instance.pk is None or not page_cache.enabled():
-        return
-    old = Team.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
-    if old:
-        _after_commit([old])
+    if not raw and instance.pk is not None:
+        _after_commit(Team.objects.filter(pk=instance.pk).values_list("slug", flat=True))
 
 
 def _on_presenters(sender, instance, action, **kwargs):
