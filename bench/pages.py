@@ -366,7 +366,7 @@ def main() -> int:
             f"{at_n:>9.2f}{at_100:>9.2f}{growth:>8.2f}"
         )
         spread = ", ".join(f"{r:.2f}" for r in sorted(ratios[name]))
-        print(f"    {labels[name]}'s ratio in each round: {spread}")
+        print(f"    {labels[name]}'s ratios over the rounds, lowest first: {spread}")
         if ratio < GOALS[name]:
             failed.append(f"{labels[name]}: {ratio:.2f} of (z), goal {GOALS[name]}")
         if growth > GROWTH:
