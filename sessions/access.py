@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from .closing import DayClosed
 from .models import Day, Membership, Team
 
 
@@ -51,10 +52,6 @@ def get_day_for(
 MODERATED_KINDS = frozenset({"review"})
 
 
-class DayClosed(PermissionDenied):
-    """The day is closed: nobody changes it until an admin reopens it."""
-
-
 def require_moderator(day: Day, membership: Membership) -> None:
     if not day.can_moderate(membership):
         raise PermissionDenied
@@ -70,17 +67,3 @@ def may_edit_items(kind_slug: str, day: Day, membership: Membership) -> bool:
     if day.is_closed or not membership.can_write:
         return False
     return kind_slug not in MODERATED_KINDS or day.can_moderate(membership)
-
-
-def lock_open_day(day: Day) -> Day:
-    """Lock the day's row for the rest of the transaction; DayClosed if it is closed.
-
-    Every write to a day's session and items takes this lock, and closing takes it
-    too, so a save that was under way when the day closed lands before the close,
-    and one that arrives after it is refused. (NO KEY UPDATE on PostgreSQL: rows
-    that merely point at the day, such as a member's log, are not held up.)
-    """
-    locked = Day.objects.select_for_update(no_key=True).get(pk=day.pk)
-    if locked.is_closed:
-        raise DayClosed
-    return locked

@@ -44,7 +44,6 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from . import search_index
-from .forms.teams import RESERVED_SLUGS
 from .models import (
     ActionItem,
     AssignmentReview,
@@ -62,6 +61,7 @@ from .models import (
     Suggestion,
     Team,
 )
+from .models.validators import RESERVED_SLUGS
 
 FORMAT = "studylog-team"
 VERSION = 2  # 2 added follow-up resolutions and action items; 1 still reads

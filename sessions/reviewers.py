@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 
 from . import history
-from .access import lock_open_day
+from .closing import lock_open_day
 from .models import AssignmentReview, Attendance, Day, Membership, Revision
 from .services import Conflict, save_versioned
 
@@ -115,7 +115,7 @@ def assign(
     person is never booked twice unless there are more reviews than people.
     `versions` are the reviews' versions the moderator saw: a review edited or
     deleted since raises Conflict, so nobody's assignment is silently replaced.
-    A closed day raises access.DayClosed. Nothing is written unless all succeeds.
+    A closed day raises closing.DayClosed. Nothing is written unless all succeeds.
     """
     with transaction.atomic():
         day = lock_open_day(day)
@@ -143,7 +143,7 @@ def save_review(form, *, expected_version: int | None, user) -> AssignmentReview
     """Save a valid ReviewForm under the same lock and rule as `assign`.
 
     Raises DoubleBooked (nothing saved) when its presenters already present another
-    review of the day, services.Conflict for a stale version, access.DayClosed.
+    review of the day, services.Conflict for a stale version, closing.DayClosed.
     """
     review = form.instance
     with transaction.atomic():

@@ -16,7 +16,6 @@ from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquer
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext
 
-from .forms.base import DateRangeForm
 from .models import ActionItem, AssignmentReview, Attendance, Day, Membership, Question, Team
 
 Status = Attendance.Status
@@ -55,16 +54,6 @@ class Period:
         if self.end:
             parts.append(f"to={self.end.isoformat()}")
         return "&".join(parts)
-
-
-class PeriodForm(DateRangeForm):
-    """The ?from=&to= of the statistics pages; both optional."""
-
-    def period(self) -> Period:
-        """The chosen period, or all time when the input is missing or invalid."""
-        if not self.is_valid():
-            return Period()
-        return Period(self.cleaned_data["from"], self.cleaned_data["to"])
 
 
 def week_of(date: datetime.date) -> datetime.date:

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from sessions.forms.base import validate_one_line
 from sessions.forms.logs import StudyLinkFormSet
 from sessions.markdown import render_markdown
 from sessions.models import (
@@ -26,6 +25,7 @@ from sessions.models import (
     StudyLink,
     Team,
 )
+from sessions.models.validators import validate_one_line
 
 from . import test_permissions as permissions
 from .factories import (

@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from sessions.closing import close, reopen
 from sessions.models import Attendance, Day, MemberLog, Membership, Question
-from sessions.views.closing import close, reopen
 
 from .factories import MembershipFactory, QuestionFactory, ReviewFactory, UserFactory
 from .test_queries import BOUNDS

@@ -11,8 +11,9 @@ import pytest
 from sessions.forms.day import DayForm, SessionForm
 from sessions.forms.items import QuestionForm, ReviewForm, SuggestionForm
 from sessions.forms.logs import StudyLinkFormSet
-from sessions.forms.teams import RESERVED_SLUGS, MemberForm, TeamForm
+from sessions.forms.teams import MemberForm, TeamForm
 from sessions.models import AssignmentReview, MemberLog, Membership, Question, Suggestion
+from sessions.models.validators import RESERVED_SLUGS
 
 from .factories import (
     DayFactory,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessions import reviewers
-from sessions.access import DayClosed
+from sessions.closing import DayClosed
 from sessions.forms.items import ReviewForm
 from sessions.models import AssignmentReview, Attendance, Day, Membership
 from sessions.services import Conflict

@@ -12,10 +12,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Invitation, Membership, Team
+from ..models.validators import RESERVED_SLUGS
 from .base import CheckedInputMixin
 from .widgets import markdown_fields
-
-RESERVED_SLUGS = {"new", "admin", "accounts", "static", "i18n", "invite"}
 
 
 class SignupForm(CheckedInputMixin, UserCreationForm):

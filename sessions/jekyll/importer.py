@@ -34,8 +34,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import search_index
-from ..access import DayClosed, lock_open_day
-from ..forms.base import validate_one_line
+from ..closing import DayClosed, lock_open_day
 from ..models import (
     AssignmentReview,
     Attendance,
@@ -49,6 +48,7 @@ from ..models import (
     Suggestion,
     Team,
 )
+from ..models.validators import validate_one_line
 from ..services import next_day_number
 from . import parse
 from .parse import ParsedPost, PostError, parse_post

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_POST
 
 from .. import followups, page_cache, schedule, services
 from ..access import get_day_for, get_team_for, require_open
-from ..forms.base import validate_date_range
 from ..forms.day import DayForm
 from ..forms.followups import attach_resolve_forms
 from ..models import Day, Membership
+from ..models.validators import validate_date_range
 
 DAYS_PER_PAGE = 20
 

@@ -21,13 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import reviewers, services
 from ..access import (
     MODERATED_KINDS,
-    DayClosed,
     get_day_for,
-    lock_open_day,
     may_edit_items,
     require_moderator,
     require_open,
 )
+from ..closing import DayClosed, lock_open_day
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
 from ..models import AssignmentReview, Day

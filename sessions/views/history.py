@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import history
-from ..access import get_day_for, lock_open_day, may_edit_items
+from ..access import get_day_for, may_edit_items
+from ..closing import lock_open_day
 from ..models import Day, MemberLog, Membership, Revision
 
 REVISIONS_PER_PAGE = 30

@@ -19,6 +19,7 @@ from .. import stats
 from ..access import get_team_for
 from ..charts import Chart, Point, Series
 from ..forms.base import parse_id
+from ..forms.stats import PeriodForm
 from ..models import Membership, Team
 
 
@@ -149,7 +150,7 @@ def _summary(members, days, questions, follow_ups) -> dict:
 @login_required
 def team_stats(request, team):
     team, membership = get_team_for(request, team)
-    form = stats.PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET or None)
     period = form.period()
     members = stats.member_stats(team, period)
     days = stats.attendance_by_day(team, period)
@@ -212,7 +213,7 @@ def _member_charts(team: Team, member: Membership, period: stats.Period, weeks):
 def member_stats(request, team, member):
     team, membership = get_team_for(request, team)
     member = get_object_or_404(Membership, pk=member, team=team)
-    form = stats.PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET or None)
     period = form.period()
     (row,) = stats.member_stats(team, period, member=member)
     weeks = stats.member_weeks(team, member, period)
@@ -260,7 +261,7 @@ def stats_csv(request, team, table):
     team, _membership = get_team_for(request, team)
     if table not in TABLES:
         raise Http404("No such table")
-    period = stats.PeriodForm(request.GET or None).period()
+    period = PeriodForm(request.GET or None).period()
     body = stats.to_csv(TABLES[table](request, team, period))
     response = HttpResponse(body.encode("utf-8"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{team.slug}-{table}.csv")
