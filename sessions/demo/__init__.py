@@ -1,0 +1,255 @@
+"""An invented demo team with two weeks of peer-session records, for trying Studylog out.
+
+Everything in it is made up: the team, its members, their questions and retrospectives.
+The words live in team.toml and days.toml beside this module; the functions here turn
+them into rows. `load_demo` is called by `manage.py loaddemo` (and `make run` on an
+empty database).
+"""
+
+import datetime
+import functools
+import pathlib
+import tomllib
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .. import schedule, search_index
+from ..models import (
+    ActionItem,
+    AssignmentReview,
+    Attendance,
+    Day,
+    FreeSection,
+    MemberLog,
+    Membership,
+    Question,
+    SkippedDate,
+    StudyLink,
+    Suggestion,
+    Team,
+)
+
+DEMO_SLUG = "demo"
+DEMO_PASSWORD = "studylog-demo"
+
+# The project runs from its checkout, so the data files sit beside this module.
+DATA_DIR = pathlib.Path(__file__).parent
+
+
+@functools.cache
+def _data(name: str) -> dict:
+    """One of the demo's data files (`team` or `days`), read once; not to be changed."""
+    with (DATA_DIR / f"{name}.toml").open("rb") as file:
+        return tomllib.load(file)
+
+
+class DemoError(Exception):
+    """The demo cannot be loaded here (its team or one of its accounts already exists)."""
+
+
+def demo_login() -> dict:
+    """What someone needs to try the demo: username, password and the team's page."""
+    return {
+        "username": _data("team")["members"][0]["username"],
+        "password": DEMO_PASSWORD,
+        "team": DEMO_SLUG,
+        "path": reverse("peer:team", args=[DEMO_SLUG]),
+    }
+
+
+def session_dates(today: datetime.date, count: int = 10) -> list[datetime.date]:
+    """The `count` weekdays ending on the last weekday on or before `today`, oldest first."""
+    dates = []
+    date = today
+    while len(dates) < count:
+        if date.weekday() < 5:
+            dates.append(date)
+        date -= datetime.timedelta(days=1)
+    return dates[::-1]
+
+
+@transaction.atomic
+def load_demo(*, stdout=None) -> dict:
+    """Create the demo team with two weeks of records; return the demo login.
+
+    Refuses (DemoError) rather than touching existing rows: a real account named
+    `demo` must never get the published demo password.
+    """
+    data = _data("team")
+    usernames = [member["username"] for member in data["members"]] + [data["mentor_username"]]
+    if Team.objects.filter(slug=DEMO_SLUG).exists():
+        raise DemoError(f"A team with the address {DEMO_SLUG!r} already exists.")
+    User = get_user_model()
+    taken = sorted(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    if taken:
+        raise DemoError(f"These accounts already exist: {', '.join(taken)}.")
+
+    days_data = _data("days")["days"]
+    dates = session_dates(timezone.localdate(), len(days_data))
+    # Day1 is the first demo day; the rest of the calendar is in team.toml.
+    team = Team.objects.create(slug=DEMO_SLUG, starts_on=dates[0], **data["team"])
+    members = _create_members(team)
+    with search_index.deferred():  # index each day once, not after every row
+        for number, (date, day_data) in enumerate(zip(dates, days_data, strict=True), start=1):
+            _create_day(team, members, number, date, day_data)
+    _plan_ahead(team, members, after=dates[-1])
+
+    login = demo_login()
+    if stdout is not None:
+        stdout.write(
+            f"Created team {team.name} ({team.slug}): {len(data['members'])} members, "
+            f"1 observer, {len(dates)} days from {dates[0]} to {dates[-1]}."
+        )
+    return login
+
+
+def _create_members(team: Team) -> dict[str, Membership]:
+    """Accounts and memberships for everyone, keyed by display name."""
+    data = _data("team")
+    User = get_user_model()
+    # One hash for all: the password is the same and hashing is deliberately slow.
+    password = make_password(DEMO_PASSWORD)
+    members = {}
+    for order, member in enumerate(data["members"], start=1):
+        name = member["name"]
+        user = User.objects.create(username=member["username"], first_name=name, password=password)
+        role = Membership.Role.ADMIN if order == 1 else Membership.Role.MEMBER
+        members[name] = Membership.objects.create(
+            team=team, user=user, display_name=name, role=role, rotation_order=order
+        )
+    name = team.mentor
+    user = User.objects.create(username=data["mentor_username"], first_name=name, password=password)
+    # Observers are not in the rotation; the last place keeps them at the end of lists.
+    members[name] = Membership.objects.create(
+        team=team,
+        user=user,
+        display_name=name,
+        role=Membership.Role.OBSERVER,
+        rotation_order=len(data["members"]) + 1,
+    )
+    return members
+
+
+def _resolved(resolved: dict, date: datetime.date, members: dict[str, Membership]) -> dict:
+    """The fields of an item closed `after_days` after its day, at six in the evening."""
+    at = datetime.datetime.combine(
+        date + datetime.timedelta(days=resolved["after_days"]),
+        datetime.time(18, 0),
+        timezone.get_current_timezone(),
+    )
+    return {
+        "resolution": resolved["answer"],
+        "resolved_by": members[resolved["by"]],
+        "resolved_at": at,
+    }
+
+
+def _create_day(
+    team: Team, members: dict[str, Membership], number: int, date: datetime.date, data: dict
+) -> Day:
+    """One day of days.toml: its attendance, items and every member's log."""
+    rotation = [members[member["name"]] for member in _data("team")["members"]]
+    moderator = rotation[(number - 1) % len(rotation)]
+    editor = moderator.user
+    day = Day.objects.create(
+        team=team,
+        date=date,
+        number=number,
+        moderator=moderator,
+        tags=data["tags"],
+        version=1,
+        updated_by=editor,
+    )
+
+    noted = {row["member"]: row for row in data.get("attendance", [])}
+    statuses = {}
+    for member in rotation:
+        row = noted.get(member.display_name, {"status": "present", "note": ""})
+        statuses[member] = Attendance.Status(row["status"])
+        Attendance.objects.create(day=day, member=member, status=statuses[member], note=row["note"])
+
+    common = {"day": day, "version": 1, "updated_by": editor}
+    for position, item in enumerate(data.get("suggestions", []), start=1):
+        Suggestion.objects.create(**common, position=position, **item)
+    for position, item in enumerate(data.get("reviews", []), start=1):
+        fields = dict(item)
+        presenters = [members[name] for name in fields.pop("presenters")]
+        review = AssignmentReview.objects.create(**common, position=position, **fields)
+        review.presenters.set(presenters)
+    for position, item in enumerate(data.get("questions", []), start=1):
+        fields = dict(item, asked_by=members[item["asked_by"]])
+        fields["answered_by"] = members[item["answered_by"]]
+        if "resolved" in fields:
+            fields.update(_resolved(fields.pop("resolved"), date, members))
+        Question.objects.create(**common, position=position, **fields)
+    for position, item in enumerate(data.get("sections", []), start=1):
+        FreeSection.objects.create(**common, position=position, **item)
+    for position, item in enumerate(data.get("actions", []), start=1):
+        fields = {"text": item["text"], "owner": members[item["owner"]]}
+        fields["due_date"] = date + datetime.timedelta(days=item["due_after_days"])
+        if "resolved" in item:
+            fields.update(_resolved(item["resolved"], date, members))
+        ActionItem.objects.create(day=day, version=1, position=position, **fields)
+
+    for index, member in enumerate(rotation):
+        _create_log(day, member, index, data, statuses[member], moderator)
+    return day
+
+
+def _create_log(
+    day: Day, member: Membership, index: int, data: dict, status: str, moderator: Membership
+) -> MemberLog:
+    """One member's retrospective and 1–3 study badges, varied by day and member."""
+    pieces = _data("team")["retrospectives"]
+    number = day.number
+    point = data["points"][(number + index) % len(data["points"])]
+    if status in Attendance.PRESENT_STATUSES:
+        body = pieces["bodies"][(number + 2 * index) % len(pieces["bodies"])].format(point=point)
+    else:
+        body = pieces["missed"].format(point=point)
+    if member == moderator:
+        closing = pieces["moderator"]
+    else:
+        closing = pieces["closings"][(number + index) % len(pieces["closings"])]
+    # A few logs are kept private, as members sometimes do for a rough day.
+    private = (3 * number + index) % 10 == 0
+    log = MemberLog.objects.create(
+        day=day,
+        member=member,
+        retrospective=f"{body}\n\n{closing}",
+        visibility=MemberLog.Visibility.PRIVATE if private else MemberLog.Visibility.TEAM,
+        version=1,
+        updated_by=member.user,
+    )
+
+    username = member.user.get_username()
+    resources = data["resources"]
+    badges = [
+        {
+            "title": data["topic"],
+            "url": f"https://example.com/{username}/day{number}",
+            "color": "red",
+        }
+    ]
+    for offset in range((number + index) % 3):
+        badges.append(resources[(index + offset) % len(resources)])
+    StudyLink.objects.bulk_create(
+        StudyLink(log=log, position=position, **badge)
+        for position, badge in enumerate(badges, start=1)
+    )
+    return log
+
+
+def _plan_ahead(team: Team, members: dict[str, Membership], *, after: datetime.date) -> None:
+    """The weeks ahead: a special-lecture day off, and a substitute for an interview."""
+    data = _data("team")
+    upcoming = schedule.next_session_dates(team, after + datetime.timedelta(days=1), 4)
+    SkippedDate.objects.create(team=team, date=upcoming[3], reason=data["plan"]["day_off_reason"])
+    away = schedule.scheduled_moderator(team, upcoming[1])
+    stand_in = next(members[name] for name in data["plan"]["stand_ins"] if members[name] != away)
+    admin = members[data["members"][0]["name"]]
+    schedule.assign(team, upcoming[1], stand_in, user=admin.user)
