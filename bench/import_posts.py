@@ -29,8 +29,9 @@ django.setup()
 from django.db import connection  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
-from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, Source, import_sources  # noqa: E402
+from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources  # noqa: E402
 from sessions.jekyll.parse import parse_post  # noqa: E402
+from sessions.jekyll.sources import Source  # noqa: E402
 from sessions.models import Team  # noqa: E402
 
 POSTS = 100

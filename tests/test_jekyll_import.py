@@ -12,17 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sessions.jekyll import parse
-from sessions.jekyll.importer import (
-    FAILED,
-    IMPORTED,
-    MAX_FILE_BYTES,
-    UNCHANGED,
-    Source,
-    import_files,
-    import_sources,
-    read_sources,
-)
+from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_files, import_sources
 from sessions.jekyll.parse import PostError, parse_post
+from sessions.jekyll.sources import MAX_FILE_BYTES, Source, read_sources
 from sessions.models import (
     AssignmentReview,
     Attendance,

@@ -1,12 +1,12 @@
-"""Blog posts brought into a team: files and zips read safely, then each post imported alone.
+"""Post files imported into a team's days, each post alone in its own transaction.
 
 Called by `manage.py import_posts` and by the upload page alike:
 
-    sources, failures = read_sources(paths_or_uploads)
-    report = import_sources(team, sources, member_name="홍길동", user=request.user)
+    report = import_files(team, paths_or_uploads, member_name="홍길동", user=request.user)
 
-Each file is imported in its own transaction: a bad one leaves nothing behind and the
-rest of the batch still goes in. Importing the same bytes again is a no-op (the
+which reads the files first (sources.py: sizes, zips, decoding), then imports what it
+read. Each file is imported in its own transaction: a bad one leaves nothing behind and
+the rest of the batch still goes in. Importing the same bytes again is a no-op (the
 ImportedPost register), so a whole folder can be imported again after adding a post.
 
 Whose post it is (the member who gets its study links and retrospective), in order:
@@ -17,19 +17,14 @@ the front matter's `author:` when it names a member; the member who is uploading
 
 import datetime
 import hashlib
-import io
-import os
 import re
-import unicodedata
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Max
-from django.utils.functional import Promise, cached_property
+from django.utils.functional import cached_property
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -52,34 +47,11 @@ from ..models.validators import validate_one_line
 from ..services import next_day_number
 from . import parse
 from .parse import ParsedPost, PostError, parse_post
-
-MAX_FILE_BYTES = 1024 * 1024  # one post
-MAX_ARCHIVE_BYTES = 20 * 1024 * 1024  # a zip, and everything in it uncompressed
-MAX_ARCHIVE_ENTRIES = 500
-MAX_COMPRESSION_RATIO = 100  # real posts compress 3-5 times; far more is a zip bomb
-POST_SUFFIXES = (".md", ".markdown")
-
-Reason = str | Promise  # shown to people: gettext_lazy, translated when displayed
+from .sources import Failure, Reason, Source, post_problem, read_sources
 
 IMPORTED = "imported"
 UNCHANGED = "unchanged"
 FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Source:
-    """One post file: a name to report it by and its bytes."""
-
-    name: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A file refused before import (not a post, too large, unsafe in its archive…)."""
-
-    name: str
-    reason: Reason
 
 
 @dataclass
@@ -116,27 +88,7 @@ class ImportFailure(Exception):
         self.reason = reason
 
 
-# Reading files
-
-
-def read_sources(items: Iterable) -> tuple[list[Source], list[Failure]]:
-    """The post files among `items`, and the files refused, each with its reason.
-
-    An item is a Source, a path (a file, a .zip, or a folder read recursively), an
-    uploaded file (anything with `.name` and `.read()`), or a (name, bytes) pair.
-    """
-    sources: list[Source] = []
-    failures: list[Failure] = []
-    for item in items:
-        if isinstance(item, Source):
-            _add_file(item.name, item.data, sources, failures)
-        elif isinstance(item, str | os.PathLike):
-            _add_path(Path(item), sources, failures)
-        elif isinstance(item, tuple):
-            _add_file(str(item[0]), bytes(item[1]), sources, failures)
-        else:  # an uploaded file: read no more than the largest thing accepted, plus one
-            _add_file(str(item.name), item.read(MAX_ARCHIVE_BYTES + 1), sources, failures)
-    return sources, failures
+# Importing posts
 
 
 def import_files(team: Team, items: Iterable, **options) -> ImportReport:
@@ -145,137 +97,6 @@ def import_files(team: Team, items: Iterable, **options) -> ImportReport:
     report = import_sources(team, sources, **options)
     report.add_failures(failures)
     return report
-
-
-def _add_path(path: Path, sources: list[Source], failures: list[Failure]) -> None:
-    if path.is_symlink():
-        failures.append(Failure(str(path), _("A symbolic link: not followed.")))
-    elif path.is_dir():
-        for child in sorted(path.iterdir()):
-            if not child.name.startswith("."):
-                _add_path(child, sources, failures)
-    elif not path.is_file():
-        failures.append(Failure(str(path), _("No such file.")))
-    elif path.stat().st_size > _limit(path.name):
-        failures.append(Failure(str(path), _too_large(path.name)))
-    else:
-        _add_file(str(path), path.read_bytes(), sources, failures)
-
-
-def _add_file(name: str, data: bytes, sources: list[Source], failures: list[Failure]) -> None:
-    name = _printable(name)
-    if _is_zip(name):
-        _add_zip(name, data, sources, failures)
-        return
-    problem = _post_problem(name, data)
-    if problem:
-        failures.append(Failure(name, problem))
-    else:
-        sources.append(Source(name, data))
-
-
-def _printable(name: str) -> str:
-    """A file name fit to report and to store: control and format characters (a NUL
-    from an upload, an RLO in a zip entry that would make "x\u202egpj.md" read as
-    "xdm.jpg") become U+FFFD."""
-    return "".join(
-        "\ufffd" if unicodedata.category(char) in ("Cc", "Cf", "Cs") else char for char in name
-    )
-
-
-def _is_zip(name: str) -> bool:
-    return name.lower().endswith(".zip")
-
-
-def _limit(name: str) -> int:
-    return MAX_ARCHIVE_BYTES if _is_zip(name) else MAX_FILE_BYTES
-
-
-def _too_large(name: str) -> Reason:
-    if _is_zip(name):
-        return _("The archive is larger than 20 MiB.")
-    return _("The file is larger than 1 MiB.")
-
-
-def _post_problem(name: str, data: bytes) -> Reason:
-    """Why `data` cannot be a post ("" when it can)."""
-    if not name.lower().endswith(POST_SUFFIXES):
-        return _("Not a Markdown (.md) post.")
-    if len(data) > MAX_FILE_BYTES:
-        return _too_large(name)
-    if b"\0" in data:
-        return _("A binary file, not a text post.")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _("The file is not UTF-8 text.")
-    return ""
-
-
-def _add_zip(name: str, data: bytes, sources: list[Source], failures: list[Failure]) -> None:
-    if len(data) > MAX_ARCHIVE_BYTES:
-        failures.append(Failure(name, _too_large(name)))
-        return
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        failures.append(Failure(name, _("Not a readable zip archive.")))
-        return
-    if len(entries) > MAX_ARCHIVE_ENTRIES:
-        failures.append(Failure(name, _("The archive holds more than 500 files.")))
-        return
-    if sum(entry.file_size for entry in entries) > MAX_ARCHIVE_BYTES:
-        failures.append(Failure(name, _("The archive holds more than 20 MiB uncompressed.")))
-        return
-    before = (len(sources), len(failures))
-    for entry in entries:
-        entry_name = f"{name}:{entry.filename}"
-        problem = _entry_problem(entry)
-        if problem:
-            failures.append(Failure(entry_name, problem))
-        elif not entry.is_dir() and not _skipped(entry.filename):
-            try:
-                # zipfile stops at the size the entry declares, which was checked above.
-                with archive.open(entry) as member:
-                    content = member.read(MAX_FILE_BYTES + 1)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
-                failures.append(Failure(entry_name, _("The archive entry cannot be read.")))
-                continue
-            _add_file(entry_name, content, sources, failures)
-    if (len(sources), len(failures)) == before:
-        failures.append(Failure(name, _("The archive holds no .md posts.")))
-
-
-def _entry_problem(entry: zipfile.ZipInfo) -> Reason:
-    """Why an archive entry is refused unread ("" when it is not)."""
-    name = entry.filename
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return _("An absolute path in the archive: refused.")
-    if ".." in re.split(r"[\\/]", name):
-        return _("A path leading out of the archive: refused.")
-    if (entry.external_attr >> 16) & 0o170000 == 0o120000:
-        return _("A symbolic link in the archive: refused.")
-    if entry.is_dir():
-        return ""
-    if _is_zip(name):
-        return _("An archive inside the archive: not read.")
-    if entry.flag_bits & 0x1:
-        return _("An encrypted archive entry: not read.")
-    if entry.file_size > MAX_FILE_BYTES:
-        return _too_large(name)
-    if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
-        return _("Compressed more than 100 times: refused as a possible zip bomb.")
-    return ""
-
-
-def _skipped(name: str) -> bool:
-    """Operating-system litter that zips carry (macOS's __MACOSX/, .DS_Store…)."""
-    parts = name.split("/")
-    return parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts)
-
-
-# Importing posts
 
 
 def import_sources(
@@ -289,7 +110,8 @@ def import_sources(
 
 
 def _import_source(team: Team, source: Source, *, member_name, user) -> FileResult:
-    problem = _post_problem(source.name, source.data)
+    # Again: callers may hand Sources in directly, not through read_sources.
+    problem = post_problem(source.name, source.data)
     if problem:
         return FileResult(source.name, FAILED, problem)
     digest = hashlib.sha256(source.data).hexdigest()
