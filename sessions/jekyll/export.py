@@ -1,17 +1,15 @@
 """A member's day written as a Jekyll post in the layout of sessions/jekyll/FORMAT.md.
 
 The importer (parse.py) reads what this module writes, so the layout here follows
-FORMAT.md line for line; change them together.
+FORMAT.md line for line; change them together. Stored text is made inert (inert.py)
+before it goes in: the member's blog renders the post without sanitizing it.
 """
 
-import bisect
 import datetime
 import io
-import math
 import re
 import unicodedata
 import zipfile
-from html import unescape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,8 +17,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES
 from ..models import Attendance, Day, FreeSection, MemberLog, Membership, Team
+from .inert import inert, unbracketed, web_or_relative
+
+# tests/test_xss_corpus.py imports the scanner from here under its old name.
+_inert = inert
 
 INDENT = " " * 4
 # The reference posts' decoration after the 피어세션 heading (the importer accepts it or not).
@@ -92,7 +93,7 @@ def render_post(day: Day, member: Membership) -> str:
     for section in sections:
         if section:
             blocks += [section, "<br>"]
-    footer = _inert(_text(team.post_footer))
+    footer = inert(_text(team.post_footer))
     if footer:
         blocks.append(footer)
     return _front_matter(day, log) + "\n".join(["", "\n\n".join(blocks), ""])
@@ -124,7 +125,7 @@ def badge(title: str, url: str, color: str) -> str:
     src = SHIELDS_BADGE.format(label=escape_badge_title(title), color=color)
     # Every way in validates the URL; a badge still never links anywhere but the web.
     href = _HREF_UNSAFE.sub(lambda m: quote(m.group(), safe=""), url)
-    if "://" not in url or not _web_or_relative(url):
+    if "://" not in url or not web_or_relative(url):
         href = "#"
     return f'<a href="{href}"><img src="{src}"/></a>'
 
@@ -188,10 +189,10 @@ def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
 def _front_matter(day: Day, log: MemberLog | None) -> str:
     team = day.team
     # The theme renders the title and tags as markdown or raw HTML: made inert too.
-    category = _inert(team.course or team.slug, starts_block=False)
-    tags = [_inert(tag, starts_block=False) for tag in day.tag_list]
+    category = inert(team.course or team.slug, starts_block=False)
+    tags = [inert(tag, starts_block=False) for tag in day.tag_list]
     lines = [
-        f"title: {_yaml_quoted(_inert(day.display_title, starts_block=False))}",
+        f"title: {_yaml_quoted(inert(day.display_title, starts_block=False))}",
         f"excerpt: {_yaml_quoted('about : ' + (', '.join(tags) or category))}",
         "toc: true",
         "toc_sticky: true",
@@ -211,7 +212,7 @@ def _study_section(log: MemberLog | None) -> str:
     if log is None:
         return ""
     badges = " ".join(badge(link.title, link.url, link.color) for link in log.links.all())
-    parts = [part for part in (badges, _inert(_text(log.study_notes))) if part]
+    parts = [part for part in (badges, inert(_text(log.study_notes))) if part]
     return "\n\n".join([f"## {_('Study notes')}", *parts]) if parts else ""
 
 
@@ -219,24 +220,24 @@ def _peer_section(day: Day) -> str:
     # Always written, even with nobody recorded: it is where the session's parts hang.
     lines = [f"## {_('Peer session')} {PEER_SESSION_EMOJI}"]
     if day.moderator:
-        lines.append(_inert(f"{_('Moderator')} : {day.moderator.display_name}", starts_block=False))
+        lines.append(inert(f"{_('Moderator')} : {day.moderator.display_name}", starts_block=False))
     names = [a.member.display_name for a in day.attendances.all() if a.took_part]
     if names:
-        lines.append(_inert(f"{_('Participants')} : {', '.join(names)}", starts_block=False))
+        lines.append(inert(f"{_('Participants')} : {', '.join(names)}", starts_block=False))
     return "\n\n".join(lines)
 
 
 def _suggestions_section(day: Day) -> str:
     items = []
     for item in day.suggestions.all():
-        parts = [_list_item("- ", _inert(_text(item.proposal), starts_block=False))]
-        points = [_inert(point, starts_block=False) for point in item.discussion_items]
+        parts = [_list_item("- ", inert(_text(item.proposal), starts_block=False))]
+        points = [inert(point, starts_block=False) for point in item.discussion_items]
         if points:
             parts.append(INDENT + _("Discussion items"))
             parts.append("\n".join(f"{INDENT}{n}. {p}" for n, p in enumerate(points, start=1)))
         outcome = _text(item.outcome)
         if outcome:
-            parts.append(_indent(_inert(f"→ {outcome}", starts_block=False)))
+            parts.append(_indent(inert(f"→ {outcome}", starts_block=False)))
         items.append("\n\n".join(parts))
     return _subsection(_("Suggestions"), items)
 
@@ -247,11 +248,11 @@ def _reviews_section(day: Day) -> str:
         lead = " ".join(part for part in (item.assignment.strip(), item.topic.strip()) if part)
         presenters = ", ".join(p.display_name for p in item.presenters.all())
         if presenters:
-            lead = f"{_unbracketed(lead)} ({presenters})"
-        parts = [_list_item("- ", _inert(lead, starts_block=False))]
+            lead = f"{unbracketed(lead)} ({presenters})"
+        parts = [_list_item("- ", inert(lead, starts_block=False))]
         notes = _text(item.notes)
         if notes:
-            parts.append(_indent(_inert(notes)))
+            parts.append(_indent(inert(notes)))
         items.append("\n\n".join(parts))
     return _subsection(_("Assignment review"), items)
 
@@ -259,15 +260,15 @@ def _reviews_section(day: Day) -> str:
 def _questions_section(day: Day) -> str:
     items = []
     for number, item in enumerate(day.questions.all(), start=1):
-        question = _unbracketed(_text(item.question)) + _who(item.asked_by)
-        question = _inert(f"{_('Question')} : {question}", starts_block=False)
+        question = unbracketed(_text(item.question)) + _who(item.asked_by)
+        question = inert(f"{_('Question')} : {question}", starts_block=False)
         parts = [_list_item(f"{number}. ", question)]
         answer = _text(item.answer)
         if answer:
-            answer = f"{_('Answer')} : {_unbracketed(answer)}{_who(item.answered_by)}"
-            parts.append(_indent(_inert(answer, starts_block=False)))
+            answer = f"{_('Answer')} : {unbracketed(answer)}{_who(item.answered_by)}"
+            parts.append(_indent(inert(answer, starts_block=False)))
         for title, url in item.link_list:
-            title = _inert(_link_text(title), starts_block=False)
+            title = inert(_link_text(title), starts_block=False)
             parts.append(f"{INDENT}[{title}]({url})")
         if item.needs_follow_up:
             parts.append(INDENT + _("Needs follow-up"))
@@ -278,13 +279,13 @@ def _questions_section(day: Day) -> str:
 def _free_section(section: FreeSection) -> str:
     # Sections marked needs_review are exported as they are: the text is the member's.
     level = min(max(section.level, 1), 6)
-    heading = f"{'#' * level} {_inert(section.heading.strip(), starts_block=False)}"
-    body = _inert(_text(section.body))
+    heading = f"{'#' * level} {inert(section.heading.strip(), starts_block=False)}"
+    body = inert(_text(section.body))
     return f"{heading}\n\n{body}" if body else heading
 
 
 def _retrospective_section(log: MemberLog | None) -> str:
-    text = _inert(_text(log.retrospective)) if log else ""
+    text = inert(_text(log.retrospective)) if log else ""
     return f"## {_('Retrospective')}\n\n{text}" if text else ""
 
 
@@ -363,197 +364,3 @@ def _yaml_scalar(value: str) -> str:
     if not value or _YAML_SPECIAL.search(value) or _LINE_BREAKS_AND_CONTROLS.search(value):
         return _yaml_quoted(value)
     return value
-
-
-# Teammates' text made inert on the member's blog
-#
-# A post is published by the member's own Jekyll site: Jekyll runs Liquid (`{{ }}`,
-# `{% %}`) over the whole file, then kramdown (GFM input) passes raw HTML, `{: …}`
-# attribute lists and links of any scheme through. The post holds teammates' text as
-# well as the member's, so every text is written so that it can do no more there than
-# Studylog's renderer lets it do here:
-# - a `<` that would start a tag, comment or declaration becomes `&lt;`, unless it starts
-#   a web or e-mail autolink or an allowed tag (ALLOWED_TAGS, ALLOWED_ATTRIBUTES, web or
-#   relative URLs) closed within the same text;
-# - a link, image or reference definition pointing to another scheme than http(s) or
-#   mailto gets a backslash that turns it back into text;
-# - `{` gets a backslash (no attribute list), and `{` before `{` or `%` becomes `&#123;`
-#   (no Liquid, which runs inside code blocks too);
-# - a fence line gets a backslash unless it opens or closes a fenced code block that
-#   kramdown and python-markdown both read as one, whose lines are then kept as they are.
-#   Text that keeps a raw tag keeps no code block: kramdown reads HTML blocks as raw.
-# Harmless text is written unchanged (inline code with `<tag` or `{` shows the escape),
-# and the result is a fixed point: a post survives export → import → export unchanged.
-
-_WS = "[ \t\n\r\f]"
-_ATTRIBUTE = (
-    rf"{_WS}+([A-Za-z_:][-A-Za-z0-9_:.]*)"
-    rf"(?:{_WS}*={_WS}*(\"[^\"]*\"|'[^']*'|[^ \t\n\r\f\"'=<>`]+))?"
-)
-_TAG = re.compile(rf"<(/?)([A-Za-z][A-Za-z0-9]*)((?:{_ATTRIBUTE})*){_WS}*/?>")
-_TAG_ATTRIBUTE = re.compile(_ATTRIBUTE)
-_TAG_LIMIT = 2_000  # longer tags are written as text
-_VOID_TAGS = {"br", "hr", "img"}
-_AUTOLINK = re.compile(r"<(?:(?:https?|mailto):[^\s<>\"'`]*|[\w.+-]+@[\w.-]+)>", re.IGNORECASE)
-_TAG_START = re.compile(r"<[A-Za-z/!?]")
-_LINK_TARGET = re.compile(r"\][ \t]*\n?[ \t]*\(")
-_REFERENCE = re.compile(r"^[ \t]*(\[)(?!\^)[^\]\n]*\]:[ \t]*\n?[ \t]*", re.MULTILINE)
-_FENCE = re.compile(r"^([^\S\n]*)(`{3,}|~{3,})(.*)$", re.MULTILINE)
-_PLAIN_INFO = re.compile(r"[\w#.+-]*")
-_MAX_FENCES = 200
-_URL_END = re.compile(r"[ )>\"']")
-
-
-def _inert(text: str, *, starts_block: bool = True) -> str:
-    """`text` (markdown) with nothing a blog's unsanitized renderer would run (see above).
-
-    `starts_block`: the text begins a block of the post (no prefix on its first line).
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not re.search(r"[<{\]`~\[]", text):
-        return text  # the usual note: nothing to look at
-    code, fences = _fenced_code(text, starts_block)
-    keep, raw_html = _kept_markup(text, code)
-    if code and raw_html:
-        code, fences = [], set()  # kramdown reads no code blocks inside raw HTML
-        keep, raw_html = _kept_markup(text, code)
-    edits: dict[int, str] = {}  # index → what replaces the character there
-    for match in _TAG_START.finditer(text):
-        if match.start() not in keep and not _inside(match.start(), code):
-            edits[match.start()] = "&lt;"
-    for index, char in enumerate(text):
-        if char != "{":
-            continue
-        if text[index + 1 : index + 2] in ("{", "%"):
-            edits[index] = "&#123;"
-        elif not _inside(index, code) and not _escaped(text, index):
-            edits[index] = "\\{"
-    for match in _LINK_TARGET.finditer(text):
-        target = match.end()
-        if not _inside(target, code) and not _web_or_relative(text[target : target + 200]):
-            edits[target - 1] = "\\("
-    for match in _REFERENCE.finditer(text):
-        target = match.end()
-        if not _inside(target, code) and not _web_or_relative(text[target : target + 200]):
-            edits[match.start(1)] = "\\["
-    for match in _FENCE.finditer(text):
-        if match.start() not in fences and not _inside(match.start(), code):
-            edits[match.start(2)] = "\\" + text[match.start(2)]
-    if not edits:
-        return text
-    return "".join(edits.get(index, char) for index, char in enumerate(text))
-
-
-def _fenced_code(text: str, starts_block: bool) -> tuple[list[tuple[int, int]], set[int]]:
-    """The fenced code blocks kramdown and python-markdown both read as such: the
-    (start, end) of their inner lines, and where their fence lines start.
-
-    That is: the opening fence starts a block, is not indented and names at most a plain
-    language; the first line after it that any parser could take for its end is the
-    same fence again, not indented. (The post indents list items' text as a whole.)
-    """
-    code, fences = [], set()
-    openings = list(_FENCE.finditer(text))
-    if len(openings) > _MAX_FENCES:
-        return code, fences  # each one looks ahead for its end: no note has this many
-    position = 0
-    for opening in openings:
-        start = opening.start()
-        if start < position:
-            continue  # inside the block found last
-        previous_line = text[:start].removesuffix("\n").rpartition("\n")[2]
-        at_block_start = starts_block if start == 0 else not previous_line.strip()
-        fence, info = opening[2], opening[3].strip()
-        if not (at_block_start and not opening[1] and _PLAIN_INFO.fullmatch(info)):
-            continue
-        could_close = re.compile(
-            rf"^[^\S\n]*{re.escape(fence[0])}{{{len(fence)},}}[^\S\n]*$", re.MULTILINE
-        )
-        closing = could_close.search(text, opening.end())
-        if closing is None or closing[0].rstrip(" ") != fence:
-            continue
-        code.append((opening.end(), closing.start()))
-        fences |= {start, closing.start()}
-        position = closing.end()
-    return code, fences
-
-
-def _kept_markup(text: str, code: list[tuple[int, int]]) -> tuple[set[int], bool]:
-    """Where the autolinks and allowed tags to keep start, outside `code`; and whether
-    there is any such tag. Each element is closed in the same text, so that no raw HTML
-    block runs on into the rest of the post."""
-    keep: set[int] = set()
-    tags = False
-    open_tags: list[tuple[str, int]] = []
-    for match in _TAG_START.finditer(text):
-        start = match.start()
-        if _inside(start, code):
-            continue
-        if _AUTOLINK.match(text, start):
-            keep.add(start)
-            continue
-        tag = _TAG.match(text, start, start + _TAG_LIMIT)
-        if tag is None or not _allowed_tag(tag):
-            continue
-        closing, name = tag[1] == "/", tag[2].lower()
-        if name in _VOID_TAGS:
-            if not closing:
-                keep.add(start)
-                tags = True
-        elif not closing:
-            open_tags.append((name, start))
-        elif open_tags and open_tags[-1][0] == name:
-            keep |= {open_tags.pop()[1], start}
-            tags = True
-        else:
-            open_tags.clear()  # badly nested: what is still open stays text
-    return keep, tags
-
-
-def _allowed_tag(tag: re.Match) -> bool:
-    name = tag[2].lower()
-    if name not in ALLOWED_TAGS:
-        return False
-    attributes = list(_TAG_ATTRIBUTE.finditer(tag[3]))
-    if tag[1] == "/":
-        return not attributes
-    allowed = ALLOWED_ATTRIBUTES.get(name, set())
-    for attribute in attributes:
-        key, value = attribute[1].lower(), attribute[2] or ""
-        if key not in allowed:
-            return False
-        if key in ("href", "src") and not _web_or_relative(value.strip("\"'")):
-            return False
-    return True
-
-
-def _web_or_relative(url: str) -> bool:
-    """Whether a link target, as a browser would read it after any parser decoded it,
-    is a web or mail URL, or relative. `url` may run on past the target."""
-    url = re.sub(r"[\x00-\x1f\x7f]", "", url).lstrip(" <")
-    url = _URL_END.split(url, maxsplit=1)[0]
-    for _round in range(3):  # entities inside entities, as far as any parser goes
-        url = unescape(url)
-    url = re.sub(r"[\x00-\x20\x7f\\]", "", url)
-    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", url)
-    return scheme is None or scheme[1].lower() in URL_SCHEMES
-
-
-def _inside(index: int, ranges: list[tuple[int, int]]) -> bool:
-    """Whether `index` is in one of `ranges` (sorted, not overlapping)."""
-    found = bisect.bisect_right(ranges, (index, math.inf)) - 1
-    return found >= 0 and index < ranges[found][1]
-
-
-def _escaped(text: str, index: int) -> bool:
-    """Whether the character at `index` follows an odd number of backslashes."""
-    count = 0
-    while index - count > 0 and text[index - count - 1] == "\\":
-        count += 1
-    return count % 2 == 1
-
-
-def _unbracketed(text: str) -> str:
-    """`text` without a closing `]` at its end, where the `(name)` written after it would
-    make a link of it."""
-    return text[:-1] + "\\]" if text.endswith("]") and not _escaped(text, len(text) - 1) else text
