@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .closing import DayClosed
+from .kinds import MODERATED
 from .models import Day, Membership, Team
 
 
@@ -48,10 +49,6 @@ def get_day_for(
     return team, membership, day
 
 
-# Kinds of item that only the day's moderator or an admin may change.
-MODERATED_KINDS = frozenset({"review"})
-
-
 def require_moderator(day: Day, membership: Membership) -> None:
     if not day.can_moderate(membership):
         raise PermissionDenied
@@ -66,4 +63,4 @@ def may_edit_items(kind_slug: str, day: Day, membership: Membership) -> bool:
     """Whether the controls for one kind of item show (and its write endpoints answer)."""
     if day.is_closed or not membership.can_write:
         return False
-    return kind_slug not in MODERATED_KINDS or day.can_moderate(membership)
+    return kind_slug not in MODERATED or day.can_moderate(membership)

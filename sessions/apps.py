@@ -11,7 +11,6 @@ class PeerConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import freshness, search_index
+        from . import freshness
 
-        search_index.connect()
         freshness.connect()

@@ -44,21 +44,18 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from . import search_index
+from .kinds import KINDS
 from .models import (
-    ActionItem,
     AssignmentReview,
     Attendance,
     Day,
-    FreeSection,
     ImportedPost,
     MemberLog,
     Membership,
     ModeratorAssignment,
-    Question,
     ReminderLog,
     SkippedDate,
     StudyLink,
-    Suggestion,
     Team,
 )
 from .models.validators import RESERVED_SLUGS
@@ -99,31 +96,9 @@ ASSIGNMENT_FIELDS = ("date", "set_at")
 POST_FIELDS = ("digest", "filename", "imported_at")
 REMINDER_FIELDS = ("date", "kind", "sent_at")
 
-# A day's items: document key -> (model, fields, references to members).
-ITEMS = {
-    "suggestions": (Suggestion, ("position", "proposal", "discussion", "outcome", "status"), ()),
-    "reviews": (AssignmentReview, ("position", "assignment", "topic", "notes"), ()),
-    "questions": (
-        Question,
-        (
-            "position",
-            "question",
-            "answer",
-            "links",
-            "needs_follow_up",
-            "for_mentor",
-            "resolution",
-            "resolved_at",
-        ),
-        ("asked_by", "answered_by", "resolved_by"),
-    ),
-    "sections": (FreeSection, ("position", "heading", "body", "level", "needs_review"), ()),
-    "actions": (
-        ActionItem,
-        ("position", "text", "due_date", "resolution", "resolved_at"),
-        ("owner", "resolved_by"),
-    ),
-}
+# A day's items: document key -> (model, fields, references to members), from the
+# registry of kinds.
+ITEMS = {kind.backup_key: (kind.model, kind.backed_up, kind.member_refs) for kind in KINDS.values()}
 # What version 1 lacked, by item key: added with these values when reading one.
 V1_DEFAULTS = {
     "questions": {"for_mentor": False, "resolution": "", "resolved_at": None, "resolved_by": None},
@@ -229,18 +204,11 @@ def _export_day(day: Day, users: dict[str, dict]) -> dict:
 
 
 def _export_items(day: Day) -> dict[str, list[dict]]:
-    items = {
-        "suggestions": day.suggestions.all(),
-        "reviews": day.assignmentreviews.all(),
-        "questions": day.questions.all(),
-        "sections": day.freesections.all(),
-        "actions": day.actionitems.all(),
-    }
     document = {}
-    for key, rows in items.items():
-        _, fields, member_refs = ITEMS[key]
+    for kind in KINDS.values():
+        key, fields, member_refs = kind.backup_key, kind.backed_up, kind.member_refs
         document[key] = []
-        for item in rows:
+        for item in getattr(day, kind.related).all():
             row = _dump(item, fields, **{ref: _name(getattr(item, ref)) for ref in member_refs})
             if key == "reviews":
                 row["presenters"] = sorted(m.display_name for m in item.presenters.all())

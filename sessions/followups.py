@@ -28,16 +28,14 @@ from django.db.models import DateField, F, Q, Value
 from django.utils import timezone
 
 from . import history, search_index
+from .kinds import FOLLOWED_UP
 from .models import ActionItem, Day, Membership, Question, Revision, Team
 from .schedule import local_today
 
 # The kinds of follow-up, by the slug used in URLs and templates.
-KINDS: dict[str, type] = {"question": Question, "action": ActionItem}
+KINDS = FOLLOWED_UP
 # What a follow-up's display reads besides its own row, joined into the same query.
-_RELATED = {
-    Question: ("day", "asked_by", "answered_by", "resolved_by"),
-    ActionItem: ("day", "owner", "resolved_by"),
-}
+_RELATED = {kind.model: ("day", *kind.member_refs) for kind in FOLLOWED_UP.values()}
 
 
 class AlreadyResolved(Exception):
@@ -272,8 +270,8 @@ def resolve(item, membership: Membership, resolution: str):
             **_stamp(membership, now),
         )
         current = _reload(item)
-        if changed:  # an UPDATE sends no signal: the search documents follow by hand
-            search_index.reindex_days([item.day_id])
+        if changed:  # an UPDATE goes around the model's save(): tell the index
+            search_index.changed(item.day_id, item.kind)
             history.record(
                 current, Revision.Action.RESOLVED, author_id=membership.user_id, before=before
             )
@@ -294,7 +292,7 @@ def reopen(item, membership: Membership):
         )
         current = _reload(item)
         if changed:
-            search_index.reindex_days([item.day_id])
+            search_index.changed(item.day_id, item.kind)
             history.record(
                 current, Revision.Action.REOPENED, author_id=membership.user_id, before=before
             )

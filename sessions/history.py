@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from . import search_index
+from .kinds import KINDS
 from .models import Attendance, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
 
@@ -118,8 +118,6 @@ class Change:
 
 
 def _item_models() -> dict[str, type]:
-    from .kinds import KINDS  # kinds imports the forms, which import this app's models
-
     return {slug: kind.model for slug, kind in KINDS.items()}
 
 
@@ -220,7 +218,7 @@ def title_of(rev: Revision) -> str:
         return str(_("Session"))
     if rev.kind == LOG:
         return str(_("Log"))
-    lead = {model: fields[0] for model, fields in search_index.FIELDS.values()}
+    lead = {kind.model: kind.searched[0] for kind in KINDS.values()}
     text = str((rev.state or {}).get(lead.get(model_for(rev.kind), ""), "")).strip()
     line = text.splitlines()[0] if text else ""
     return line[:60] + ("…" if len(line) > 60 else "") if line else f"#{rev.object_id}"

@@ -1,56 +1,66 @@
 """Keeping the search documents (models.SearchDoc) in step with the days they copy.
 
-Every save or delete of a day's searchable rows rebuilds that day's documents in the
-same transaction (signals, connected in apps.py), so a search never sees half an edit.
-Bulk writers (imports, the demo, benchmarks) wrap their work in `deferred()`, which
-rebuilds each touched day once at the end, or call `reindex_days` after bulk_create,
-which sends no signals.
+A day's searchable parts are its title and tags, each kind of item (kinds.SEARCHED)
+and its team-visible retrospectives. A save or delete names the part it changed, with
+`changed(day_id, part)`: the models' own save() and delete() do it (models/base.py,
+day.py, logs.py), and so does any writer that changes rows without them (an UPDATE, a
+bulk_create). Only the documents of that part, the day's whole-day document and, for
+follow-ups, its open follow-ups are rewritten, and only where their text changed; the
+other parts' texts are read back from their documents, not rebuilt from their rows.
 
-What goes in: a day's title and tags, its questions (with answers and follow-up
-resolutions), suggestions, reviews, free sections, action items and team-visible
-retrospectives, case-folded. A private retrospective goes only into its author's own
-copy of the day's documents.
+Inside `deferred()` (every service that saves several rows opens one) the parts are
+collected and each day is rebuilt once, at the end of the block, inside the caller's
+transaction: a search never sees half an edit, and a transaction rebuilds a day once.
+
+What goes in: case-folded text. A private retrospective goes only into its author's
+own copy of the day's whole-day and retrospective documents.
 """
 
 import contextlib
 import contextvars
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
+from django.db import transaction
 
 from . import freshness
-from .models import (
-    ActionItem,
-    AssignmentReview,
-    Day,
-    FreeSection,
-    MemberLog,
-    Question,
-    SearchDoc,
-    Suggestion,
-    Team,
-)
+from .kinds import FOLLOWED_UP, SEARCHED
+from .models import Day, MemberLog, SearchDoc, Team
+from .models.base import Resolvable
 
 Scope = SearchDoc.Scope
 
-# The text each kind contributes, by field.
-FIELDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
-    Scope.QUESTION: (Question, ("question", "answer", "resolution")),
-    Scope.SUGGESTION: (Suggestion, ("proposal", "discussion", "outcome")),
-    Scope.REVIEW: (AssignmentReview, ("assignment", "topic", "notes")),
-    Scope.SECTION: (FreeSection, ("heading", "body")),
-    Scope.ACTION: (ActionItem, ("text", "resolution")),
-}
+# The text each kind contributes, by field, in search's order.
+FIELDS = {scope: (kind.model, kind.searched) for scope, kind in SEARCHED.items()}
 TITLE_FIELDS = ("title", "tags")
-WATCHED = (Day, *(model for model, _fields in FIELDS.values()), MemberLog)
+# Every part of a day, in the order the whole-day document joins them.
+PARTS = (Scope.TITLE, *FIELDS, Scope.RETROSPECTIVE)
+_RESOLUTION = {field.name for field in Resolvable._meta.get_fields()}
+# What opens and closes a follow-up, of the fields each follow-up kind has.
+_OPENS = {
+    slug: tuple(
+        f.name
+        for f in kind.model._meta.get_fields()
+        if f.name in ("needs_follow_up", "resolved_at")
+    )
+    for slug, kind in FOLLOWED_UP.items()
+}
+# What a follow-up kind's row adds to the open follow-ups document: its text, not how it
+# was resolved (an open one has not been).
+_FOLLOW_UP_FIELDS = {
+    slug: tuple(f for f in kind.searched if f not in _RESOLUTION)
+    for slug, kind in FOLLOWED_UP.items()
+}
+# Fields whose change changes a part: its searched fields, and for follow-ups what
+# opens and closes them.
+_WATCHED = {
+    Scope.TITLE: {*TITLE_FIELDS, "date"},  # documents carry the date search sorts by
+    Scope.RETROSPECTIVE: {"retrospective", "visibility"},
+    **{slug: {*kind.searched, *_OPENS.get(slug, ())} for slug, kind in SEARCHED.items()},
+}
 
-_WHITESPACE = re.compile(r"\s+")
-
-_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
-    "search_index_deferred", default=None
+_pending: contextvars.ContextVar[dict[int, set[str]] | None] = contextvars.ContextVar(
+    "search_index_pending", default=None
 )
 
 
@@ -62,7 +72,7 @@ def fold(text: str) -> str:
 def grams(text: str, key: str = "") -> str:
     """Every two-character piece of each word of `text`, and each word's last character,
     as a PostgreSQL tsvector literal (each lexeme quoted). It is what the full-text
-    index holds, so that any word is found through its pieces (see search.py).
+    index holds, so that any word is found through its pieces (see search/queries.py).
 
     Each piece starts with `key` (the team and scope, see `piece_key`), so the index
     keeps one team's pieces of one scope apart from everyone else's: a lookup reads
@@ -101,123 +111,266 @@ def _join(parts: Iterable[str]) -> str:
     return "\n".join(part for part in parts if part and part.strip())
 
 
-def _documents(day: Day, rows: dict[str, list], logs: list[MemberLog], with_grams: bool):
-    """The SearchDoc rows of one day (unsaved)."""
-    texts: dict[str, str] = {Scope.TITLE: _join(getattr(day, f) for f in TITLE_FIELDS)}
-    for scope, (_model, fields) in FIELDS.items():
-        texts[scope] = _join(getattr(obj, f) for obj in rows[scope] for f in fields)
-    shared_logs = [log.retrospective for log in logs if log.is_public]
-    texts[Scope.RETROSPECTIVE] = _join(shared_logs)
-    texts[Scope.FOLLOW_UP] = _join(
-        [
-            *(_join([q.question, q.answer]) for q in rows[Scope.QUESTION] if q.is_open_follow_up),
-            *(a.text for a in rows[Scope.ACTION] if a.resolved_at is None),
-        ]
-    )
-    texts[Scope.ALL] = _join(texts[s] for s in (Scope.TITLE, *FIELDS, Scope.RETROSPECTIVE))
+# What each part's text is ---------------------------------------------------------------
 
-    def doc(scope, text, owner=None):
-        folded = fold(text)
-        return SearchDoc(
-            day=day,
-            team_id=day.team_id,
-            date=day.date,
-            scope=scope,
-            owner=owner,
-            text=folded,
-            grams=grams(folded, piece_key(day.team_id, scope)) if with_grams else "",
+
+def _title_text(day: Day) -> str:
+    return fold(_join(getattr(day, f) for f in TITLE_FIELDS))
+
+
+def _kind_text(scope: str, rows: list) -> str:
+    fields = FIELDS[scope][1]
+    return fold(_join(getattr(row, f) for row in rows for f in fields))
+
+
+def _follow_up_text(rows: dict[str, list]) -> str:
+    return fold(
+        _join(
+            _join(getattr(row, f) for f in _FOLLOW_UP_FIELDS[slug])
+            for slug in FOLLOWED_UP
+            for row in rows[slug]
+            if row.is_open_follow_up
         )
+    )
 
-    docs = [doc(scope, text) for scope, text in texts.items() if text]
-    for log in logs:
-        if log.is_public or not log.retrospective.strip():
-            continue
-        for scope in (Scope.ALL, Scope.RETROSPECTIVE):
-            docs.append(doc(scope, _join([texts[scope], log.retrospective]), owner=log.member))
-    return docs
+
+def _retrospective_text(logs: list[MemberLog]) -> str:
+    return fold(_join(log.retrospective for log in logs if log.is_public))
+
+
+def _whole_day(texts: dict[str, str]) -> str:
+    return _join(texts.get(part, "") for part in PARTS)
+
+
+def _private(logs: list[MemberLog]) -> list[MemberLog]:
+    return [log for log in logs if not log.is_public and log.retrospective.strip()]
+
+
+def _owner_texts(texts: dict[str, str], logs: list[MemberLog]) -> dict[tuple[str, int], str]:
+    """Each private retrospective's author's own copy of the day's whole-day and
+    retrospective documents, by (scope, author)."""
+    return {
+        (scope, log.member_id): _join([texts.get(scope, ""), fold(log.retrospective)])
+        for log in _private(logs)
+        for scope in (Scope.ALL, Scope.RETROSPECTIVE)
+    }
+
+
+def _doc(team_id: int, day_id: int, date, scope: str, text: str, owner_id=None, *, with_grams):
+    return SearchDoc(
+        day_id=day_id,
+        team_id=team_id,
+        date=date,
+        scope=scope,
+        owner_id=owner_id,
+        text=text,
+        grams=grams(text, piece_key(team_id, scope)) if with_grams else "",
+    )
+
+
+def _with_grams() -> bool:
+    return transaction.get_connection(SearchDoc.objects.db).vendor == "postgresql"
+
+
+def _rows(scopes: Iterable[str], day_ids: list[int]) -> dict[int, dict[str, list]]:
+    """The searched rows of these kinds on these days, in order, by day and kind."""
+    rows: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for scope in scopes:
+        model, fields = FIELDS[scope]
+        found = model.objects.filter(day_id__in=day_ids).only(
+            "day_id", *fields, *_OPENS.get(scope, ())
+        )
+        for row in found.order_by("day_id", "position", "pk"):
+            rows[row.day_id][scope].append(row)
+    return rows
+
+
+def _logs(day_ids: list[int]) -> dict[int, list[MemberLog]]:
+    logs: dict[int, list[MemberLog]] = defaultdict(list)
+    found = MemberLog.objects.filter(day_id__in=day_ids).only(
+        "day_id", "member_id", "retrospective", "visibility"
+    )
+    for log in found:
+        logs[log.day_id].append(log)
+    return logs
+
+
+# Rebuilding -----------------------------------------------------------------------------
 
 
 def reindex_days(day_ids: Iterable[int]) -> None:
-    """Rebuild the documents of these days: a fixed number of queries per batch. Their
-    teams' stamps move on too (freshness.py): whatever changed a day's search text
-    changed its pages."""
+    """Rebuild every document of these days from their rows: a fixed number of queries
+    per batch of 200 days. For bulk writers (imports, backups) and repairs. Their teams'
+    stamps move on too (freshness.py): whatever changed a day's search text changed its
+    pages."""
     ids = sorted(set(day_ids))
     if not ids:
         return
     freshness.touch_days(ids)
-    using = SearchDoc.objects.db
-    with_grams = transaction.get_connection(using).vendor == "postgresql"
+    with_grams = _with_grams()
     for start in range(0, len(ids), 200):
         batch = ids[start : start + 200]
-        days = list(Day.objects.filter(pk__in=batch).only("pk", "team_id", "date", "title", "tags"))
-        rows: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        for scope, (model, _fields) in FIELDS.items():
-            for obj in model.objects.filter(day_id__in=batch).order_by("day_id", "position", "pk"):
-                rows[obj.day_id][scope].append(obj)
-        logs: dict[int, list[MemberLog]] = defaultdict(list)
-        for log in MemberLog.objects.filter(day_id__in=batch).select_related("member"):
-            logs[log.day_id].append(log)
-        with transaction.atomic(using=using):
+        days = Day.objects.filter(pk__in=batch).only("pk", "team_id", "date", *TITLE_FIELDS)
+        rows = _rows(FIELDS, batch)
+        logs = _logs(batch)
+        docs = []
+        for day in days:
+            texts = {Scope.TITLE: _title_text(day)}
+            texts |= {scope: _kind_text(scope, rows[day.pk][scope]) for scope in FIELDS}
+            texts[Scope.RETROSPECTIVE] = _retrospective_text(logs[day.pk])
+            texts[Scope.FOLLOW_UP] = _follow_up_text(rows[day.pk])
+            texts[Scope.ALL] = _whole_day(texts)
+            owned = _owner_texts(texts, logs[day.pk])
+            docs += [
+                _doc(day.team_id, day.pk, day.date, scope, text, with_grams=with_grams)
+                for scope, text in texts.items()
+                if text
+            ]
+            docs += [
+                _doc(day.team_id, day.pk, day.date, scope, text, owner, with_grams=with_grams)
+                for (scope, owner), text in owned.items()
+            ]
+        with transaction.atomic(using=SearchDoc.objects.db):
             SearchDoc.objects.filter(day_id__in=batch).delete()
-            SearchDoc.objects.bulk_create(
-                doc
-                for day in days
-                for doc in _documents(day, rows[day.pk], logs[day.pk], with_grams)
-            )
+            SearchDoc.objects.bulk_create(docs)
 
 
 def reindex_team(team: Team) -> None:
     reindex_days(Day.objects.filter(team=team).values_list("pk", flat=True))
 
 
+def _rebuild_parts(day_id: int, parts: set[str]) -> None:
+    """Rewrite the documents of one day that these parts feed, where their text changed.
+
+    Reads the changed kinds' rows and the day's current documents (whose texts stand in
+    for the parts that did not change), and the logs only where a private retrospective
+    has documents of its own or the retrospectives changed.
+    """
+    docs = list(
+        SearchDoc.objects.filter(day_id=day_id).values_list(
+            "scope", "owner_id", "text", "team_id", "date"
+        )
+    )
+    old = {scope: text for scope, owner, text, _t, _d in docs if owner is None}
+    old_owned = {(scope, owner): text for scope, owner, text, _t, _d in docs if owner}
+    if docs and Scope.TITLE not in parts:
+        team_id, date = docs[0][3], docs[0][4]
+    else:
+        day = Day.objects.filter(pk=day_id).only("team_id", "date", *TITLE_FIELDS).first()
+        if day is None:  # deleted in the same block: its documents went with it
+            return
+        team_id, date = day.team_id, day.date
+        if docs and docs[0][4] != date:  # the day moved: every document carries its date
+            SearchDoc.objects.filter(day_id=day_id).update(date=date)
+
+    new = dict(old)
+    if Scope.TITLE in parts:
+        new[Scope.TITLE] = _title_text(day)
+    kinds = {p for p in parts if p in FIELDS}
+    follow_ups = bool(kinds & FOLLOWED_UP.keys())
+    rows = _rows(kinds | (FOLLOWED_UP.keys() if follow_ups else set()), [day_id])[day_id]
+    for scope in kinds:
+        new[scope] = _kind_text(scope, rows[scope])
+    if follow_ups:
+        new[Scope.FOLLOW_UP] = _follow_up_text(rows)
+    logs = None
+    if Scope.RETROSPECTIVE in parts or old_owned:
+        logs = _logs([day_id])[day_id]
+        if Scope.RETROSPECTIVE in parts:
+            new[Scope.RETROSPECTIVE] = _retrospective_text(logs)
+    new[Scope.ALL] = _whole_day(new)
+
+    stale = {scope for scope in new.keys() | old.keys() if new.get(scope) != old.get(scope)}
+    owned = _owner_texts(new, logs) if logs is not None else old_owned
+    owners_stale = owned != old_owned
+    if not stale and not owners_stale:
+        return
+    with_grams = _with_grams()
+    fresh = [
+        _doc(team_id, day_id, date, scope, new[scope], with_grams=with_grams)
+        for scope in stale
+        if new.get(scope)
+    ]
+    if owners_stale:
+        fresh += [
+            _doc(team_id, day_id, date, scope, text, owner, with_grams=with_grams)
+            for (scope, owner), text in owned.items()
+        ]
+    gone = SearchDoc.objects.filter(day_id=day_id, owner=None, scope__in=stale)
+    if owners_stale:
+        gone = gone | SearchDoc.objects.filter(day_id=day_id, owner__isnull=False)
+    with transaction.atomic(using=SearchDoc.objects.db):
+        gone.delete()
+        SearchDoc.objects.bulk_create(fresh)
+
+
+# More days than this in one block (an import, a restored backup) are rebuilt whole, in
+# batches, which takes fewer queries than part by part.
+_PART_BY_PART = 3
+
+
+def _apply(pending: dict[int, set[str]]) -> None:
+    days = {day_id: parts for day_id, parts in pending.items() if parts}
+    if len(days) > _PART_BY_PART:
+        freshness.touch_days(pending.keys() - days.keys())
+        reindex_days(days)
+        return
+    freshness.touch_days(pending)
+    for day_id, parts in sorted(days.items()):
+        _rebuild_parts(day_id, parts)
+
+
+# Telling the index what changed -----------------------------------------------------------
+
+
+def changed(day_id: int | None, *parts: str) -> None:
+    """These parts of the day changed ("title", a kind's slug, "retrospective"); no
+    parts: only its pages did (attendance, order, presenters). Inside `deferred()`
+    collected for its end; otherwise applied now."""
+    if day_id is None:
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.setdefault(day_id, set()).update(parts)
+    else:
+        _apply({day_id: set(parts)})
+
+
+def part_of(instance) -> str:
+    """The part of its day a day, an item or a log is."""
+    if isinstance(instance, Day):
+        return Scope.TITLE
+    if isinstance(instance, MemberLog):
+        return Scope.RETROSPECTIVE
+    return instance.kind
+
+
+def saved(instance, update_fields: Iterable[str] | None = None) -> None:
+    """Called by the models' save(): a save that wrote none of a part's fields changed
+    only the pages (a move, a version bump, closing the day)."""
+    part = part_of(instance)
+    day_id = instance.pk if isinstance(instance, Day) else instance.day_id
+    if update_fields is not None and not _WATCHED[part] & set(update_fields):
+        changed(day_id)
+    else:
+        changed(day_id, part)
+
+
+def deleted(instance) -> None:
+    """Called by the models' delete() (an item's or a log's; a day's documents go with it)."""
+    changed(instance.day_id, part_of(instance))
+
+
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Collect the days touched inside the block and rebuild each once, at its end."""
-    if _deferred.get() is not None:  # already inside one: the outer block rebuilds
+    """Collect the parts changed inside the block and rebuild each day once, at its end."""
+    if _pending.get() is not None:  # already inside one: the outer block rebuilds
         yield
         return
-    touched: set[int] = set()
-    token = _deferred.set(touched)
+    pending: dict[int, set[str]] = {}
+    token = _pending.set(pending)
     try:
         yield
     finally:
-        _deferred.reset(token)
-    reindex_days(touched)
-
-
-def _touched(day_id: int | None) -> None:
-    if day_id is None:
-        return
-    pending = _deferred.get()
-    if pending is not None:
-        pending.add(day_id)
-    else:
-        reindex_days([day_id])
-
-
-def _deleting_the_day(origin) -> bool:
-    """Whether a delete started at a day or a team: its documents go with it."""
-    if isinstance(origin, models.QuerySet):
-        return origin.model in (Day, Team)
-    return isinstance(origin, (Day, Team))
-
-
-def _on_save(sender, instance, raw=False, **kwargs):
-    if raw:  # loaddata: the fixture's own rows; reindex afterwards
-        return
-    _touched(instance.pk if sender is Day else instance.day_id)
-
-
-def _on_delete(sender, instance, origin=None, **kwargs):
-    if sender is Day or _deleting_the_day(origin):
-        return
-    _touched(instance.day_id)
-
-
-def connect() -> None:
-    for model in WATCHED:
-        post_save.connect(_on_save, sender=model, dispatch_uid=f"search-save-{model.__name__}")
-        if model is not Day:
-            post_delete.connect(
-                _on_delete, sender=model, dispatch_uid=f"search-delete-{model.__name__}"
-            )
+        _pending.reset(token)
+    _apply(pending)

@@ -30,8 +30,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sessions import markdown, search_index
-from sessions.jekyll.export import _inert, render_post
+from sessions.jekyll.export import render_post
 from sessions.jekyll.importer import IMPORTED, Source, import_sources
+from sessions.jekyll.inert import inert as _inert
 from sessions.markdown import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,

@@ -20,9 +20,6 @@ from django.utils.translation import gettext as _
 from ..models import Attendance, Day, FreeSection, MemberLog, Membership, Team
 from .inert import inert, unbracketed, web_or_relative
 
-# tests/test_xss_corpus.py imports the scanner from here under its old name.
-_inert = inert
-
 INDENT = " " * 4
 # The reference posts' decoration after the 피어세션 heading (the importer accepts it or not).
 PEER_SESSION_EMOJI = (

@@ -41,6 +41,24 @@ class DayItem(Versioned):
         abstract = True
         ordering = ["position", "id"]
 
+    # The day's search documents and cached pages follow every save and delete; a
+    # writer that goes around these (an UPDATE, a bulk_create) calls search_index itself.
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search_index().saved(self, kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        search_index().deleted(self)
+        return result
+
+
+def search_index():
+    """sessions.search_index, which imports the models: so, once they are loaded."""
+    from .. import search_index
+
+    return search_index
+
 
 class Resolvable(models.Model):
     """A follow-up that stays open until someone resolves it: with what, who and when."""
@@ -63,3 +81,7 @@ class Resolvable(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+    @property
+    def is_open_follow_up(self) -> bool:
+        return self.resolved_at is None

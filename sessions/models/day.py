@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .base import Versioned
+from .base import Versioned, search_index
 
 
 def _count(model, **filters):
@@ -109,6 +109,11 @@ class Day(Versioned):
 
     def __str__(self) -> str:
         return self.display_title
+
+    def save(self, *args, **kwargs):
+        # Its title and tags are searched; any save (closing, a new moderator) shows.
+        super().save(*args, **kwargs)
+        search_index().saved(self, kwargs.get("update_fields"))
 
     @property
     def display_title(self) -> str:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Versioned
+from .base import Versioned, search_index
 
 
 class MemberLog(Versioned):
@@ -30,6 +30,15 @@ class MemberLog(Versioned):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.member}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search_index().saved(self, kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        search_index().deleted(self)
+        return result
 
     @property
     def is_public(self) -> bool:

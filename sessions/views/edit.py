@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import reviewers, services
 from ..access import (
-    MODERATED_KINDS,
     get_day_for,
     may_edit_items,
     require_moderator,
@@ -197,7 +196,7 @@ def _item_writer(request, team, date, kind, *, closed_ok: bool = False):
     """The day for a change to one kind of item: a writer, the moderator or an admin
     for reviews, and the day open (unless `closed_ok`)."""
     team, membership, day = get_day_for(request, team, date, write=True)
-    if kind.slug in MODERATED_KINDS:
+    if kind.moderated:
         require_moderator(day, membership)
     if not closed_ok:
         require_open(day)
