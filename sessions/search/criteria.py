@@ -1,0 +1,62 @@
+"""What a search asks for: its words, the kinds of item it lists, its filters and order."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..models import MemberLog, Membership, SearchDoc
+from ..search_index import FIELDS, fold
+
+MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
+
+# The kinds of item whose matches a day's results list, in order, with their fields:
+# what the search documents hold (search_index.FIELDS), and retrospectives.
+ITEM_KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    **{str(scope): spec for scope, spec in FIELDS.items()},
+    "retrospective": (MemberLog, ("retrospective",)),
+}
+KIND_CHOICES = [
+    ("title", _("Title and tags")),
+    ("question", _("Questions")),
+    ("suggestion", _("Suggestions")),
+    ("review", _("Reviews")),
+    ("section", _("Sections")),
+    ("action", _("Action items")),
+    ("retrospective", _("Retrospectives")),
+]
+NEWEST, RELEVANCE = "newest", "relevance"
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""  # one of KIND_CHOICES, or "" for everything
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    tag: str = ""
+    member: Membership | None = None  # days they asked in, presented in or moderated
+    follow_up: bool = False  # only open follow-ups (questions and action items)
+
+    @property
+    def scope(self) -> str:
+        if self.follow_up:
+            return SearchDoc.Scope.FOLLOW_UP
+        return self.kind or SearchDoc.Scope.ALL
+
+    def kinds(self) -> list[str]:
+        """The kinds whose matching items a result lists."""
+        if self.follow_up:
+            return ["question", "action"]
+        if self.kind:
+            return [self.kind]
+        return ["title", *ITEM_KINDS]
+
+
+def split_terms(query: str) -> list[str]:
+    """The distinct words of a query, case-insensitively, at most MAX_TERMS."""
+    terms: list[str] = []
+    for word in query.split():
+        if fold(word) not in {fold(t) for t in terms}:
+            terms.append(word)
+    return terms[:MAX_TERMS]
