@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
+from .closing import lock_open_day
 from .kinds import KINDS
 from .models import Attendance, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
@@ -281,6 +282,8 @@ def restore(rev: Revision, *, user):
         raise CannotRestore(rev)
     day = rev.day
     with transaction.atomic():
+        if rev.kind != LOG:  # a member's log stays theirs to change on a closed day
+            lock_open_day(day)
         obj = model.objects.select_for_update().filter(pk=rev.object_id).first()
         if obj is not None and (obj.pk if model is Day else obj.day_id) != day.pk:
             raise CannotRestore(rev)

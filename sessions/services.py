@@ -1,14 +1,18 @@
 """Writes that touch several rows, each in one transaction.
 
 Every edit of a shared row carries the version its editor started from; a save
-from a stale version raises `Conflict` and writes nothing.
+from a stale version raises `Conflict` and writes nothing. Every write to a day's
+session and items takes the day's lock first (closing.lock_open_day), so a day closed
+meanwhile refuses it with DayClosed; each rebuilds the day's search documents once, at
+its end (search_index.deferred).
 """
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import freshness, history
+from . import history, search_index
+from .closing import lock_open_day
 from .models import Attendance, Day, Invitation, MemberLog, Membership, Revision, Team
 from .models.base import DayItem, Versioned
 
@@ -62,9 +66,18 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
         return instance
 
 
-def delete_item(item: DayItem, *, expected_version: int, user) -> None:
-    """Delete an item; its last state stays in the day's history, to restore from."""
+def save_item(form, *, expected_version: int | None, user) -> DayItem:
+    """Save a valid item form of an open day, under the day's lock."""
     with transaction.atomic():
+        lock_open_day(form.instance.day)
+        return save_versioned(form, expected_version=expected_version, user=user)
+
+
+def delete_item(item: DayItem, *, expected_version: int, user) -> None:
+    """Delete an item of an open day; its last state stays in the day's history, to
+    restore from."""
+    with transaction.atomic():
+        lock_open_day(Day(pk=item.day_id))  # the lock needs only its id
         current = _lock_current(item, expected_version)
         history.record(
             current, Revision.Action.DELETED, user=user, before=history.snapshot(current)
@@ -76,6 +89,7 @@ def move_item(item: DayItem, direction: str) -> None:
     """Swap an item with its neighbour above ("up") or below ("down")."""
     model = type(item)
     with transaction.atomic():
+        lock_open_day(Day(pk=item.day_id))
         siblings = list(model.objects.select_for_update().filter(day=item.day_id))
         ids = [s.pk for s in siblings]
         if item.pk not in ids:
@@ -88,7 +102,7 @@ def move_item(item: DayItem, direction: str) -> None:
         for position, sibling in enumerate(siblings, start=1):
             if sibling.position != position:
                 model.objects.filter(pk=sibling.pk).update(position=position)
-        freshness.touch_days([item.day_id])  # an UPDATE sends no signal
+        search_index.changed(item.day_id)  # an UPDATE goes around save(): its pages changed
 
 
 def next_day_number(team: Team) -> int:
@@ -111,8 +125,10 @@ def create_day(form, *, team: Team, user) -> Day:
 
 
 def save_session(form, formset, *, expected_version: int, user) -> Day:
-    """Save the session fields and the attendance rows together."""
-    with transaction.atomic():
+    """Save the session fields and the attendance rows (newcomers' new ones too)
+    together, under the day's lock."""
+    with transaction.atomic(), search_index.deferred():
+        lock_open_day(form.instance)
         day = form.instance
         current = _lock_current(day, expected_version)
         before = history.snapshot(current)

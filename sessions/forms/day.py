@@ -1,12 +1,10 @@
 """Forms for a day's session fields and attendance."""
 
 from django import forms
-from django.db import transaction
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from .. import freshness
-from ..models import Attendance, Day
+from ..models import Attendance, Day, Membership
 from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm
 
 
@@ -51,11 +49,23 @@ class AttendanceForm(CheckedInputMixin, forms.ModelForm):
         fields = ["status", "note"]
         widgets = {"note": forms.TextInput(attrs={"placeholder": _("note")})}
 
+    def has_changed(self):
+        # A newcomer's form (it has a member field) is a new row whatever it says.
+        return "member" in self.fields or super().has_changed()
+
 
 class BaseAttendanceFormSet(OwnRowsFormSet):
-    """At most one form per existing attendance row: a tampered TOTAL_FORMS adds no
-    rows, and a tampered INITIAL_FORMS (100000, or a number with twenty digits) does
-    not make the server build that many forms."""
+    """One form per existing attendance row, and one per newcomer: a participant who
+    joined since the day was made, whose row the session's save creates (opening the
+    editor writes nothing). A tampered TOTAL_FORMS adds no other rows, and a tampered
+    INITIAL_FORMS (100000, or a number with twenty digits) does not make the server
+    build that many forms."""
+
+    def __init__(self, *args, newcomers=(), **kwargs):
+        self.newcomers = list(newcomers)
+        kwargs["initial"] = [{"member": m.pk} for m in self.newcomers]
+        super().__init__(*args, **kwargs)
+        self.extra = len(self.newcomers)
 
     def initial_form_count(self):
         posted = super().initial_form_count()
@@ -64,7 +74,33 @@ class BaseAttendanceFormSet(OwnRowsFormSet):
         return max(0, min(posted, len(self.get_queryset())))
 
     def total_form_count(self):
-        return self.initial_form_count()
+        if not self.is_bound:
+            return super().total_form_count()
+        posted_new = super().total_form_count() - super().initial_form_count()
+        return self.initial_form_count() + max(0, min(posted_new, len(self.newcomers)))
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if index is not None and index >= self.initial_form_count():
+            form.fields["member"] = forms.ModelChoiceField(
+                queryset=Membership.objects.filter(pk__in=[m.pk for m in self.newcomers]),
+                widget=forms.HiddenInput,
+            )
+            if not self.is_bound:  # the name to show beside the row
+                form.instance.member = self.newcomers[index - self.initial_form_count()]
+
+    def clean(self):
+        super().clean()
+        chosen = [f.cleaned_data.get("member") for f in self.extra_forms if f.is_valid()]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(
+                _("This list changed since the page was loaded. Reload it and try again."),
+                code="unknown_row",
+            )
+
+    def save_new(self, form, commit=True):
+        form.instance.member = form.cleaned_data["member"]
+        return super().save_new(form, commit=commit)
 
 
 AttendanceFormSet = inlineformset_factory(
@@ -79,13 +115,10 @@ AttendanceFormSet = inlineformset_factory(
 
 
 def attendance_formset(day, data=None):
-    """Attendance rows for the day; members who joined since the day was made get a row."""
-    missing = day.team.memberships.participants().exclude(attendances__day=day)
-    if missing.exists():
-        with transaction.atomic():
-            Attendance.objects.bulk_create(
-                [Attendance(day=day, member=m) for m in missing], ignore_conflicts=True
-            )
-            freshness.touch_days([day.pk])  # the record lists them now
+    """The day's attendance rows, and a new one for each participant who joined since
+    the day was made (created when the session is saved)."""
+    newcomers = day.team.memberships.participants().exclude(attendances__day=day)
     queryset = Attendance.objects.filter(day=day).select_related("member")
-    return AttendanceFormSet(data, instance=day, queryset=queryset, prefix="attendance")
+    return AttendanceFormSet(
+        data, instance=day, queryset=queryset, prefix="attendance", newcomers=newcomers
+    )

@@ -6,24 +6,22 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..kinds import SEARCHED
 from ..models import MemberLog, Membership, SearchDoc
 from ..search_index import FIELDS, fold
 
 MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
 
 # The kinds of item whose matches a day's results list, in order, with their fields:
-# what the search documents hold (search_index.FIELDS), and retrospectives.
+# what the search documents hold (the registry's kinds, kinds.SEARCHED), and
+# retrospectives.
 ITEM_KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     **{str(scope): spec for scope, spec in FIELDS.items()},
     "retrospective": (MemberLog, ("retrospective",)),
 }
 KIND_CHOICES = [
     ("title", _("Title and tags")),
-    ("question", _("Questions")),
-    ("suggestion", _("Suggestions")),
-    ("review", _("Reviews")),
-    ("section", _("Sections")),
-    ("action", _("Action items")),
+    *((slug, kind.search_label) for slug, kind in SEARCHED.items()),
     ("retrospective", _("Retrospectives")),
 ]
 NEWEST, RELEVANCE = "newest", "relevance"

@@ -12,7 +12,6 @@ import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from ..access import (
     require_moderator,
     require_open,
 )
-from ..closing import DayClosed, lock_open_day
+from ..closing import DayClosed
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
 from ..models import AssignmentReview, Day
@@ -147,11 +146,9 @@ def session_edit(request, team, date):
             and not _refuse_handover(form, moderator_id=moderator_id, can_moderate=can_moderate)
         ):
             try:
-                with transaction.atomic():
-                    lock_open_day(day)
-                    services.save_session(
-                        form, formset, expected_version=form.expected_version, user=request.user
-                    )
+                services.save_session(
+                    form, formset, expected_version=form.expected_version, user=request.user
+                )
             except services.Conflict:
                 theirs = Day.objects.for_record().get(pk=day.pk)
                 data = data.copy()
@@ -204,13 +201,11 @@ def _item_writer(request, team, date, kind, *, closed_ok: bool = False):
 
 
 def _save(kind, form, *, expected_version, user):
-    """Save an item under the day's lock (refused if the day closed meanwhile); a
-    review also goes through the presenters' double-booking check."""
+    """Save an item (refused if the day closed meanwhile); a review also goes through
+    the presenters' double-booking check."""
     if kind.model is AssignmentReview:
         return reviewers.save_review(form, expected_version=expected_version, user=user)
-    with transaction.atomic():
-        lock_open_day(form.instance.day)
-        return services.save_versioned(form, expected_version=expected_version, user=user)
+    return services.save_item(form, expected_version=expected_version, user=user)
 
 
 def _get_item(kind, day, pk):
@@ -346,9 +341,7 @@ def item_delete(request, team, date, kind, pk):
     except ValueError:
         return HttpResponse("version required", status=400)
     try:
-        with transaction.atomic():
-            lock_open_day(day)
-            services.delete_item(item, expected_version=expected, user=request.user)
+        services.delete_item(item, expected_version=expected, user=request.user)
     except services.Conflict:
         item = kind.queryset(day).filter(pk=pk).first()
         if item is None:
@@ -372,7 +365,5 @@ def item_move(request, team, date, kind, pk):
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
         return HttpResponse("direction must be up or down", status=400)
-    with transaction.atomic():
-        lock_open_day(day)
-        services.move_item(item, direction)
+    services.move_item(item, direction)
     return _list_changed(HttpResponse(""), kind)

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateformat import format as date_format
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import history
 from ..access import get_day_for, may_edit_items
-from ..closing import lock_open_day
 from ..models import Day, MemberLog, Membership, Revision
 
 REVISIONS_PER_PAGE = 30
@@ -80,10 +78,7 @@ def restore(request, team, date, pk):
     if not _may_restore(rev, day, membership, _own_logs(day, membership)):
         raise PermissionDenied
     try:
-        with transaction.atomic():
-            if rev.kind != history.LOG:
-                lock_open_day(day)
-            history.restore(rev, user=request.user)
+        history.restore(rev, user=request.user)
     except history.CannotRestore:
         messages.error(request, _("This version can no longer be restored."))
     else:
