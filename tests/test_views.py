@@ -421,6 +421,44 @@ def test_a_tampered_attendance_count_adds_no_rows(day, as_member):
     assert list(Attendance.objects.filter(day=day).values()) == before
 
 
+def newcomer_row(body: dict, member, **fields) -> dict:
+    """`body` with the editor's form for a member who has no row yet, after the others."""
+    n = int(body["attendance-TOTAL_FORMS"])
+    row = {"member": str(member.pk), "status": "present", "note": ""} | fields
+    return (
+        body
+        | {"attendance-TOTAL_FORMS": str(n + 1)}
+        | {f"attendance-{n}-{name}": value for name, value in row.items()}
+    )
+
+
+def test_opening_the_session_editor_writes_nothing_and_its_save_adds_newcomers(day, as_member):
+    newcomer = MembershipFactory(team=day.team, display_name="새로온사람")
+    before = list(Attendance.objects.filter(day=day).values())
+    response = as_member.get(url("session_edit", day))
+    assert response.status_code == 200
+    assert "새로온사람" in response.content.decode()  # a row to mark, before any exists
+    assert list(Attendance.objects.filter(day=day).values()) == before
+
+    body = newcomer_row(session_form(day), newcomer, status="late", note="처음 참석")
+    assert as_member.post(url("session_edit", day), body).status_code == 200
+    row = Attendance.objects.get(day=day, member=newcomer)
+    assert (row.status, row.note) == ("late", "처음 참석")
+    assert Attendance.objects.filter(day=day).count() == len(before) + 1
+
+
+def test_a_newcomer_row_may_only_name_a_newcomer(day, as_member, team_admin, other_team):
+    stranger = MembershipFactory(team=other_team)
+    admin = membership_of(team_admin)  # has a row already
+    MembershipFactory(team=day.team)
+    before = list(Attendance.objects.filter(day=day).values())
+    for member in (stranger, admin):
+        body = newcomer_row(session_form(day, title="바뀌면 안 됨"), member)
+        assert as_member.post(url("session_edit", day), body).status_code == 422
+    assert list(Attendance.objects.filter(day=day).values()) == before
+    assert Day.objects.get(pk=day.pk).title != "바뀌면 안 됨"
+
+
 def test_session_edit_from_a_stale_version_answers_409_and_changes_nothing(
     day, as_member, team_admin
 ):

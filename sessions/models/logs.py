@@ -6,10 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from .base import Versioned, search_index
 
 
+class MemberLogQuerySet(models.QuerySet):
+    def own(self, day, membership) -> "MemberLog":
+        """The member's log of the day with its links, or a new (unsaved) one."""
+        log = self.filter(day=day, member=membership).prefetch_related("links").first()
+        return log or MemberLog(day=day, member=membership)
+
+
 class MemberLog(Versioned):
     class Visibility(models.TextChoices):
         TEAM = "team", _("Visible to the team")
         PRIVATE = "private", _("Only me")
+
+    objects = MemberLogQuerySet.as_manager()
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="logs")
     member = models.ForeignKey("peer.Membership", on_delete=models.CASCADE, related_name="logs")

@@ -9,7 +9,6 @@ every write here with 403; each member's own log (views/logs.py) stays editable.
 """
 
 import json
-from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -24,11 +23,10 @@ from ..access import (
     require_moderator,
     require_open,
 )
-from ..closing import DayClosed
+from ..decorators import refuse_when_closed
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
-from ..models import AssignmentReview, Day
-from .logs import log_context
+from ..models import AssignmentReview, Day, MemberLog
 
 
 def _kind(slug: str):
@@ -42,27 +40,6 @@ def _list_changed(response: HttpResponse, kind) -> HttpResponse:
     """Ask the page to refresh a list (after a create, move or delete)."""
     response["HX-Trigger"] = json.dumps({"studylog:list-changed": {"kind": kind.slug}})
     return response
-
-
-def refuse_when_closed(view):
-    """Answer a write to a closed day with 403; for htmx, with a notice to show.
-
-    htmx swaps no 403 by default; studylog.js puts this one (marked X-Day-Closed) at
-    the top of the part the user was working on, leaving what they typed in place.
-    """
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DayClosed:
-            if not request.htmx:
-                raise
-            response = render(request, "peer/edit/_closed_refusal.html", status=403)
-            response["X-Day-Closed"] = "1"
-            return response
-
-    return wrapper
 
 
 def state_of(day: Day) -> dict:
@@ -94,7 +71,7 @@ def day_edit(request, team, date):
         "sections": sections,
         "can_moderate": day.can_moderate(membership),
         "state": json.dumps(state_of(day)),
-        **log_context(team, membership, day),
+        "my_log": MemberLog.objects.own(day, membership) if membership.can_write else None,
     }
     return render(request, "peer/day_edit.html", context)
 

@@ -9,20 +9,11 @@ from ..forms.logs import MemberLogForm, StudyLinkFormSet
 from ..models import MemberLog
 
 
-def _my_log(day, membership) -> MemberLog:
-    log = MemberLog.objects.filter(day=day, member=membership).prefetch_related("links").first()
-    return log or MemberLog(day=day, member=membership)
-
-
-def log_context(team, membership, day) -> dict:
-    return {"my_log": _my_log(day, membership) if membership.can_write else None}
-
-
 def _conflict(request, context, data, day, membership):
     """The same member saved these notes in another window first: show that version,
     keep what was typed here, and let a second save replace it deliberately."""
-    theirs = _my_log(day, membership)
-    mine = _my_log(day, membership)  # a separate copy: binding the form changes it
+    theirs = MemberLog.objects.own(day, membership)
+    mine = MemberLog.objects.own(day, membership)  # a separate copy: binding the form changes it
     data = data.copy()
     data["version"] = str(mine.version if mine.pk else 0)
     form = MemberLogForm(data, instance=mine, team=context["team"])
@@ -35,7 +26,7 @@ def _conflict(request, context, data, day, membership):
 @login_required
 def log_edit(request, team, date):
     team, membership, day = get_day_for(request, team, date, write=True)
-    log = _my_log(day, membership)
+    log = MemberLog.objects.own(day, membership)
     data = request.POST if request.method == "POST" else None
     form = MemberLogForm(data, instance=log, team=team)
     formset = StudyLinkFormSet(data, instance=log, prefix="links")
@@ -53,7 +44,7 @@ def log_edit(request, team, date):
             )
         except services.Conflict:
             return _conflict(request, context, data, day, membership)
-        context["my_log"] = _my_log(day, membership)
+        context["my_log"] = MemberLog.objects.own(day, membership)
         return render(request, "peer/edit/_log.html", context)
     context.update(form=form, formset=formset)
     return render(request, "peer/edit/_log_form.html", context, status=422)

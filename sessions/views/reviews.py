@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import reviewers
 from ..access import get_day_for, require_moderator, require_open
+from ..decorators import refuse_when_closed
 from ..forms.base import parse_id
 from ..forms.items import AssignPresentersForm
 from ..models import AssignmentReview, Attendance, Membership
 from ..services import Conflict
-from .edit import refuse_when_closed
 
 
 def _moderated_day(request, team, date):
