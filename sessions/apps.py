@@ -9,8 +9,3 @@ class PeerConfig(AppConfig):
     label = "peer"
     verbose_name = _("Peer sessions")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from . import freshness
-
-        freshness.connect()

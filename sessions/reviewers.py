@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Max, Q
 
-from . import history
+from . import history, search_index
 from .closing import lock_open_day
 from .models import AssignmentReview, Attendance, Day, Membership, Revision
 from .services import Conflict, save_versioned
@@ -137,6 +137,7 @@ def assign(
                 version=review.version + 1, updated_by=user
             )
             history.record(review, Revision.Action.EDITED, user=user, before=before)
+        search_index.changed(day.pk)  # presenters and an UPDATE: the day's pages changed
 
 
 def save_review(form, *, expected_version: int | None, user) -> AssignmentReview:

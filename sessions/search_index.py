@@ -280,7 +280,7 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
             new[Scope.RETROSPECTIVE] = _retrospective_text(logs)
     new[Scope.ALL] = _whole_day(new)
 
-    stale = {scope for scope in new.keys() | old.keys() if new.get(scope) != old.get(scope)}
+    stale = {s for s in new.keys() | old.keys() if (new.get(s) or "") != (old.get(s) or "")}
     owned = _owner_texts(new, logs) if logs is not None else old_owned
     owners_stale = owned != old_owned
     if not stale and not owners_stale:
@@ -337,12 +337,13 @@ def changed(day_id: int | None, *parts: str) -> None:
 
 
 def part_of(instance) -> str:
-    """The part of its day a day, an item or a log is."""
-    if isinstance(instance, Day):
+    """The part of its day a day, an item or a log (or their model) is."""
+    model = instance if isinstance(instance, type) else type(instance)
+    if issubclass(model, Day):
         return Scope.TITLE
-    if isinstance(instance, MemberLog):
+    if issubclass(model, MemberLog):
         return Scope.RETROSPECTIVE
-    return instance.kind
+    return model.kind
 
 
 def saved(instance, update_fields: Iterable[str] | None = None) -> None:

@@ -231,3 +231,45 @@ def test_other_teams_and_scopes_share_no_pieces(team, me, other_team):
     QuestionFactory(day=on(other_team, 0), question="트리 순회")
     assert dates(search(team, me, "트리")) == [mine.date]
     assert search(team, me, "트리", filters=Filters(kind="question")).days == []
+
+
+def test_bulk_deletes_and_a_member_leaving_take_their_text_out(team, me, team_admin):
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    QuestionFactory(day=day, question="벌크로 지울 질문")
+    MemberLogFactory(day=day, member=admin, retrospective="떠나는 사람의 회고")
+    MemberLogFactory(day=day, member=me, retrospective="남는 사람의 회고")
+    assert "벌크로" in doc(day).text and "떠나는" in doc(day).text
+
+    Question.objects.filter(day=day).delete()
+    assert "벌크로" not in doc(day).text
+    assert not SearchDoc.objects.filter(day=day, scope="question").exists()
+
+    admin.delete()  # their logs go with them
+    assert "떠나는" not in doc(day).text and "남는" in doc(day, "retrospective").text
+
+
+def test_a_save_that_changes_no_searched_field_writes_no_document(team):
+    day = on(team, 0)
+    question = QuestionFactory(day=day, question="그대로인 질문")
+    with CaptureQueriesContext(connection) as saving:
+        question.for_mentor = True
+        question.save(update_fields=["for_mentor"])
+        question.question = "그대로인 질문"
+        question.save()  # every field written, the text the same
+    writes = [q["sql"] for q in saving.captured_queries if "peer_searchdoc" in q["sql"]]
+    assert not [sql for sql in writes if sql.startswith(("DELETE", "INSERT"))]
+    assert "그대로인" in doc(day, "question").text
+
+
+def test_an_items_save_rewrites_its_kind_and_the_whole_day_only(team):
+    day = on(team, 0, title="제목")
+    QuestionFactory(day=day, question="질문 하나")
+    SectionFactory(day=day, heading="토의", body="본문")
+    ActionItemFactory(day=day, text="할 일")
+    untouched = {d.scope: d.pk for d in SearchDoc.objects.filter(day=day)}
+    SectionFactory(day=day, heading="둘째 토의", body="새 본문")
+    after = {d.scope: d.pk for d in SearchDoc.objects.filter(day=day)}
+    rewritten = {scope for scope in after if after[scope] != untouched.get(scope)}
+    assert rewritten == {"section", "all"}
+    assert "새 본문" in doc(day).text and "질문 하나" in doc(day).text

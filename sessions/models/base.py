@@ -28,11 +28,26 @@ class Versioned(models.Model):
         abstract = True
 
 
+class DayRowQuerySet(models.QuerySet):
+    """Rows of a day's content (items, logs): a bulk delete tells the search index, as
+    each row's delete() does."""
+
+    def delete(self):
+        day_ids = set(self.values_list("day_id", flat=True))
+        result = super().delete()
+        with search_index().deferred():
+            for day_id in day_ids:
+                search_index().changed(day_id, search_index().part_of(self.model))
+        return result
+
+
 class DayItem(Versioned):
     """One ordered part of a day's session (a suggestion, a review, a question…)."""
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="%(class)ss")
     position = models.PositiveIntegerField(_("position"), default=0, editable=False)
+
+    objects = DayRowQuerySet.as_manager()
 
     # Short name used in URLs and templates; set by each subclass.
     kind: str = ""
@@ -58,6 +73,30 @@ def search_index():
     from .. import search_index
 
     return search_index
+
+
+def freshness():
+    """sessions.freshness (the cached pages' stamps), likewise."""
+    from .. import freshness
+
+    return freshness
+
+
+class OnTeamPages(models.Model):
+    """A row of a team that the team's pages show (a member, a schedule exception):
+    saving or deleting it retires the team's cached pages once the change commits."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        freshness().touch_teams([self.team_id])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        freshness().touch_teams([self.team_id])
+        return result
 
 
 class Resolvable(models.Model):

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import DayItem, Resolvable
+from .base import DayItem, DayRowQuerySet, Resolvable
 
 
 class Suggestion(DayItem):
@@ -39,7 +39,7 @@ class Suggestion(DayItem):
         return [line.strip() for line in self.discussion.splitlines() if line.strip()]
 
 
-class AssignmentReviewQuerySet(models.QuerySet):
+class AssignmentReviewQuerySet(DayRowQuerySet):
     def presented_by(self, membership, *, since):
         """The reviews the member presents on days from `since` on, soonest first."""
         return (

@@ -3,10 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import Versioned, search_index
+from .base import DayRowQuerySet, Versioned, search_index
 
 
-class MemberLogQuerySet(models.QuerySet):
+class MemberLogQuerySet(DayRowQuerySet):
     def own(self, day, membership) -> "MemberLog":
         """The member's log of the day with its links, or a new (unsaved) one."""
         log = self.filter(day=day, member=membership).prefetch_related("links").first()
@@ -18,8 +18,6 @@ class MemberLog(Versioned):
         TEAM = "team", _("Visible to the team")
         PRIVATE = "private", _("Only me")
 
-    objects = MemberLogQuerySet.as_manager()
-
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="logs")
     member = models.ForeignKey("peer.Membership", on_delete=models.CASCADE, related_name="logs")
     retrospective = models.TextField(_("retrospective"), blank=True, max_length=20000)
@@ -28,6 +26,8 @@ class MemberLog(Versioned):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility, default=Visibility.TEAM
     )
+
+    objects = MemberLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["member__rotation_order", "member__display_name"]

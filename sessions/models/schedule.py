@@ -4,8 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .base import OnTeamPages
 
-class SkippedDate(models.Model):
+
+class SkippedDate(OnTeamPages):
     """A weekday with no session (a holiday, a special-lecture week)."""
 
     team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="skipped_dates")
@@ -24,7 +26,7 @@ class SkippedDate(models.Model):
         return f"{self.date} {self.reason}".strip()
 
 
-class ModeratorAssignment(models.Model):
+class ModeratorAssignment(OnTeamPages):
     """Who moderates on a date when it is not the rotation's pick (a swap or a substitute)."""
 
     team = models.ForeignKey(

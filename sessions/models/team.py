@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .base import OnTeamPages, freshness, search_index
+
 
 def validate_weekdays(value: str) -> None:
     if not value or any(c not in "0123456" for c in value) or len(set(value)) != len(value):
@@ -81,6 +83,18 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    # Every change to the team retires its cached pages: under its old address (read
+    # before the row changes: a rename or a deletion) and under its new one.
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            freshness().touch_teams([self.pk])
+        super().save(*args, **kwargs)
+        freshness().retire_slugs([self.slug])
+
+    def delete(self, *args, **kwargs):
+        freshness().touch_teams([self.pk])
+        return super().delete(*args, **kwargs)
+
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
@@ -106,7 +120,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(is_active=True).exclude(role=Membership.Role.OBSERVER)
 
 
-class Membership(models.Model):
+class Membership(OnTeamPages):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Admin")
         MEMBER = "member", _("Member")
@@ -152,6 +166,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def delete(self, *args, **kwargs):
+        # Their logs go with them, and with the logs their retrospectives' search text.
+        days = list(self.logs.values_list("day_id", flat=True))
+        with search_index().deferred():
+            result = super().delete(*args, **kwargs)
+            for day_id in days:
+                search_index().changed(day_id, "retrospective")
+        return result
 
     @property
     def is_admin(self) -> bool:
