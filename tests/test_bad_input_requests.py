@@ -21,10 +21,13 @@ from .test_bad_input import WRITES, snapshot
 
 pytestmark = pytest.mark.django_db
 
-# The permission matrix's world (team alpha, its day and items, a moderator), shared.
-as_moderator = permissions.as_moderator
-team_moderator = permissions.team_moderator
-world = permissions.world
+# The permission matrix's world (team alpha, its day and items, a moderator) and
+# conftest's cast in it, written once for this module too (see its `world_rows`).
+world_rows, cast, world = permissions.world_rows, permissions.cast, permissions.world
+team, day, other_team = permissions.team, permissions.day, permissions.other_team
+team_admin, team_member = permissions.team_admin, permissions.team_member
+team_observer, team_moderator = permissions.team_observer, permissions.team_moderator
+outsider, as_moderator = permissions.outsider, permissions.as_moderator
 
 NAME_ONLY_POSTS = {"signup"}  # posted by a visitor who is not logged in
 

@@ -20,6 +20,7 @@ A closed day is read-only for everyone: its session and item writes answer 403 e
 to admins, while each member's own log stays editable (the closed-day tests below).
 """
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.db import transaction
+from django.test import override_settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
@@ -45,6 +47,7 @@ from sessions.models import (
     SkippedDate,
 )
 
+from .conftest import _client_for, _member
 from .factories import (
     ActionItemFactory,
     DayFactory,
@@ -53,7 +56,7 @@ from .factories import (
     ReviewFactory,
     SectionFactory,
     SuggestionFactory,
-    UserFactory,
+    TeamFactory,
     session_form,
 )
 from .routes import routes
@@ -93,26 +96,25 @@ ITEM_FIELDS = {
 # --- the world every row runs against -------------------------------------------------
 
 
-@pytest.fixture
-def team_moderator(team):
-    """A user who is an ordinary member of `team` and the moderator of `world`'s day."""
-    user = UserFactory(username="alpha-moderator")
-    MembershipFactory(team=team, user=user, role=Membership.Role.MEMBER, display_name="문모더")
-    return user
+def _build_world() -> dict:
+    """conftest's cast as its fixtures make it (team "alpha" with its admin, member and
+    observer, and day 1; the outsider, admin of team "beta"), then the world: day 1
+    moderated by a member and holding two items of every kind, a name-only member, and
+    upcoming session dates."""
+    team = TeamFactory(name="알파팀", slug="alpha")
+    users = {
+        "team_admin": _member(team, Membership.Role.ADMIN, "김관리", "alpha-admin"),
+        "team_member": _member(team, Membership.Role.MEMBER, "이멤버", "alpha-member"),
+        "team_observer": _member(team, Membership.Role.OBSERVER, "박참관", "alpha-observer"),
+    }
+    day = DayFactory(team=team, date=datetime.date(2024, 3, 4), number=1)
+    writers = team.memberships.active().exclude(role=Membership.Role.OBSERVER)
+    Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in writers)
+    users["team_moderator"] = _member(team, Membership.Role.MEMBER, "문모더", "alpha-moderator")
+    other_team = TeamFactory(name="베타팀", slug="beta")
+    users["outsider"] = _member(other_team, Membership.Role.ADMIN, "최외부", "beta-admin")
 
-
-@pytest.fixture
-def as_moderator(team_moderator):
-    client = Client()
-    client.force_login(team_moderator)
-    return client
-
-
-@pytest.fixture
-def world(team, day, team_admin, team_member, team_observer, team_moderator, outsider):
-    """Team "alpha" with day 1 (moderated by a member) holding two items of every kind,
-    a name-only member, and team "beta" (the outsider's) next door."""
-    moderator = team_moderator.memberships.get()
+    moderator = users["team_moderator"].memberships.get()
     Attendance.objects.create(day=day, member=moderator)
     Day.objects.filter(pk=day.pk).update(moderator=moderator)
     day.refresh_from_db()
@@ -120,18 +122,70 @@ def world(team, day, team_admin, team_member, team_observer, team_moderator, out
     # Upcoming session dates (from the team's today): two for the schedule's swaps
     # and substitutes, one to skip, and a skipped one further on.
     upcoming = schedule.next_session_dates(team, schedule.local_today(team), 4)
-    return SimpleNamespace(
+    world = SimpleNamespace(
         team=team,
         day=day,
         items=items,
-        admin=team_admin.memberships.get(),
-        member=team_member.memberships.get(),
-        observer=team_observer.memberships.get(),
+        admin=users["team_admin"].memberships.get(),
+        member=users["team_member"].memberships.get(),
+        observer=users["team_observer"].memberships.get(),
         moderator=moderator,
         name_only=MembershipFactory(team=team, user=None, display_name="정이름"),
         upcoming=upcoming[:3],
         skipped=SkippedDate.objects.create(team=team, date=upcoming[3], reason="공휴일"),
     )
+    return {"world": world, "team": team, "day": day, "other_team": other_team, **users}
+
+
+@pytest.fixture(scope="module")
+def world_rows(django_db_setup, django_db_blocker):
+    """The world, written once per module in a transaction rolled back after the
+    module's last test. Each test runs in a savepoint inside it (pytest-django's `db`,
+    as Django's TestCase does after setUpTestData), so whatever one test writes, closing
+    the day included, is gone before the next begins."""
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as conftest's tests have
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=hashers):
+            rows = _build_world()
+        with django_db_blocker.block():
+            yield rows
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def cast(world_rows, db) -> dict:
+    """This test's own copies of the world's objects, as setUpTestData hands them out:
+    what one test changes on them in Python (a refresh, a login) the next never sees."""
+    return copy.deepcopy(world_rows)
+
+
+def _from_cast(name: str):
+    """The fixture `name`: this test's copy of the world's object of that name."""
+
+    @pytest.fixture(name=name)
+    def fixture(cast):
+        return cast[name]
+
+    return fixture
+
+
+# conftest's cast, taken from the world instead of written again for every test, and
+# the moderator: an ordinary member of `team` who moderates the world's day.
+team, day, other_team, outsider = map(_from_cast, ["team", "day", "other_team", "outsider"])
+team_admin, team_member = _from_cast("team_admin"), _from_cast("team_member")
+team_observer, team_moderator = _from_cast("team_observer"), _from_cast("team_moderator")
+
+
+@pytest.fixture
+def as_moderator(team_moderator):
+    return _client_for(team_moderator)
+
+
+@pytest.fixture
+def world(cast):
+    """Team "alpha" with day 1 (moderated by a member) holding two items of every kind,
+    a name-only member, and team "beta" (the outsider's) next door."""
+    return cast["world"]
 
 
 def close_the_day(w) -> None:
