@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -213,6 +213,19 @@ def upcoming_reviews(membership: Membership, today: datetime.date) -> list[Assig
 
 
 # --- writes ------------------------------------------------------------------------------
+
+
+class AlreadySkipped(Exception):
+    """Another admin skipped the same date a moment ago."""
+
+
+def skip(form) -> SkippedDate:
+    """Save a valid SkipForm: the date gets no session."""
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError as exc:
+        raise AlreadySkipped from exc
 
 
 class Unchangeable(ValueError):

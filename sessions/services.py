@@ -185,6 +185,29 @@ def create_team(form, *, user) -> Team:
         return team
 
 
+class LastAdmin(Exception):
+    """The change would leave the team without an active admin."""
+
+
+def update_member(form) -> Membership:
+    """Save a valid MemberForm of a member, unless it would leave the team without an
+    active admin (LastAdmin, nothing saved). The team's admins are locked first, so two
+    admins stepping down at the same moment cannot both succeed."""
+    member = form.instance
+    with transaction.atomic():
+        admins = set(
+            Membership.objects.select_for_update()
+            .filter(team=member.team_id, role=Membership.Role.ADMIN, is_active=True)
+            .values_list("pk", flat=True)
+        )
+        stays_admin = (
+            form.cleaned_data["role"] == Membership.Role.ADMIN and form.cleaned_data["is_active"]
+        )
+        if member.pk in admins and not stays_admin and not admins - {member.pk}:
+            raise LastAdmin
+        return form.save()
+
+
 def display_name_for(user) -> str:
     full = f"{user.last_name}{user.first_name}".strip()
     return full or user.get_username()

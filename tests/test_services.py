@@ -528,3 +528,31 @@ def test_a_former_member_cannot_take_another_members_name(team, team_admin):
     assert not Membership.objects.get(pk=former.pk).is_active
     assert Membership.objects.get(pk=name_only.pk).user is None
     assert Invitation.objects.get(pk=invitation.pk).is_open
+
+
+def test_two_admins_stepping_down_one_after_the_other_leave_one_admin(team, team_admin):
+    """Each admin's form was filled in while the other was still an admin; the second
+    save finds itself the last one and is refused, nothing saved."""
+    from sessions.forms.teams import MemberForm
+
+    first = team_admin.memberships.get()
+    second = MembershipFactory(team=team, role=Membership.Role.ADMIN, display_name="부관리")
+    forms = [
+        MemberForm(
+            {
+                "display_name": m.display_name,
+                "role": "member",
+                "is_active": "on",
+                "rotation_order": 0,
+            },
+            instance=Membership.objects.get(pk=m.pk),
+            team=team,
+        )
+        for m in (first, second)
+    ]
+    assert all(form.is_valid() for form in forms), [form.errors for form in forms]
+    services.update_member(forms[0])
+    with pytest.raises(services.LastAdmin):
+        services.update_member(forms[1])
+    second.refresh_from_db()
+    assert second.role == Membership.Role.ADMIN

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
@@ -157,9 +156,8 @@ def skip_date(request, team):
     form = SkipForm(request.POST, prefix="skip", team=team)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                skipped = form.save()
-        except IntegrityError:  # another admin skipped the same date a moment ago
+            skipped = schedule.skip(form)
+        except schedule.AlreadySkipped:  # another admin skipped the same date a moment ago
             form.add_error("date", _("This date is already skipped."))
         else:
             messages.success(request, _("No session on %(date)s.") % {"date": _day(skipped.date)})

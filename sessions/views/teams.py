@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -99,8 +98,7 @@ def team_settings(request, team):
     team, membership = get_team_for(request, team, admin=True)
     form = TeamForm(request.POST or None, instance=team)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            team = form.save()
+        team = form.save()  # one row
         messages.success(request, _("Settings saved."))
         return redirect("peer:team", team=team.slug)
     return render(
@@ -116,8 +114,7 @@ def members(request, team):
             raise PermissionDenied
         add_form = MemberForm(request.POST, team=team, prefix="add")
         if add_form.is_valid():
-            with transaction.atomic():
-                add_form.save()
+            add_form.save()  # one row
             messages.success(request, _("Member added."))
             return redirect("peer:members", team=team.slug)
     else:
@@ -142,18 +139,13 @@ def members(request, team):
 def member_edit(request, team, member):
     team, membership = get_team_for(request, team, admin=True)
     target = get_object_or_404(Membership, team=team, pk=member)
-    was_admin = target.is_admin and target.is_active
     form = MemberForm(request.POST or None, instance=target, team=team)
     if request.method == "POST" and form.is_valid():
-        still_admin = (
-            form.cleaned_data["role"] == Membership.Role.ADMIN and form.cleaned_data["is_active"]
-        )
-        others = team.memberships.filter(role=Membership.Role.ADMIN, is_active=True)
-        if was_admin and not still_admin and not others.exclude(pk=target.pk).exists():
+        try:
+            services.update_member(form)
+        except services.LastAdmin:
             form.add_error("role", _("A team needs at least one active admin."))
         else:
-            with transaction.atomic():
-                form.save()
             messages.success(request, _("Member updated."))
             return redirect("peer:members", team=team.slug)
     return render(
