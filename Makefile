@@ -32,7 +32,7 @@ serve: $(STAMP)
 # SECRET_KEY); pytest-django still runs every test with DEBUG off.
 test: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=1 $(PY) -m pytest $(PYTEST_ARGS)
+	DEBUG=1 $(PY) -m pytest --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

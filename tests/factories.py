@@ -10,6 +10,8 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory, Password
 
+from sessions import search_index
+
 from sessions.models import (
     ActionItem,
     AssignmentReview,
@@ -65,7 +67,20 @@ class MembershipFactory(DjangoModelFactory):
     rotation_order = factory.Sequence(lambda n: n)
 
 
-class DayFactory(DjangoModelFactory):
+class _DayContentFactory(DjangoModelFactory):
+    """A row of a day's content: the day's search documents are rebuilt once per
+    factory call, after the row and whatever it made on the way (its day, say)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        with search_index.deferred():
+            return super()._create(model_class, *args, **kwargs)
+
+
+class DayFactory(_DayContentFactory):
     """A day without attendance rows (services.create_day adds those)."""
 
     class Meta:
@@ -86,7 +101,7 @@ class AttendanceFactory(DjangoModelFactory):
     status = Attendance.Status.PRESENT
 
 
-class _DayItemFactory(DjangoModelFactory):
+class _DayItemFactory(_DayContentFactory):
     day = factory.SubFactory(DayFactory)
     position = factory.Sequence(lambda n: n + 1)
 
@@ -148,7 +163,7 @@ class ActionItemFactory(_DayItemFactory):
     text = factory.Sequence(lambda n: f"발표 자료 {n + 1} 공유하기")
 
 
-class MemberLogFactory(DjangoModelFactory):
+class MemberLogFactory(_DayContentFactory):
     class Meta:
         model = MemberLog
 
