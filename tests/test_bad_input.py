@@ -375,19 +375,21 @@ def test_a_hostile_field_is_refused_or_harmless(endpoint, world, beta, as_admin)
     _ensure_attendance_rows(world)
     url = endpoint.url(world)
     valid = endpoint.body(world)
+    before = snapshot()  # the database before every post: each is rolled back
     failures = []
     for bad, make in BAD_VALUES.items():
         value = make(world, beta)
         for name in fields_of(valid):
             body = {**valid, name: [value] if isinstance(valid[name], list) else value}
-            failures += [f"{bad} in {name}: {p}" for p in _post_and_check(client, url, body, beta)]
+            problems = _post_and_check(client, url, body, before, beta)
+            failures += [f"{bad} in {name}: {p}" for p in problems]
     assert not failures, "\n".join(failures)
 
 
-def _post_and_check(client, url, body, beta) -> list[str]:
-    """Post in a savepoint that is rolled back; what went wrong, if anything."""
+def _post_and_check(client, url, body, before: dict, beta) -> list[str]:
+    """Post in a savepoint that is rolled back, to the database `before` holds; what went
+    wrong, if anything."""
     with transaction.atomic():
-        before = snapshot()
         try:
             response = client.post(url, body)
         except Exception as exc:  # the test client re-raises what the view raised

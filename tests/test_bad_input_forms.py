@@ -622,15 +622,17 @@ def _fill(body: dict, value: str) -> dict:
 def test_a_bad_date_in_a_form_is_an_error_beside_the_field(date, world, as_admin):
     schedule_two_dates(world)
     failures = []
+    before = snapshot()
     for name, url, body, form_name, field, status in _date_cases(world):
-        before = snapshot()
         response = as_admin.post(url, _fill(body, date))
         if response.status_code != status:
             failures.append(f"{name}: {response.status_code}")
         elif field not in response.context[form_name].errors:
             failures.append(f"{name}: no error beside {field}")
-        if snapshot() != before:
+        after = snapshot()  # and the database before the next post
+        if after != before:
             failures.append(f"{name}: the database changed")
+        before = after
     assert not failures, failures
 
 
