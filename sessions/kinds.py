@@ -6,8 +6,8 @@ the search form (`searched`, `search_label`), the team backup (`backup_key`,
 `backed_up`, `member_refs`) and history. Adding a kind is one `Kind(...)` below, plus its
 model, its form and its `peer/items/_<slug>.html` template (README, Development).
 
-The editor lists kinds in the order declared here; search lists them in the order of
-SearchDoc.Scope, whose choices every kind's search documents need anyway.
+The editor lists kinds in the order declared here; search lists them by `search_rank`
+(questions first: they are what people look for).
 """
 
 from dataclasses import dataclass
@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActionItem, AssignmentReview, FreeSection, Question, SearchDoc, Suggestion
+from .models import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .models.base import DayItem
 
 
@@ -28,6 +28,8 @@ class Kind:
     label: Promise  # the editor's and the record's heading
     add_label: Promise
     search_label: Promise  # the search form's name for it
+    search_rank: int  # where search lists it
+    search_key: str  # one letter, unique among scopes: its search pieces' prefix (search_index)
     related: str  # Day's reverse accessor, e.g. "questions"
     searched: tuple[str, ...]  # fields copied into the search documents, lead text first
     backup_key: str  # its list in a team backup
@@ -61,6 +63,8 @@ KINDS: dict[str, Kind] = {
             _("Suggestions"),
             _("Add a suggestion"),
             search_label=_("Suggestions"),
+            search_rank=2,
+            search_key="s",
             related="suggestions",
             searched=("proposal", "discussion", "outcome"),
             backup_key="suggestions",
@@ -73,6 +77,8 @@ KINDS: dict[str, Kind] = {
             _("Assignment reviews"),
             _("Add a review"),
             search_label=_("Reviews"),
+            search_rank=3,
+            search_key="r",
             related="assignmentreviews",
             searched=("assignment", "topic", "notes"),
             backup_key="reviews",
@@ -87,6 +93,8 @@ KINDS: dict[str, Kind] = {
             _("Questions"),
             _("Add a question"),
             search_label=_("Questions"),
+            search_rank=1,
+            search_key="q",
             related="questions",
             searched=("question", "answer", "resolution"),
             backup_key="questions",
@@ -111,6 +119,8 @@ KINDS: dict[str, Kind] = {
             _("Action items"),
             _("Add an action item"),
             search_label=_("Action items"),
+            search_rank=5,
+            search_key="c",
             related="actionitems",
             searched=("text", "resolution"),
             backup_key="actions",
@@ -126,6 +136,8 @@ KINDS: dict[str, Kind] = {
             _("Other topics"),
             _("Add a section"),
             search_label=_("Sections"),
+            search_rank=4,
+            search_key="x",
             related="freesections",
             searched=("heading", "body"),
             backup_key="sections",
@@ -136,8 +148,8 @@ KINDS: dict[str, Kind] = {
 
 MODERATED = frozenset(slug for slug, kind in KINDS.items() if kind.moderated)
 FOLLOWED_UP = {slug: kind for slug, kind in KINDS.items() if kind.followed_up}
-# In search's order (SearchDoc.Scope): the kinds whose text the search documents hold.
-SEARCHED = {scope: KINDS[scope] for scope in SearchDoc.Scope.values if scope in KINDS}
+# The kinds whose text the search documents hold (each its own scope), in search's order.
+SEARCHED = {kind.slug: kind for kind in sorted(KINDS.values(), key=lambda kind: kind.search_rank)}
 
 
 def of_model(model: type) -> Kind:

@@ -21,6 +21,7 @@ import contextvars
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from . import freshness
@@ -88,14 +89,12 @@ def grams(text: str, key: str = "") -> str:
 SCOPE_KEYS = {
     Scope.ALL: "a",
     Scope.TITLE: "t",
-    Scope.QUESTION: "q",
-    Scope.SUGGESTION: "s",
-    Scope.REVIEW: "r",
-    Scope.SECTION: "x",
-    Scope.ACTION: "c",
     Scope.RETROSPECTIVE: "p",
     Scope.FOLLOW_UP: "f",
+    **{slug: kind.search_key for slug, kind in SEARCHED.items()},
 }
+if len(set(SCOPE_KEYS.values())) != len(SCOPE_KEYS):
+    raise ImproperlyConfigured("Two search scopes share a key: see kinds.py, search_key.")
 
 
 def piece_key(team_id: int, scope: str) -> str:

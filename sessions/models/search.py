@@ -24,20 +24,18 @@ class GramsField(models.TextField):
 
 class SearchDoc(models.Model):
     class Scope(models.TextChoices):
+        """The scopes that are not a kind of item; each kind's slug is a scope too
+        (kinds.SEARCHED)."""
+
         ALL = "all"
         TITLE = "title"
-        QUESTION = "question"
-        SUGGESTION = "suggestion"
-        REVIEW = "review"
-        SECTION = "section"
-        ACTION = "action"
         RETROSPECTIVE = "retrospective"
         FOLLOW_UP = "followup"  # the day's open follow-up questions only
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="search_docs")
     team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="+")
     date = models.DateField()
-    scope = models.CharField(max_length=16, choices=Scope)
+    scope = models.CharField(max_length=16)  # a Scope, or a kind's slug
     owner = models.ForeignKey(
         "peer.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
