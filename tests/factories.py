@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory, Password
 
 from sessions import search_index
-
 from sessions.models import (
     ActionItem,
     AssignmentReview,

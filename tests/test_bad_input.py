@@ -20,7 +20,6 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from sessions.forms.day import attendance_formset
 from sessions.models import Attendance, Invitation, Membership
 
 from . import test_permissions as permissions
@@ -356,13 +355,6 @@ def fields_of(body: dict) -> list[str]:
     return [name for name in body if not name.endswith(("TOTAL_FORMS", "INITIAL_FORMS"))]
 
 
-def _ensure_attendance_rows(w) -> None:
-    """Give members who joined after the day their attendance row now, as opening the
-    day's editor does (forms.day.attendance_formset): that bookkeeping write is not the
-    post's doing, and would otherwise show as a change on every refused post."""
-    attendance_formset(w.day)
-
-
 @pytest.mark.parametrize("endpoint", WRITES, ids=[e.name for e in WRITES])
 def test_a_hostile_field_is_refused_or_harmless(endpoint, world, beta, as_admin):
     client = as_admin
@@ -372,7 +364,6 @@ def test_a_hostile_field_is_refused_or_harmless(endpoint, world, beta, as_admin)
         client = Client()
         client.force_login(UserFactory(username="newcomer"))
     _prepare(endpoint, world)
-    _ensure_attendance_rows(world)
     url = endpoint.url(world)
     valid = endpoint.body(world)
     before = snapshot()  # the database before every post: each is rolled back
