@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from . import test_permissions as permissions
 from .factories import (
     ActionItemFactory,
     AttendanceFactory,
@@ -27,17 +28,20 @@ from .factories import (
     StudyLinkFactory,
     SuggestionFactory,
 )
-from .test_permissions import (  # noqa: F401 - the matrix's fixtures
-    ENDPOINTS,
-    GET,
-    _prepare,
-    _send,
-    as_moderator,
-    team_moderator,
-    world,
-)
+from .test_permissions import ENDPOINTS, GET, _prepare, _send
 
 pytestmark = pytest.mark.django_db
+
+# The permission matrix's world and conftest's cast in it, written once for this module
+# too (see test_permissions.world_rows); each test's growth is rolled back after it.
+world_rows, cast, world = permissions.world_rows, permissions.cast, permissions.world
+team, day, other_team = permissions.team, permissions.day, permissions.other_team
+team_admin, team_member, team_observer = (
+    permissions.team_admin,
+    permissions.team_member,
+    permissions.team_observer,
+)
+team_moderator, as_moderator = permissions.team_moderator, permissions.as_moderator
 
 MAX_QUERIES = 30
 PAGES = [e for e in ENDPOINTS if e.method == GET]
@@ -81,3 +85,17 @@ def test_queries_do_not_grow_with_the_data(endpoint, world, as_admin):  # noqa: 
     large = count(as_admin, endpoint, world)
     assert large <= small, f"{endpoint.name}: {small} queries, then {large} with more data"
     assert large <= MAX_QUERIES
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@pytest.mark.parametrize("endpoint", PAGES, ids=[e.name for e in PAGES])
+def test_opening_a_page_writes_nothing(endpoint, world, as_admin):
+    """A GET changes no row: opening the editor, a form or a page is never a save."""
+    _prepare(endpoint, world)
+    with CaptureQueriesContext(connection) as queries:
+        response = _send(as_admin, endpoint, world)
+    assert response.status_code == endpoint.ok, endpoint.name
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITES)]
+    assert writes == [], endpoint.name
