@@ -48,18 +48,17 @@ class DayQuerySet(models.QuerySet):
 
     def for_record(self):
         """Everything the day's record renders, prefetched (a fixed number of queries)."""
+        from ..kinds import KINDS  # the registry imports the models
         from .logs import MemberLog
 
+        items = [
+            f"{kind.related}__{related}" if related else kind.related
+            for kind in KINDS.values()
+            for related in kind.prefetch or [""]
+        ]
         return self.select_related("team", "moderator").prefetch_related(
             models.Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
-            "suggestions",
-            "assignmentreviews__presenters",
-            "questions__asked_by",
-            "questions__answered_by",
-            "questions__resolved_by",
-            "freesections",
-            "actionitems__owner",
-            "actionitems__resolved_by",
+            *items,
             models.Prefetch(
                 "logs",
                 queryset=MemberLog.objects.select_related("member").prefetch_related("links"),
