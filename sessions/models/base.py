@@ -41,7 +41,25 @@ class DayRowQuerySet(models.QuerySet):
         return result
 
 
-class DayItem(Versioned):
+class DayContent(models.Model):
+    """A row of a day's content (an item, a member's log): the day's search documents
+    and cached pages follow its every save and delete. A writer that goes around these
+    (an UPDATE, a bulk_create) calls search_index itself."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        search_index().saved(self, kwargs.get("update_fields"))
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        search_index().deleted(self)
+        return result
+
+
+class DayItem(DayContent, Versioned):
     """One ordered part of a day's session (a suggestion, a review, a question…)."""
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="%(class)ss")
@@ -55,17 +73,6 @@ class DayItem(Versioned):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
-
-    # The day's search documents and cached pages follow every save and delete; a
-    # writer that goes around these (an UPDATE, a bulk_create) calls search_index itself.
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        search_index().saved(self, kwargs.get("update_fields"))
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        search_index().deleted(self)
-        return result
 
 
 def search_index():

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .base import DayRowQuerySet, Versioned, search_index
+from .base import DayContent, DayRowQuerySet, Versioned
 
 
 class MemberLogQuerySet(DayRowQuerySet):
@@ -13,7 +13,7 @@ class MemberLogQuerySet(DayRowQuerySet):
         return log or MemberLog(day=day, member=membership)
 
 
-class MemberLog(Versioned):
+class MemberLog(DayContent, Versioned):
     class Visibility(models.TextChoices):
         TEAM = "team", _("Visible to the team")
         PRIVATE = "private", _("Only me")
@@ -39,15 +39,6 @@ class MemberLog(Versioned):
 
     def __str__(self) -> str:
         return f"{self.day} · {self.member}"
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        search_index().saved(self, kwargs.get("update_fields"))
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        search_index().deleted(self)
-        return result
 
     @property
     def is_public(self) -> bool:
