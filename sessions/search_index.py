@@ -244,23 +244,25 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     Reads the changed kinds' rows and the day's current documents (whose texts stand in
     for the parts that did not change), and the logs only where a private retrospective
     has documents of its own or the retrospectives changed.
+
+    The day's row is locked first (as every write to its session and items already
+    does): two rebuilds of one day, say a log's save beside an item's, run one after the
+    other, each composing the whole-day document from what the other committed.
     """
-    docs = list(
-        SearchDoc.objects.filter(day_id=day_id).values_list(
-            "scope", "owner_id", "text", "team_id", "date"
-        )
+    day = (
+        Day.objects.select_for_update(no_key=True)
+        .filter(pk=day_id)
+        .only("team_id", "date", *TITLE_FIELDS)
+        .first()
     )
-    old = {scope: text for scope, owner, text, _t, _d in docs if owner is None}
-    old_owned = {(scope, owner): text for scope, owner, text, _t, _d in docs if owner}
-    if docs and Scope.TITLE not in parts:
-        team_id, date = docs[0][3], docs[0][4]
-    else:
-        day = Day.objects.filter(pk=day_id).only("team_id", "date", *TITLE_FIELDS).first()
-        if day is None:  # deleted in the same block: its documents went with it
-            return
-        team_id, date = day.team_id, day.date
-        if docs and docs[0][4] != date:  # the day moved: every document carries its date
-            SearchDoc.objects.filter(day_id=day_id).update(date=date)
+    if day is None:  # deleted in the same block: its documents went with it
+        return
+    team_id, date = day.team_id, day.date
+    docs = list(SearchDoc.objects.filter(day_id=day_id).values_list("scope", "owner_id", "text"))
+    old = {scope: text for scope, owner, text in docs if owner is None}
+    old_owned = {(scope, owner): text for scope, owner, text in docs if owner}
+    if Scope.TITLE in parts:  # the day may have moved: every document carries its date
+        SearchDoc.objects.filter(day_id=day_id).exclude(date=date).update(date=date)
 
     new = dict(old)
     if Scope.TITLE in parts:
@@ -298,9 +300,8 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     gone = SearchDoc.objects.filter(day_id=day_id, owner=None, scope__in=stale)
     if owners_stale:
         gone = gone | SearchDoc.objects.filter(day_id=day_id, owner__isnull=False)
-    with transaction.atomic(using=SearchDoc.objects.db):
-        gone.delete()
-        SearchDoc.objects.bulk_create(fresh)
+    gone.delete()
+    SearchDoc.objects.bulk_create(fresh)
 
 
 # More days than this in one block (an import, a restored backup) are rebuilt whole, in
@@ -316,7 +317,8 @@ def _apply(pending: dict[int, set[str]]) -> None:
         return
     freshness.touch_days(pending)
     for day_id, parts in sorted(days.items()):
-        _rebuild_parts(day_id, parts)
+        with transaction.atomic(using=SearchDoc.objects.db):  # for the day's lock
+            _rebuild_parts(day_id, parts)
 
 
 # Telling the index what changed -----------------------------------------------------------

@@ -273,3 +273,14 @@ def test_an_items_save_rewrites_its_kind_and_the_whole_day_only(team):
     rewritten = {scope for scope in after if after[scope] != untouched.get(scope)}
     assert rewritten == {"section", "all"}
     assert "새 본문" in doc(day).text and "질문 하나" in doc(day).text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_save_outside_any_transaction_rebuilds_under_the_days_lock(team):
+    """In autocommit (a shell, a script), the rebuild opens its own transaction for the
+    day's lock."""
+    day = on(team, 0)
+    question = QuestionFactory(day=day, question="자동 커밋")
+    question.question = "자동 커밋 다시"
+    question.save()
+    assert "자동 커밋 다시" in doc(day, "question").text
