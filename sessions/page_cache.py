@@ -34,11 +34,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from .csrf_mask import masked_token
 from .schedule import local_today
 
 logger = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def _today(time_zone: str) -> datetime.date:
 
 
 def _with_token(request: HttpRequest, html: bytes) -> HttpResponse:
-    return HttpResponse(html.replace(_PLACEHOLDER, masked_token(request).encode()))
+    return HttpResponse(html.replace(_PLACEHOLDER, get_token(request).encode()))
 
 
 def _ask_along(request: HttpRequest, keys: list[str]) -> bool:
