@@ -17,6 +17,13 @@ class DayClosed(PermissionDenied):
     """The day is closed: nobody changes it until an admin reopens it."""
 
 
+def lock_day(day_id: int) -> Day | None:
+    """Lock the day's row for the rest of the transaction, open or closed (None if it
+    is gone). Every write to a day's rows takes this lock before any other row's, in
+    that order, so two writers never wait on each other's rows the other way round."""
+    return Day.objects.select_for_update(no_key=True).filter(pk=day_id).first()
+
+
 def lock_open_day(day: Day) -> Day:
     """Lock the day's row for the rest of the transaction; DayClosed if it is closed.
 
@@ -25,7 +32,9 @@ def lock_open_day(day: Day) -> Day:
     and one that arrives after it is refused. (NO KEY UPDATE on PostgreSQL: rows
     that merely point at the day, such as a member's log, are not held up.)
     """
-    locked = Day.objects.select_for_update(no_key=True).get(pk=day.pk)
+    locked = lock_day(day.pk)
+    if locked is None:
+        raise Day.DoesNotExist
     if locked.is_closed:
         raise DayClosed
     return locked

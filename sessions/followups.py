@@ -28,6 +28,7 @@ from django.db.models import DateField, F, Q, Value
 from django.utils import timezone
 
 from . import history, search_index
+from .closing import lock_day
 from .kinds import FOLLOWED_UP
 from .models import ActionItem, Day, Membership, Question, Revision, Team
 from .schedule import local_today
@@ -262,6 +263,7 @@ def resolve(item, membership: Membership, resolution: str):
     model = type(item)
     now = timezone.now()
     with transaction.atomic():
+        lock_day(item.day_id)  # before the item's row, as every write to a day (closing.py)
         before = history.snapshot(item)
         changed = model.objects.filter(pk=item.pk, resolved_at__isnull=True).update(
             resolution=resolution.strip(),
@@ -286,6 +288,7 @@ def reopen(item, membership: Membership):
     model = type(item)
     now = timezone.now()
     with transaction.atomic():
+        lock_day(item.day_id)
         before = history.snapshot(item)
         changed = model.objects.filter(pk=item.pk, resolved_at__isnull=False).update(
             resolved_at=None, resolved_by=None, **_stamp(membership, now)

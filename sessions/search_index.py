@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from . import freshness
+from .closing import lock_day
 from .kinds import FOLLOWED_UP, SEARCHED
 from .models import Day, MemberLog, SearchDoc, Team
 from .models.base import Resolvable
@@ -209,29 +210,39 @@ def reindex_days(day_ids: Iterable[int]) -> None:
     with_grams = _with_grams()
     for start in range(0, len(ids), 200):
         batch = ids[start : start + 200]
-        days = Day.objects.filter(pk__in=batch).only("pk", "team_id", "date", *TITLE_FIELDS)
-        rows = _rows(FIELDS, batch)
-        logs = _logs(batch)
-        docs = []
-        for day in days:
-            texts = {Scope.TITLE: _title_text(day)}
-            texts |= {scope: _kind_text(scope, rows[day.pk][scope]) for scope in FIELDS}
-            texts[Scope.RETROSPECTIVE] = _retrospective_text(logs[day.pk])
-            texts[Scope.FOLLOW_UP] = _follow_up_text(rows[day.pk])
-            texts[Scope.ALL] = _whole_day(texts)
-            owned = _owner_texts(texts, logs[day.pk])
-            docs += [
-                _doc(day.team_id, day.pk, day.date, scope, text, with_grams=with_grams)
-                for scope, text in texts.items()
-                if text
-            ]
-            docs += [
-                _doc(day.team_id, day.pk, day.date, scope, text, owner, with_grams=with_grams)
-                for (scope, owner), text in owned.items()
-            ]
         with transaction.atomic(using=SearchDoc.objects.db):
-            SearchDoc.objects.filter(day_id__in=batch).delete()
-            SearchDoc.objects.bulk_create(docs)
+            _reindex_batch(batch, with_grams)
+
+
+def _reindex_batch(batch: list[int], with_grams: bool) -> None:
+    # The days locked first, in order, as a part's rebuild locks its day (closing.lock_day).
+    days = list(
+        Day.objects.select_for_update(no_key=True)
+        .filter(pk__in=batch)
+        .order_by("pk")
+        .only("pk", "team_id", "date", *TITLE_FIELDS)
+    )
+    rows = _rows(FIELDS, batch)
+    logs = _logs(batch)
+    docs = []
+    for day in days:
+        texts = {Scope.TITLE: _title_text(day)}
+        texts |= {scope: _kind_text(scope, rows[day.pk][scope]) for scope in FIELDS}
+        texts[Scope.RETROSPECTIVE] = _retrospective_text(logs[day.pk])
+        texts[Scope.FOLLOW_UP] = _follow_up_text(rows[day.pk])
+        texts[Scope.ALL] = _whole_day(texts)
+        owned = _owner_texts(texts, logs[day.pk])
+        docs += [
+            _doc(day.team_id, day.pk, day.date, scope, text, with_grams=with_grams)
+            for scope, text in texts.items()
+            if text
+        ]
+        docs += [
+            _doc(day.team_id, day.pk, day.date, scope, text, owner, with_grams=with_grams)
+            for (scope, owner), text in owned.items()
+        ]
+    SearchDoc.objects.filter(day_id__in=batch).delete()
+    SearchDoc.objects.bulk_create(docs)
 
 
 def reindex_team(team: Team) -> None:
@@ -249,12 +260,7 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     does): two rebuilds of one day, say a log's save beside an item's, run one after the
     other, each composing the whole-day document from what the other committed.
     """
-    day = (
-        Day.objects.select_for_update(no_key=True)
-        .filter(pk=day_id)
-        .only("team_id", "date", *TITLE_FIELDS)
-        .first()
-    )
+    day = lock_day(day_id)
     if day is None:  # deleted in the same block: its documents went with it
         return
     team_id, date = day.team_id, day.date

@@ -102,7 +102,7 @@ def move_item(item: DayItem, direction: str) -> None:
         for position, sibling in enumerate(siblings, start=1):
             if sibling.position != position:
                 model.objects.filter(pk=sibling.pk).update(position=position)
-        search_index.changed(item.day_id)  # an UPDATE goes around save(): its pages changed
+        search_index.changed(item.day_id, item.kind)  # UPDATEs go around save(); the order shows
 
 
 def next_day_number(team: Team) -> int:

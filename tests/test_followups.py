@@ -748,3 +748,26 @@ def test_a_resolved_follow_up_leaves_the_days_open_count(day, team_member):
     assert Day.objects.with_counts().get(pk=day.pk).n_open_questions == 1
     followups.resolve(question, membership_of(team_member), "찾았다")
     assert Day.objects.with_counts().get(pk=day.pk).n_open_questions == 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks: SQLite takes no FOR UPDATE; run with DATABASE_URL=postgres://…",
+)
+def test_resolving_and_reopening_lock_the_day_before_the_item(team, team_admin):
+    """Every write to a day's rows takes the day's lock first (closing.lock_day), so a
+    resolve and an edit of the same item never wait on each other's rows crosswise."""
+    me = membership_of(team_admin)
+    question = QuestionFactory(day=DayFactory(team=team), needs_follow_up=True)
+    for act in (
+        lambda: followups.resolve(question, me, "찾았다"),
+        lambda: followups.reopen(question, me),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            act()
+        sql = [q["sql"] for q in queries.captured_queries]
+        day_lock = next(
+            i for i, s in enumerate(sql) if 'FROM "peer_day"' in s and "FOR NO KEY" in s
+        )
+        item_write = next(i for i, s in enumerate(sql) if s.startswith('UPDATE "peer_question"'))
+        assert day_lock < item_write

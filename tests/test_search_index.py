@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sessions import search as search_module
 from sessions import search_index
-from sessions.models import Day, MemberLog, Question, SearchDoc
+from sessions.models import Day, MemberLog, Membership, Question, SearchDoc
 from sessions.search import RELEVANCE, Filters, search
 
 from .factories import (
@@ -284,3 +284,14 @@ def test_a_save_outside_any_transaction_rebuilds_under_the_days_lock(team):
     question.question = "자동 커밋 다시"
     question.save()
     assert "자동 커밋 다시" in doc(day, "question").text
+
+
+def test_a_bulk_delete_of_members_takes_their_retrospectives_out(team, me, team_admin):
+    """As the admin's "delete selected" does: a queryset's delete()."""
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    QuestionFactory(day=day, question="남는 질문")
+    MemberLogFactory(day=day, member=admin, retrospective="관리자의 회고")
+    assert "관리자의" in doc(day).text
+    Membership.objects.filter(pk=admin.pk).delete()
+    assert "관리자의" not in doc(day).text and "남는 질문" in doc(day).text

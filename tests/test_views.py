@@ -447,16 +447,17 @@ def test_opening_the_session_editor_writes_nothing_and_its_save_adds_newcomers(d
     assert Attendance.objects.filter(day=day).count() == len(before) + 1
 
 
-def test_a_newcomer_row_may_only_name_a_newcomer(day, as_member, team_admin, other_team):
+def test_a_newcomer_row_naming_anyone_else_adds_no_row(day, as_member, team_admin, other_team):
+    """Another team's member, or one who has a row already: the row is passed over."""
     stranger = MembershipFactory(team=other_team)
-    admin = membership_of(team_admin)  # has a row already
-    MembershipFactory(team=day.team)
+    admin = membership_of(team_admin)
+    MembershipFactory(team=day.team)  # a real newcomer, left out of the post
     before = list(Attendance.objects.filter(day=day).values())
     for member in (stranger, admin):
-        body = newcomer_row(session_form(day, title="바뀌면 안 됨"), member)
-        assert as_member.post(url("session_edit", day), body).status_code == 422
+        day.refresh_from_db()
+        body = newcomer_row(session_form(day), member, status="absent")
+        assert as_member.post(url("session_edit", day), body).status_code == 200
     assert list(Attendance.objects.filter(day=day).values()) == before
-    assert Day.objects.get(pk=day.pk).title != "바뀌면 안 됨"
 
 
 def test_session_edit_from_a_stale_version_answers_409_and_changes_nothing(
@@ -830,3 +831,23 @@ def test_study_links_render_only_web_urls(day, as_member, team_member):
     assert response.status_code == 422
     assert not StudyLink.objects.exists()
     assert not MemberLog.objects.exists()
+
+
+def test_a_newcomer_who_left_meanwhile_is_passed_over_and_the_other_saved(day, as_member):
+    leaving = MembershipFactory(team=day.team, display_name="떠난사람")
+    staying = MembershipFactory(team=day.team, display_name="남은사람")
+    body = newcomer_row(session_form(day), leaving, status="late")
+    body = newcomer_row(body, staying, status="excused")
+    Membership.objects.filter(pk=leaving.pk).update(is_active=False)
+    assert as_member.post(url("session_edit", day), body).status_code == 200
+    assert Attendance.objects.get(day=day, member=staying).status == "excused"
+    assert not Attendance.objects.filter(day=day, member=leaving).exists()
+
+
+def test_a_refused_session_save_keeps_the_newcomers_names(day, as_member):
+    newcomer = MembershipFactory(team=day.team, display_name="이름유지")
+    body = newcomer_row(session_form(day, number="0"), newcomer, status="late")
+    response = as_member.post(url("session_edit", day), body)
+    assert response.status_code == 422
+    names = re.findall(r'class="att-name">([^<]*)<', response.content.decode())
+    assert "이름유지" in names and "" not in names

@@ -5,7 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Attendance, Day, Membership
-from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm
+from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm, parse_id
 
 
 class DayForm(TeamScopedForm):
@@ -50,16 +50,19 @@ class AttendanceForm(CheckedInputMixin, forms.ModelForm):
         widgets = {"note": forms.TextInput(attrs={"placeholder": _("note")})}
 
     def has_changed(self):
-        # A newcomer's form (it has a member field) is a new row whatever it says.
-        return "member" in self.fields or super().has_changed()
+        # A newcomer's form is a new row whatever it says, if it names a newcomer.
+        if self.instance.pk is None:
+            return "member" in self.fields
+        return super().has_changed()
 
 
 class BaseAttendanceFormSet(OwnRowsFormSet):
     """One form per existing attendance row, and one per newcomer: a participant who
     joined since the day was made, whose row the session's save creates (opening the
-    editor writes nothing). A tampered TOTAL_FORMS adds no other rows, and a tampered
-    INITIAL_FORMS (100000, or a number with twenty digits) does not make the server
-    build that many forms."""
+    editor writes nothing). A newcomer's form names its member; one whose member stopped
+    being a newcomer meanwhile (left the team, or became an observer) is passed over.
+    A tampered TOTAL_FORMS adds no other rows, and a tampered INITIAL_FORMS (100000, or
+    a number with twenty digits) does not make the server build that many forms."""
 
     def __init__(self, *args, newcomers=(), **kwargs):
         self.newcomers = list(newcomers)
@@ -77,21 +80,32 @@ class BaseAttendanceFormSet(OwnRowsFormSet):
         if not self.is_bound:
             return super().total_form_count()
         posted_new = super().total_form_count() - super().initial_form_count()
-        return self.initial_form_count() + max(0, min(posted_new, len(self.newcomers)))
+        # Room for the forms of newcomers who left meanwhile, beside those who stayed.
+        room = 2 * len(self.newcomers)
+        return self.initial_form_count() + max(0, min(posted_new, room))
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        if index is not None and index >= self.initial_form_count():
-            form.fields["member"] = forms.ModelChoiceField(
-                queryset=Membership.objects.filter(pk__in=[m.pk for m in self.newcomers]),
-                widget=forms.HiddenInput,
+        if index is None or index < self.initial_form_count():
+            return
+        if self.is_bound:
+            member = {m.pk: m for m in self.newcomers}.get(
+                parse_id(form.data.get(form.add_prefix("member")))
             )
-            if not self.is_bound:  # the name to show beside the row
-                form.instance.member = self.newcomers[index - self.initial_form_count()]
+            if member is None:
+                return  # no longer (or never) a newcomer: a form with nothing to save
+        else:
+            member = self.newcomers[index - self.initial_form_count()]
+        form.instance.member = member  # the name shown beside the row
+        form.fields["member"] = forms.ModelChoiceField(
+            queryset=Membership.objects.filter(pk__in=[m.pk for m in self.newcomers]),
+            widget=forms.HiddenInput,
+        )
 
     def clean(self):
         super().clean()
         chosen = [f.cleaned_data.get("member") for f in self.extra_forms if f.is_valid()]
+        chosen = [member for member in chosen if member is not None]
         if len(chosen) != len(set(chosen)):
             raise forms.ValidationError(
                 _("This list changed since the page was loaded. Reload it and try again."),

@@ -89,9 +89,22 @@ def freshness():
     return freshness
 
 
+class TeamRowQuerySet(models.QuerySet):
+    """Rows a team's pages show: a bulk delete (the admin's "delete selected") retires
+    their teams' pages, as each row's delete() does."""
+
+    def delete(self):
+        team_ids = set(self.values_list("team_id", flat=True))
+        result = super().delete()
+        freshness().touch_teams(team_ids)
+        return result
+
+
 class OnTeamPages(models.Model):
     """A row of a team that the team's pages show (a member, a schedule exception):
     saving or deleting it retires the team's cached pages once the change commits."""
+
+    objects = TeamRowQuerySet.as_manager()
 
     class Meta:
         abstract = True

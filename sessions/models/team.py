@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import OnTeamPages, freshness, search_index
+from .base import OnTeamPages, TeamRowQuerySet, freshness, search_index
 
 
 def validate_weekdays(value: str) -> None:
@@ -22,6 +22,13 @@ def validate_weekdays(value: str) -> None:
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Unknown time zone."))
+
+
+class TeamQuerySet(models.QuerySet):
+    def delete(self):
+        # Their pages go, under the addresses they had.
+        freshness().retire_slugs(self.values_list("slug", flat=True))
+        return super().delete()
 
 
 class Team(models.Model):
@@ -69,6 +76,8 @@ class Team(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = TeamQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("team")
@@ -111,13 +120,24 @@ def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(TeamRowQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
     def participants(self):
         """Active members who take part in sessions (observers only read)."""
         return self.filter(is_active=True).exclude(role=Membership.Role.OBSERVER)
+
+    def delete(self):
+        # Their logs go with them, and with the logs their retrospectives' search text.
+        from .logs import MemberLog
+
+        days = set(MemberLog.objects.filter(member__in=self).values_list("day_id", flat=True))
+        with search_index().deferred():
+            result = super().delete()
+            for day_id in days:
+                search_index().changed(day_id, "retrospective")
+        return result
 
 
 class Membership(OnTeamPages):
@@ -168,13 +188,8 @@ class Membership(OnTeamPages):
         return self.display_name
 
     def delete(self, *args, **kwargs):
-        # Their logs go with them, and with the logs their retrospectives' search text.
-        days = list(self.logs.values_list("day_id", flat=True))
-        with search_index().deferred():
-            result = super().delete(*args, **kwargs)
-            for day_id in days:
-                search_index().changed(day_id, "retrospective")
-        return result
+        # As the queryset's delete(): the retrospectives of their logs leave search.
+        return Membership.objects.filter(pk=self.pk).delete()
 
     @property
     def is_admin(self) -> bool:
