@@ -23,7 +23,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from sessions import stats
+from sessions import search_index, stats
 from sessions.charts import Chart, Point, Series, ticks
 from sessions.models import ActionItem, Attendance, Membership, Question
 
@@ -479,30 +479,31 @@ BOUNDS = {"team": 15, "member": 11, "csv": 11}
 
 def add_days(team, count: int) -> None:
     """`count` days, each with attendance for everyone, questions, reviews and action items."""
-    members = list(team.memberships.participants())
-    start = datetime.date(2024, 1, 1)
-    statuses = (P, L, A, E)
-    for i in range(count):
-        day = DayFactory(
-            team=team,
-            date=start + datetime.timedelta(days=i),
-            number=i + 1,
-            moderator=members[i % len(members)],
-        )
-        for j, m in enumerate(members):
-            AttendanceFactory(day=day, member=m, status=statuses[(i + j) % 4])
-        for j in range(3):
-            question = QuestionFactory(
-                day=day,
-                asked_by=members[(i + j) % len(members)],
-                answered_by=members[(i + j + 1) % len(members)],
-                needs_follow_up=bool(j % 2),
+    with search_index.deferred():  # one rebuild per day, not one per row
+        members = list(team.memberships.participants())
+        start = datetime.date(2024, 1, 1)
+        statuses = (P, L, A, E)
+        for i in range(count):
+            day = DayFactory(
+                team=team,
+                date=start + datetime.timedelta(days=i),
+                number=i + 1,
+                moderator=members[i % len(members)],
             )
-            if i % 2:
-                question.resolved_at = when(2024, 6, 1, 12)
-                question.save()
-        ReviewFactory(day=day, presenters=members[:2])
-        ActionItem.objects.create(day=day, text=f"할 일 {i}")
+            for j, m in enumerate(members):
+                AttendanceFactory(day=day, member=m, status=statuses[(i + j) % 4])
+            for j in range(3):
+                question = QuestionFactory(
+                    day=day,
+                    asked_by=members[(i + j) % len(members)],
+                    answered_by=members[(i + j + 1) % len(members)],
+                    needs_follow_up=bool(j % 2),
+                )
+                if i % 2:
+                    question.resolved_at = when(2024, 6, 1, 12)
+                    question.save()
+            ReviewFactory(day=day, presenters=members[:2])
+            ActionItem.objects.create(day=day, text=f"할 일 {i}")
 
 
 @pytest.mark.parametrize("days", [5, 60])
