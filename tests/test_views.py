@@ -851,3 +851,14 @@ def test_a_refused_session_save_keeps_the_newcomers_names(day, as_member):
     assert response.status_code == 422
     names = re.findall(r'class="att-name">([^<]*)<', response.content.decode())
     assert "이름유지" in names and "" not in names
+
+
+def test_a_refused_save_shows_no_row_for_a_newcomer_who_left(day, as_member):
+    leaving = MembershipFactory(team=day.team, display_name="떠난뒤")
+    body = newcomer_row(session_form(day, number="0"), leaving, status="late")
+    Membership.objects.filter(pk=leaving.pk).update(is_active=False)
+    response = as_member.post(url("session_edit", day), body)
+    assert response.status_code == 422
+    names = re.findall(r'class="att-name">([^<]*)<', response.content.decode())
+    assert "" not in names and "떠난뒤" not in names
+    assert len(names) == Attendance.objects.filter(day=day).count()
