@@ -11,24 +11,17 @@ Baselines, measured in the same process on the same posts:
 """
 
 import datetime
-import os
 import random
 import sys
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studylog.settings")
-
-import django  # noqa: E402
-
-django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from django.db import connection  # noqa: E402
-from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
+from bench._django import require_migrated  # noqa: E402  (sets Django up)
 from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources  # noqa: E402
 from sessions.jekyll.parse import parse_post  # noqa: E402
 from sessions.jekyll.sources import Source  # noqa: E402
@@ -134,16 +127,6 @@ def timed(work) -> tuple[float, object]:
     started = time.perf_counter()
     result = work()
     return time.perf_counter() - started, result
-
-
-def require_migrated() -> None:
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
-    if pending:
-        sys.exit(
-            f"The database has {len(pending)} unapplied migrations; "
-            "run `DEBUG=1 .venv/bin/python manage.py migrate` first."
-        )
 
 
 def main() -> None:

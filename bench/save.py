@@ -14,25 +14,18 @@ Baselines, measured in the same process, alternating with the measured save:
   can beat.
 """
 
-import os
 import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studylog.settings")
-
-import django  # noqa: E402
-
-django.setup()
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
+from bench._django import require_migrated  # noqa: E402  (sets Django up)
 from sessions import services  # noqa: E402
 from sessions.forms.items import QuestionForm  # noqa: E402
 from sessions.models import (  # noqa: E402
@@ -55,12 +48,6 @@ WORDS = "그래프 탐색 동적 계획법 해시 테이블 정렬 알고리즘 
 
 def text(n: int, words: int = 40) -> str:
     return " ".join(WORDS[(n + i) % len(WORDS)] + str(i % 7) for i in range(words))
-
-
-def require_migrated() -> None:
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        sys.exit("The database has unapplied migrations; run `manage.py migrate` first.")
 
 
 def build_day(team: Team, members: list[Membership], number: int, *, full: bool) -> Question:
