@@ -24,7 +24,7 @@ def lock_day(day_id: int) -> Day | None:
     return Day.objects.select_for_update(no_key=True).filter(pk=day_id).first()
 
 
-def lock_open_day(day: Day) -> Day:
+def lock_open_day(day_id: int) -> Day:
     """Lock the day's row for the rest of the transaction; DayClosed if it is closed.
 
     Every write to a day's session and items takes this lock, and closing takes it
@@ -32,7 +32,7 @@ def lock_open_day(day: Day) -> Day:
     and one that arrives after it is refused. (NO KEY UPDATE on PostgreSQL: rows
     that merely point at the day, such as a member's log, are not held up.)
     """
-    locked = lock_day(day.pk)
+    locked = lock_day(day_id)
     if locked is None:
         raise Day.DoesNotExist
     if locked.is_closed:

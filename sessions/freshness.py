@@ -20,7 +20,7 @@ from . import page_cache
 from .models import Team
 
 
-def _after_commit(slugs: Iterable[str]) -> None:
+def retire_slugs(slugs: Iterable[str]) -> None:
     """Retire these teams' pages once the transaction commits. `slugs` is read now (the
     rows may be gone after the commit), and only with the page cache on: callers pass
     querysets, which ask the database nothing until then."""
@@ -31,15 +31,11 @@ def _after_commit(slugs: Iterable[str]) -> None:
         transaction.on_commit(lambda: page_cache.retire(slugs), robust=True)
 
 
-def retire_slugs(slugs: Iterable[str]) -> None:
-    _after_commit(slugs)
-
-
 def touch_teams(team_ids: Iterable[int]) -> None:
-    _after_commit(Team.objects.filter(pk__in=set(team_ids)).values_list("slug", flat=True))
+    retire_slugs(Team.objects.filter(pk__in=set(team_ids)).values_list("slug", flat=True))
 
 
 def touch_days(day_ids: Iterable[int]) -> None:
     ids = set(day_ids)
     if ids:
-        _after_commit(Team.objects.filter(days__in=ids).values_list("slug", flat=True))
+        retire_slugs(Team.objects.filter(days__in=ids).values_list("slug", flat=True))

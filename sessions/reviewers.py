@@ -118,7 +118,7 @@ def assign(
     A closed day raises closing.DayClosed. Nothing is written unless all succeeds.
     """
     with transaction.atomic():
-        day = lock_open_day(day)
+        day = lock_open_day(day.pk)
         reviews = {r.pk: r for r in AssignmentReview.objects.filter(day=day).select_for_update()}
         for review_pk, version in (versions or {}).items():
             current = reviews.get(review_pk)
@@ -148,7 +148,7 @@ def save_review(form, *, expected_version: int | None, user) -> AssignmentReview
     """
     review = form.instance
     with transaction.atomic():
-        day = lock_open_day(review.day)
+        day = lock_open_day(review.day_id)
         members = list(form.cleaned_data.get("presenters") or [])
         plan = bookings(day)
         plan[review.pk] = {m.pk for m in members}

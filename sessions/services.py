@@ -69,7 +69,7 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
 def save_item(form, *, expected_version: int | None, user) -> DayItem:
     """Save a valid item form of an open day, under the day's lock."""
     with transaction.atomic():
-        lock_open_day(form.instance.day)
+        lock_open_day(form.instance.day_id)
         return save_versioned(form, expected_version=expected_version, user=user)
 
 
@@ -77,7 +77,7 @@ def delete_item(item: DayItem, *, expected_version: int, user) -> None:
     """Delete an item of an open day; its last state stays in the day's history, to
     restore from."""
     with transaction.atomic():
-        lock_open_day(Day(pk=item.day_id))  # the lock needs only its id
+        lock_open_day(item.day_id)
         current = _lock_current(item, expected_version)
         history.record(
             current, Revision.Action.DELETED, user=user, before=history.snapshot(current)
@@ -89,7 +89,7 @@ def move_item(item: DayItem, direction: str) -> None:
     """Swap an item with its neighbour above ("up") or below ("down")."""
     model = type(item)
     with transaction.atomic():
-        lock_open_day(Day(pk=item.day_id))
+        lock_open_day(item.day_id)
         siblings = list(model.objects.select_for_update().filter(day=item.day_id))
         ids = [s.pk for s in siblings]
         if item.pk not in ids:
@@ -128,7 +128,7 @@ def save_session(form, formset, *, expected_version: int, user) -> Day:
     """Save the session fields and the attendance rows (newcomers' new ones too)
     together, under the day's lock."""
     with transaction.atomic(), search_index.deferred():
-        lock_open_day(form.instance)
+        lock_open_day(form.instance.pk)
         day = form.instance
         current = _lock_current(day, expected_version)
         before = history.snapshot(current)

@@ -323,7 +323,7 @@ class _PostImport:
     def _add_what_is_new(self, day: Day) -> bool:
         """Keep the session as it is; what this post has that it lacks is kept for review."""
         try:
-            lock_open_day(day)  # as every session write does, so a close cannot interleave
+            lock_open_day(day.pk)  # as every session write does, so a close cannot interleave
         except DayClosed:
             pass  # the member's own log may still be attached; new session text fails below
         day = Day.objects.for_record().get(pk=day.pk)
