@@ -66,6 +66,7 @@ class BaseAttendanceFormSet(OwnRowsFormSet):
 
     def __init__(self, *args, newcomers=(), **kwargs):
         self.newcomers = list(newcomers)
+        self._newcomer = {m.pk: m for m in self.newcomers}
         kwargs["initial"] = [{"member": m.pk} for m in self.newcomers]
         super().__init__(*args, **kwargs)
         self.extra = len(self.newcomers)
@@ -89,16 +90,14 @@ class BaseAttendanceFormSet(OwnRowsFormSet):
         if index is None or index < self.initial_form_count():
             return
         if self.is_bound:
-            member = {m.pk: m for m in self.newcomers}.get(
-                parse_id(form.data.get(form.add_prefix("member")))
-            )
+            member = self._newcomer.get(parse_id(form.data.get(form.add_prefix("member"))))
             if member is None:
                 return  # no longer (or never) a newcomer: a form with nothing to save
         else:
             member = self.newcomers[index - self.initial_form_count()]
         form.instance.member = member  # the name shown beside the row
         form.fields["member"] = forms.ModelChoiceField(
-            queryset=Membership.objects.filter(pk__in=[m.pk for m in self.newcomers]),
+            queryset=Membership.objects.filter(pk__in=self._newcomer),
             widget=forms.HiddenInput,
         )
 
