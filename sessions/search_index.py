@@ -364,11 +364,6 @@ def saved(instance, update_fields: Iterable[str] | None = None) -> None:
         changed(day_id, part)
 
 
-def deleted(instance) -> None:
-    """Called by the models' delete() (an item's or a log's; a day's documents go with it)."""
-    changed(instance.day_id, part_of(instance))
-
-
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
     """Collect the parts changed inside the block and rebuild each day once, at its end."""

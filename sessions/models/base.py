@@ -28,6 +28,20 @@ class Versioned(models.Model):
         abstract = True
 
 
+class DeletedByItsQuerySet(models.Model):
+    """A row whose delete() is its queryset's: what follows a deletion (its day's search
+    documents, its team's cached pages) lives in the queryset's delete() alone, for one
+    row and for the admin's "delete selected" alike."""
+
+    class Meta:
+        abstract = True
+
+    def delete(self, using=None, keep_parents=False):
+        result = type(self)._default_manager.filter(pk=self.pk).delete()
+        setattr(self, self._meta.pk.attname, None)  # as Model.delete() leaves it
+        return result
+
+
 class DayRowQuerySet(models.QuerySet):
     """Rows of a day's content (items, logs): a bulk delete tells the search index, as
     each row's delete() does."""
@@ -41,7 +55,7 @@ class DayRowQuerySet(models.QuerySet):
         return result
 
 
-class DayContent(models.Model):
+class DayContent(DeletedByItsQuerySet):
     """A row of a day's content (an item, a member's log): the day's search documents
     and cached pages follow its every save and delete. A writer that goes around these
     (an UPDATE, a bulk_create) calls search_index itself."""
@@ -52,11 +66,6 @@ class DayContent(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         search_index().saved(self, kwargs.get("update_fields"))
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        search_index().deleted(self)
-        return result
 
 
 class DayItem(DayContent, Versioned):
@@ -100,7 +109,7 @@ class TeamRowQuerySet(models.QuerySet):
         return result
 
 
-class OnTeamPages(models.Model):
+class OnTeamPages(DeletedByItsQuerySet):
     """A row of a team that the team's pages show (a member, a schedule exception):
     saving or deleting it retires the team's cached pages once the change commits."""
 
@@ -112,11 +121,6 @@ class OnTeamPages(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         freshness().touch_teams([self.team_id])
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        freshness().touch_teams([self.team_id])
-        return result
 
 
 class Resolvable(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .base import Versioned, freshness, search_index
+from .base import DeletedByItsQuerySet, Versioned, freshness, search_index
 
 
 def _count(model, **filters):
@@ -26,7 +26,7 @@ class DayQuerySet(models.QuerySet):
         return self.filter(team=team)
 
     def delete(self):
-        # As Day.delete(): the documents go with the days; their teams' pages change.
+        # The documents go with the days; their teams' pages change.
         team_ids = set(self.values_list("team_id", flat=True))
         result = super().delete()
         freshness().touch_teams(team_ids)
@@ -66,7 +66,7 @@ class DayQuerySet(models.QuerySet):
         )
 
 
-class Day(Versioned):
+class Day(DeletedByItsQuerySet, Versioned):
     team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
     number = models.PositiveIntegerField(_("day number"))
@@ -120,12 +120,6 @@ class Day(Versioned):
         # Its title and tags are searched; any save (closing, a new moderator) shows.
         super().save(*args, **kwargs)
         search_index().saved(self, kwargs.get("update_fields"))
-
-    def delete(self, *args, **kwargs):
-        # Its search documents go with it; the team's pages (the archive) change.
-        result = super().delete(*args, **kwargs)
-        freshness().touch_teams([self.team_id])
-        return result
 
     @property
     def display_title(self) -> str:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .base import OnTeamPages, TeamRowQuerySet, freshness, search_index
+from .base import DeletedByItsQuerySet, OnTeamPages, TeamRowQuerySet, freshness, search_index
 
 
 def validate_weekdays(value: str) -> None:
@@ -31,7 +31,7 @@ class TeamQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Team(models.Model):
+class Team(DeletedByItsQuerySet):
     class Language(models.TextChoices):
         KOREAN = "ko", _("Korean")
         ENGLISH = "en", _("English")
@@ -99,10 +99,6 @@ class Team(models.Model):
             freshness().touch_teams([self.pk])
         super().save(*args, **kwargs)
         freshness().retire_slugs([self.slug])
-
-    def delete(self, *args, **kwargs):
-        freshness().touch_teams([self.pk])
-        return super().delete(*args, **kwargs)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -186,10 +182,6 @@ class Membership(OnTeamPages):
 
     def __str__(self) -> str:
         return self.display_name
-
-    def delete(self, *args, **kwargs):
-        # As the queryset's delete(): the retrospectives of their logs leave search.
-        return Membership.objects.filter(pk=self.pk).delete()
 
     @property
     def is_admin(self) -> bool:
