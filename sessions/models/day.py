@@ -6,7 +6,7 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .base import DeletedByItsQuerySet, Versioned, freshness, search_index
+from .base import DeletedByItsQuerySet, TeamRowQuerySet, Versioned, search_index
 
 
 def _count(model, **filters):
@@ -21,16 +21,9 @@ def _count(model, **filters):
     return Coalesce(Subquery(rows, output_field=models.IntegerField()), 0)
 
 
-class DayQuerySet(models.QuerySet):
+class DayQuerySet(TeamRowQuerySet):  # a bulk delete retires the teams' pages
     def for_team(self, team):
         return self.filter(team=team)
-
-    def delete(self):
-        # The documents go with the days; their teams' pages change.
-        team_ids = set(self.values_list("team_id", flat=True))
-        result = super().delete()
-        freshness().touch_teams(team_ids)
-        return result
 
     def with_counts(self):
         """Per-day figures for lists (archive, team home), in one query."""
