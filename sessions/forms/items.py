@@ -165,3 +165,7 @@ class SectionForm(VersionedForm):
     class Meta:
         model = FreeSection
         fields = ["heading", "body"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["heading"].required = True  # blank only as an imported `## ` left it

@@ -4,6 +4,7 @@ from .day import Attendance, Day
 from .history import Revision
 from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
+from .posts import PostSource
 from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
 from .search import SearchDoc
 from .team import Invitation, Membership, Team
@@ -17,6 +18,7 @@ __all__ = [
     "FreeSection",
     "Invitation",
     "MemberLog",
+    "PostSource",
     "Membership",
     "ModeratorAssignment",
     "Question",

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from .base import DeletedByItsQuerySet, TeamRowQuerySet, Versioned, search_index
+from .fields import OneLineTextField
 
 
 def _count(model, **filters):
@@ -63,7 +64,7 @@ class Day(DeletedByItsQuerySet, Versioned):
     team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="days")
     date = models.DateField(_("date"))
     number = models.PositiveIntegerField(_("day number"))
-    title = models.CharField(_("title"), max_length=200, blank=True)
+    title = OneLineTextField(_("title"), max_length=200, blank=True)
     moderator = models.ForeignKey(
         "peer.Membership",
         verbose_name=_("moderator"),
@@ -72,7 +73,7 @@ class Day(DeletedByItsQuerySet, Versioned):
         blank=True,
         related_name="moderated_days",
     )
-    tags = models.CharField(_("tags"), max_length=200, blank=True)
+    tags = OneLineTextField(_("tags"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Closing makes the day read-only (each member's own log excepted); who and when is kept.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
@@ -156,6 +157,9 @@ class Attendance(models.Model):
         _("attendance"), max_length=10, choices=Status, default=Status.PRESENT
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # Where the member stood in an imported post's 참가자 line (0: not from a post), so
+    # the post is written back with its participants in the same order.
+    position = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["member__rotation_order", "member__display_name"]

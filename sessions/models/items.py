@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .base import DayItem, DayRowQuerySet, Resolvable
+from .fields import OneLineTextField
 
 
 class Suggestion(DayItem):
@@ -55,8 +56,8 @@ class AssignmentReview(DayItem):
     kind = "review"
     objects = AssignmentReviewQuerySet.as_manager()
 
-    assignment = models.CharField(_("assignment"), max_length=120)
-    topic = models.CharField(_("topic"), max_length=120, blank=True)
+    assignment = OneLineTextField(_("assignment"), max_length=120)
+    topic = OneLineTextField(_("topic"), max_length=120, blank=True)
     presenters = models.ManyToManyField(
         "peer.Membership", verbose_name=_("presenters"), blank=True, related_name="reviews"
     )
@@ -100,6 +101,9 @@ class Question(Resolvable, DayItem):
         help_text=_("One link per line: a URL, or a title, a space and a URL."),
     )
     needs_follow_up = models.BooleanField(_("needs follow-up"), default=False)
+    # How an imported post marked the follow-up at the end of the answer's last line
+    # (" -추가 확인 필요함"), so it is written back there; "" for a line of its own.
+    follow_up_mark = models.CharField(max_length=60, blank=True, editable=False)
     for_mentor = models.BooleanField(
         _("for the mentor"),
         default=False,
@@ -129,12 +133,23 @@ class FreeSection(DayItem):
 
     kind = "section"
 
-    heading = models.CharField(_("heading"), max_length=120)
+    # Blank only for an imported post's empty heading (`## `); the form asks for one.
+    heading = OneLineTextField(_("heading"), max_length=120, blank=True)
     body = models.TextField(_("body"), blank=True, max_length=20000)
     # Imported posts keep a section's heading level (## or ###) so it exports as it came.
     level = models.PositiveSmallIntegerField(_("heading level"), default=3)
     # Session text an import could not place, kept for a person to look at.
     needs_review = models.BooleanField(_("needs review"), default=False)
+    # The post that brought this text to a day already recorded (kept for review):
+    # until someone edits it, it is that post's text, not the other members'.
+    from_post = models.ForeignKey(
+        "peer.PostSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta(DayItem.Meta):
         verbose_name = _("free section")

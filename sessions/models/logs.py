@@ -23,6 +23,10 @@ class MemberLog(DayContent, Versioned):
     retrospective = models.TextField(_("retrospective"), blank=True, max_length=20000)
     # Free text under 학습 내용 beside the badges (e.g. "선택과제 추가 공부"), markdown.
     study_notes = models.TextField(_("study notes text"), blank=True, max_length=5000)
+    # How badge rows and note blocks alternate under 학습 내용 in an imported post, e.g.
+    # [["links", 2], ["notes", 1], ["links", 1]]: rows of that many badges, blocks of that
+    # many lines of study_notes. Export follows it while the counts still match.
+    study_layout = models.JSONField(default=list, blank=True, editable=False)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility, default=Visibility.TEAM
     )
