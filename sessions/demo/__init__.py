@@ -203,7 +203,8 @@ def _create_day(
 def _create_log(
     day: Day, member: Membership, index: int, data: dict, status: str, moderator: Membership
 ) -> MemberLog:
-    """One member's retrospective and 1–3 study badges, varied by day and member."""
+    """One member's retrospective, 1–3 study badges and some days 학습 내용 notes, varied
+    by day and member."""
     pieces = _data("team")["retrospectives"]
     number = day.number
     point = data["points"][(number + index) % len(data["points"])]
@@ -217,10 +218,13 @@ def _create_log(
         closing = pieces["closings"][(number + index) % len(pieces["closings"])]
     # A few logs are kept private, as members sometimes do for a rough day.
     private = (3 * number + index) % 10 == 0
+    # About half the logs have 학습 내용 notes under the badges, as real posts do.
+    notes = pieces["notes"][(number + index) % len(pieces["notes"])].format(point=point)
     log = MemberLog.objects.create(
         day=day,
         member=member,
         retrospective=f"{body}\n\n{closing}",
+        study_notes=notes if (number + index) % 2 == 0 else "",
         visibility=MemberLog.Visibility.PRIVATE if private else MemberLog.Visibility.TEAM,
         version=1,
         updated_by=member.user,
