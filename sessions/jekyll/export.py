@@ -91,17 +91,24 @@ def member_post(day: Day, member: Membership) -> MemberPost:
     day = _with_record(day, sources=True)
     sources = _day_sources(day)
     source = next((s for s in sources if s.member_id == member.pk), None)
-    rendered = _render(day, member, sources)
     if source is None:
-        return MemberPost(post_filename(day, member), rendered)
-    if fingerprint(rendered) == source.fingerprint:
+        return MemberPost(post_filename(day, member), _render(day, member, sources))
+    if _fingerprint(day, member, sources) == source.fingerprint:
         return MemberPost(source.filename, source.text)
     rendered = _render(day, member, sources, keep_empty=empty_parts(source.text))
     return MemberPost(source.filename, front_matter.merge(source.text, rendered))
 
 
-def fingerprint(text: str) -> str:
-    """What PostSource.fingerprint holds for a render: its SHA-256, in hex."""
+def post_fingerprint(day: Day, member: Membership) -> str:
+    """What PostSource.fingerprint holds: the SHA-256 of the member's day as render_post
+    writes it, less what the team's settings alone decide (the footer, the category and
+    excerpt, a default title): changing those is no edit of the post."""
+    day = _with_record(day, sources=True)
+    return _fingerprint(day, member, _day_sources(day))
+
+
+def _fingerprint(day: Day, member: Membership, sources: list[PostSource]) -> str:
+    text = _render(day, member, sources, fingerprinted=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -123,7 +130,12 @@ def render_post(day: Day, member: Membership) -> str:
 
 
 def _render(
-    day: Day, member: Membership, sources: list[PostSource] | None, keep_empty=frozenset()
+    day: Day,
+    member: Membership,
+    sources: list[PostSource] | None,
+    keep_empty=frozenset(),
+    *,
+    fingerprinted: bool = False,
 ) -> str:
     team = day.team
     # The member's own log whatever its visibility: the post goes to their own blog.
@@ -149,9 +161,12 @@ def _render(
     for section in sections:
         if section:
             blocks += [section, "<br>"]
-    footer = inert(_text(team.post_footer))
+    footer = "" if fingerprinted else inert(_text(team.post_footer))
     if footer:
         blocks.append(footer)
+    if fingerprinted:
+        head = [day.title, day.tags, day.date, _last_modified(day, log, free)]
+        return "\n".join([*map(str, head), *blocks])
     return _front_matter(day, log, free) + "\n".join(["", "\n\n".join(blocks), ""])
 
 

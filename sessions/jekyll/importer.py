@@ -48,7 +48,7 @@ from ..models.fields import OneLineTextField
 from ..models.validators import validate_one_line
 from ..services import next_day_number
 from . import parse
-from .export import fingerprint, render_post, source_filename
+from .export import post_fingerprint, source_filename
 from .parse import ParsedPost, PostError, parse_post
 from .sources import Failure, Reason, Source, post_problem, read_sources
 
@@ -204,8 +204,7 @@ class _PostImport:
         export writes the file itself (export.member_post)."""
         source = self.source
         source.text, source.filename = text, source_filename(filename)
-        day = Day.objects.for_record().prefetch_related("post_sources").get(pk=day.pk)
-        source.fingerprint = fingerprint(render_post(day, self.author))
+        source.fingerprint = post_fingerprint(day, self.author)
         source.save(update_fields=["filename", "text", "fingerprint"])
 
     def _keep_last_modified(self, day: Day, *, whole_day: bool) -> None:
