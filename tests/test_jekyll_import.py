@@ -857,6 +857,20 @@ def test_a_title_and_heading_longer_than_the_forms_allow_are_imported_whole(empt
     assert day.freesections.get().heading == heading.strip()
 
 
+def test_a_title_with_a_direction_override_fails_and_leaves_nothing(empty_team):
+    # The rule the forms keep for one-line texts holds for imported ones, whatever their
+    # length: the title is refused after the post's members were written, and rolled back.
+    text = post("## 피어세션\n\n참가자 : 가람, 나래\n", title="제목\u202egpj.md")
+
+    (result,) = import_sources(
+        empty_team, [Source("p.md", text.encode())], member_name="가람"
+    ).results
+
+    assert result.status == FAILED
+    assert str(result.reason).startswith("Not imported: title: ")
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
 def test_a_member_name_the_models_cannot_hold_fails_with_the_field_named(empty_team):
     text = post("## 회고록\n\n짧은 회고\n")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sessions.jekyll.export import render_post
-from sessions.jekyll.importer import IMPORTED, UNCHANGED, import_sources
+from sessions.jekyll.importer import IMPORTED, import_sources
 from sessions.jekyll.sources import Source
 from sessions.models import (
     AssignmentReview,

@@ -2,7 +2,6 @@
 own name, until someone edits its day in Studylog; then it is written again with its own
 front matter."""
 
-import datetime
 import io
 import shutil
 import zipfile
@@ -11,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from sessions import services
 from sessions.forms.items import QuestionForm
@@ -18,7 +18,7 @@ from sessions.jekyll.export import member_days, member_post, posts_zip, render_p
 from sessions.jekyll.front_matter import split
 from sessions.jekyll.importer import IMPORTED, import_files, import_sources
 from sessions.jekyll.sources import Source
-from sessions.models import Day, FreeSection, MemberLog, Membership, PostSource, Question
+from sessions.models import Day, FreeSection, MemberLog, PostSource, Question
 
 from .factories import TeamFactory, UserFactory
 from .test_jekyll_roundtrip import AUTHOR, POSTS, REFERENCE, _posts, body_of
@@ -130,7 +130,7 @@ def test_an_edit_writes_the_day_again_with_the_posts_front_matter(imported):
     _open, head, _rest = split(post.text)
     _open, source_head, _rest = split(source)
     changed = [line for line in head if line not in source_head]
-    today = datetime.date.today().isoformat()
+    today = timezone.localtime(timezone.now(), day.team.tz).date().isoformat()
     assert changed == [f"last_modified_at: {today}"]  # follows the edit; the rest as it was
     assert "프림과 크루스칼의 차이를 표로 정리했다." in body_of(post.text)
     assert "프림은 정점 중심" not in post.text
@@ -178,10 +178,14 @@ def test_another_members_post_of_the_day_leaves_the_first_verbatim():
     day, author = import_one(team, path)
     other = path.read_text(encoding="utf-8")
     other = other.replace("모더레이터 : 류하람", "모더레이터 : 도가온")  # kept for review
-    other = other.replace("<br>\n\n## 회고록", "### 토의 내용\n\n- 다음엔 벨만 포드\n\n<br>\n\n## 회고록")
+    other = other.replace(
+        "<br>\n\n## 회고록", "### 토의 내용\n\n- 다음엔 벨만 포드\n\n<br>\n\n## 회고록"
+    )
     other = other.replace("모든 쌍 최단 경로는", "내 회고: 모든 쌍 최단 경로는")
 
-    (result,) = import_sources(team, [Source("theirs.md", other.encode())], member_name="도가온").results
+    (result,) = import_sources(
+        team, [Source("theirs.md", other.encode())], member_name="도가온"
+    ).results
 
     assert result.status == IMPORTED
     assert FreeSection.objects.filter(day=day, needs_review=True).count() == 2
@@ -212,9 +216,7 @@ def test_a_private_log_is_not_in_an_admins_download_of_an_imported_post():
         if getattr(lookup, "prefetch_to", lookup) != "logs"
     ]
     others = MemberLog.objects.exclude(visibility="private").prefetch_related("links")
-    seen = days.prefetch_related(None).prefetch_related(
-        *lookups, Prefetch("logs", queryset=others)
-    )
+    seen = days.prefetch_related(None).prefetch_related(*lookups, Prefetch("logs", queryset=others))
 
     content = zipfile.ZipFile(io.BytesIO(posts_zip(team, author, days=seen)))
 
@@ -235,7 +237,9 @@ def render_of(name: str) -> str:
 
 
 def test_participants_keep_the_posts_order():
-    assert "참가자 : 표서진, 류하람, 남궁별, 도가온\n" in render_of("2024-04-10-participant_order.md")
+    assert "참가자 : 표서진, 류하람, 남궁별, 도가온\n" in render_of(
+        "2024-04-10-participant_order.md"
+    )
 
 
 def test_badges_and_notes_keep_their_order():

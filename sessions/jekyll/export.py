@@ -15,11 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import Attendance, Day, FreeSection, MemberLog, Membership, PostSource, Team
+from ..models import (
+    Attendance,
+    Day,
+    FreeSection,
+    MemberLog,
+    Membership,
+    PostSource,
+    Question,
+    Team,
+)
 from . import front_matter
 from .inert import inert, unbracketed, web_or_relative
 from .parse import empty_parts
@@ -103,11 +112,26 @@ def post_fingerprint(day: Day, member: Membership) -> str:
     """What PostSource.fingerprint holds: the SHA-256 of the member's day as render_post
     writes it, less what the team's settings alone decide (the footer, the category and
     excerpt, a default title): changing those is no edit of the post."""
-    day = _with_record(day, sources=True)
-    return _fingerprint(day, member, _day_sources(day))
+    # What the post shows and no more (the import computes one per post): 8 queries.
+    logs = MemberLog.objects.filter(member=member).select_related("member")
+    day = (
+        Day.objects.select_related("team", "moderator")
+        .prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
+            "suggestions",
+            "assignmentreviews__presenters",
+            Prefetch(
+                "questions", queryset=Question.objects.select_related("asked_by", "answered_by")
+            ),
+            "freesections",
+            Prefetch("logs", queryset=logs.prefetch_related("links")),
+        )
+        .get(pk=day.pk)
+    )
+    return _fingerprint(day, member, None)
 
 
-def _fingerprint(day: Day, member: Membership, sources: list[PostSource]) -> str:
+def _fingerprint(day: Day, member: Membership, sources: list[PostSource] | None) -> str:
     text = _render(day, member, sources, fingerprinted=True)
     return hashlib.sha256(text.encode()).hexdigest()
 

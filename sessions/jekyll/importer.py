@@ -169,7 +169,6 @@ class _PostImport:
             people = {name: self._member(name) for name in post.names}
             self.author = self._author(member_name)
             day = self._create_day(people)
-            self._keep_source(day, filename, text)
             changed = True
         else:
             self.author = self._author(member_name)
@@ -181,14 +180,15 @@ class _PostImport:
         if not changed:
             return FileResult(filename, UNCHANGED, _("Nothing new: the day holds all of it."), day)
         self._keep_last_modified(day, whole_day=new_day)
-        self._fingerprint(day, filename, text)
+        self._keep_post(day, filename, text)
         return FileResult(filename, IMPORTED, self._note(new_day), day)
 
     def _keep_source(self, day: Day, filename: str, text: str) -> bool:
-        """The file as the author's post of the day; True when that is new.
+        """The file as the author's post of a day already recorded, before the session
+        text it adds is saved (FreeSection.from_post); True when that is new.
 
         A second file of the same member and day (an edited copy) replaces the first
-        only when it brings something new (see _fingerprint), so the file kept is the
+        only when it brings something new (see _keep_post), so the file kept is the
         one whose every part the day holds."""
         self.source = PostSource.objects.filter(day=day, member=self.author).first()
         if self.source is not None:
@@ -199,13 +199,17 @@ class _PostImport:
         _save(self.source, exclude=["fingerprint"])  # set once the day is written
         return True
 
-    def _fingerprint(self, day: Day, filename: str, text: str) -> None:
-        """What the export writes for the author's day right now: while it stays so, the
-        export writes the file itself (export.member_post)."""
+    def _keep_post(self, day: Day, filename: str, text: str) -> None:
+        """Keep the file with the fingerprint of what the export writes for the author's
+        day right now: while that stays so, the export writes the file itself
+        (export.member_post)."""
+        fingerprint = post_fingerprint(day, self.author)
+        if self.source is None:  # a new day
+            self.source = PostSource(day=day, member=self.author)
         source = self.source
         source.text, source.filename = text, source_filename(filename)
-        source.fingerprint = post_fingerprint(day, self.author)
-        source.save(update_fields=["filename", "text", "fingerprint"])
+        source.fingerprint = fingerprint
+        _save(source)
 
     def _keep_last_modified(self, day: Day, *, whole_day: bool) -> None:
         """Date what the post brought by its `last_modified_at`, not by the import, so
@@ -552,7 +556,5 @@ def _save(row, exclude: list[str] = ()) -> None:
     query each. A text's max_length is the form's and is not checked (TextField)."""
     _check_one_line(row)
     related = [f.name for f in row._meta.concrete_fields if f.is_relation]
-    row.full_clean(
-        exclude=[*related, *exclude], validate_unique=False, validate_constraints=False
-    )
+    row.full_clean(exclude=[*related, *exclude], validate_unique=False, validate_constraints=False)
     row.save()
