@@ -194,13 +194,18 @@ def test_another_members_post_of_the_day_leaves_the_first_verbatim():
     theirs = member_post(Day.objects.get(pk=day.pk), team.memberships.get(display_name="도가온"))
     assert (theirs.filename, theirs.text) == ("theirs.md", other)
 
-    # Once someone takes the kept text into the day, it is the day's, in every post.
+    # Once someone takes the kept text into the day, it is the day's, in every post:
+    # by clearing its review mark, or by editing it.
     section = FreeSection.objects.get(day=day, heading="토의 내용")
     section.needs_review = False
     section.save()
+    kept = FreeSection.objects.get(day=day, heading="피어세션")
+    kept.body, kept.version = "모더레이터는 도가온으로 정정", kept.version + 1
+    kept.save()
     mine = member_post(Day.objects.get(pk=day.pk), author)
     assert mine.filename == path.name
     assert "- 다음엔 벨만 포드" in mine.text
+    assert "모더레이터는 도가온으로 정정" in mine.text
 
 
 def test_a_private_log_is_not_in_an_admins_download_of_an_imported_post():

@@ -201,7 +201,7 @@ def _day_sections(
     brought to the day already recorded, while they wait for review unedited (until
     then they are that post's text, not the day's)."""
     sections = list(day.freesections.all())
-    if not any(s.needs_review and s.from_post_id for s in sections):
+    if not any(_as_imported(section) for section in sections):
         return sections
     if sources is None:
         sources = _day_sources(day)
@@ -209,12 +209,14 @@ def _day_sections(
     return [
         section
         for section in sections
-        if not (
-            section.needs_review
-            and section.from_post_id in owners
-            and owners[section.from_post_id] != member.pk
-        )
+        if not (_as_imported(section) and owners.get(section.from_post_id, member.pk) != member.pk)
     ]
+
+
+def _as_imported(section: FreeSection) -> bool:
+    """Text a post brought to a day already recorded, still waiting for review, never
+    edited (an edit through the services bumps the version)."""
+    return section.needs_review and section.from_post_id is not None and section.version == 1
 
 
 def _day_sources(day: Day) -> list[PostSource]:
