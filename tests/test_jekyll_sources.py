@@ -21,6 +21,7 @@ from sessions.jekyll.sources import Source
 from sessions.models import Day, FreeSection, MemberLog, PostSource, Question
 
 from .factories import TeamFactory, UserFactory
+from .test_jekyll_export import POST_QUERIES
 from .test_jekyll_roundtrip import AUTHOR, POSTS, REFERENCE, _posts, body_of
 
 pytestmark = pytest.mark.django_db
@@ -270,3 +271,18 @@ def test_an_empty_heading_and_a_very_long_one_are_kept():
     heading = next(line[4:] for line in text.split("\n") if line.startswith("### "))
     assert len(heading) > 120  # more than the section form takes
     assert f"\n### {heading}\n" in render_of("2024-04-03-very_long_heading.md")
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_a_zip_of_imported_posts_runs_a_fixed_number_of_queries(
+    count, django_assert_max_num_queries
+):
+    team = TeamFactory(slug="graph", post_footer="")
+    paths = sorted(POSTS.glob("2024-04-*.md"))[:count]
+    import_files(team, paths, member_name=AUTHOR)
+    author = team.memberships.get(display_name=AUTHOR)
+
+    with django_assert_max_num_queries(POST_QUERIES):
+        content = zipfile.ZipFile(io.BytesIO(posts_zip(team, author)))
+
+    assert sorted(content.namelist()) == [f"_posts/{path.name}" for path in paths]
