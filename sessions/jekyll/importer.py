@@ -8,6 +8,8 @@ which reads the files first (sources.py: sizes, zips, decoding), then imports wh
 read. Each file is imported in its own transaction: a bad one leaves nothing behind and
 the rest of the batch still goes in. Importing the same bytes again is a no-op (the
 ImportedPost register), so a whole folder can be imported again after adding a post.
+Each file is kept as its author's post of the day (PostSource), so that the export gives
+it back as it came until the day is edited (export.member_post, FORMAT.md).
 
 Whose post it is (the member who gets its study links and retrospective), in order:
 `member_name` (created as a name-only member when the team has nobody of that name);

@@ -128,21 +128,6 @@ class ParsedPost:
             found += [question.asked_by, question.answered_by]
         return list(dict.fromkeys(name for name in found if name))
 
-    @property
-    def is_empty(self) -> bool:
-        """Front matter and nothing else: no session, no log, no topic."""
-        return not (
-            self.study_links
-            or self.study_notes.strip()
-            or self.moderator
-            or self.participants
-            or self.suggestions
-            or self.reviews
-            or self.questions
-            or self.sections
-            or self.retrospective.strip()
-        )
-
 
 def parse_post(text: str) -> ParsedPost:
     """Read one post. Raises PostError when its front matter is missing or has no date."""
