@@ -286,3 +286,17 @@ def test_a_zip_of_imported_posts_runs_a_fixed_number_of_queries(
         content = zipfile.ZipFile(io.BytesIO(posts_zip(team, author)))
 
     assert sorted(content.namelist()) == [f"_posts/{path.name}" for path in paths]
+
+
+def test_an_edited_skeleton_post_keeps_its_empty_sections():
+    team = TeamFactory(slug="graph", post_footer="")
+    path = POSTS / "2024-04-01-skeleton_only.md"
+    day, author = import_one(team, path)
+    MemberLog.objects.create(day=day, member=author, retrospective="나중에 채운 회고")
+
+    post = member_post(Day.objects.get(pk=day.pk), author)
+
+    headings = [line for line in post.text.split("\n") if line.startswith("#")]
+    source = path.read_text(encoding="utf-8")
+    assert headings == [line for line in source.split("\n") if line.startswith("#")]
+    assert post.text.endswith("## 회고록\n\n나중에 채운 회고\n\n<br>\n")

@@ -166,21 +166,26 @@ def _render(
     log = next((log for log in day.logs.all() if log.member_id == member.pk), None)
     free = _day_sections(day, member, sources)
     with translation.override(team.language):
-        study = _study_section(log)
-        if not study and "study" in keep_empty:
-            study = f"## {_('Study notes')}"
-        retrospective = _retrospective_section(log)
-        if not retrospective and "retro" in keep_empty:
-            retrospective = f"## {_('Retrospective')}"
-        sections = [
-            study,
-            _peer_section(day),
-            _suggestions_section(day),
-            _reviews_section(day),
-            _questions_section(day),
-            *(_free_section(section) for section in free),
-            retrospective,
-        ]
+        # An imported post's empty sections stay (keep_empty: parse.empty_parts).
+        empty = {
+            "study": f"## {_('Study notes')}",
+            "suggestions": f"### {_('Suggestions')}",
+            "reviews": f"### {_('Assignment review')}",
+            "questions": f"### {_('Questions')}",
+            "retro": f"## {_('Retrospective')}",
+        }
+        parts = {
+            "study": _study_section(log),
+            "peer": _peer_section(day),
+            "suggestions": _suggestions_section(day),
+            "reviews": _reviews_section(day),
+            "questions": _questions_section(day),
+        }
+        parts["retro"] = _retrospective_section(log)
+        for kind in keep_empty & empty.keys():
+            parts[kind] = parts[kind] or empty[kind]
+        *session, retrospective = parts.values()
+        sections = [*session, *(_free_section(section) for section in free), retrospective]
     blocks = ["<br>"]
     for section in sections:
         if section:

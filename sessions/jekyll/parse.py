@@ -145,8 +145,8 @@ def parse_post(text: str) -> ParsedPost:
 
 
 def empty_parts(text: str) -> frozenset[str]:
-    """Which of the member's own parts ("study", "retro") the post has as a heading with
-    nothing under it: a day written again keeps them (export.member_post)."""
+    """Which parts (keys of _KINDS but "peer") the post has as a heading with nothing
+    under it, as in a skeleton post: a day written again keeps them (export.member_post)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
     try:
         _head, body = _split_front_matter(text.split("\n"))
@@ -156,7 +156,7 @@ def empty_parts(text: str) -> frozenset[str]:
     return frozenset(
         block.kind
         for block in blocks
-        if block.kind in _TEXT_KINDS and not _strip_edges(block.lines)
+        if block.kind not in ("peer", "free") and not _strip_edges(block.lines)
     )
 
 
