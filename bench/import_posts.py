@@ -8,13 +8,17 @@ as the upload page does), and deletes the team again. Nothing goes over the netw
 Baselines, measured in the same process on the same posts:
 - parsing only (sessions.jekyll.parse, no database), what the import cannot beat;
 - importing them again, where every post is found in the register and skipped.
+It also exports the member's posts again (one zip, as the download does) and checks
+that every file comes back under its own name, byte for byte.
 """
 
 import datetime
+import io
 import random
 import sys
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from django.db import connection  # noqa: E402
 
 from bench._django import require_migrated  # noqa: E402  (sets Django up)
+from sessions.jekyll.export import posts_zip  # noqa: E402
 from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources  # noqa: E402
 from sessions.jekyll.parse import parse_post  # noqa: E402
 from sessions.jekyll.sources import Source  # noqa: E402
@@ -58,6 +63,7 @@ def make_post(rng: random.Random, number: int, date: datetime.date) -> str:
         f"{n}. 질문 : {topic} 문제에서 {n}번째로 헷갈린 부분은 무엇인가요?({asker})\n\n"
         f"    답 : {other}와 비교해 보면 시간 복잡도가 달라집니다.({answerer})"
         + ("\n\n    추가 확인 필요" if n == 2 else "")
+        + (" -추가 확인 필요함" if n == 3 else "")
         for n in range(1, 4)
     )
     return f"""---
@@ -133,7 +139,7 @@ def main() -> None:
     require_migrated()
     rng = random.Random(4)  # the same posts on every run
     sources = [
-        Source(f"{date.isoformat()}-boostcourse_day{n}.md", make_post(rng, n, date).encode())
+        Source(f"{date.isoformat()}-BoostCourse_day{n}.md", make_post(rng, n, date).encode())
         for n, date in enumerate(session_dates(POSTS), start=1)
     ]
 
@@ -143,6 +149,8 @@ def main() -> None:
     try:
         import_s, report = timed(lambda: import_sources(team, sources, member_name=AUTHOR))
         again_s, again = timed(lambda: import_sources(team, sources, member_name=AUTHOR))
+        author = team.memberships.get(display_name=AUTHOR)
+        export_s, content = timed(lambda: posts_zip(team, author))
     finally:
         team.delete()  # days, items, logs, members and the register go with it
 
@@ -154,12 +162,18 @@ def main() -> None:
         (f"import {POSTS} posts", import_s),
         ("parse only", parse_s),
         ("import again (no-op)", again_s),
+        (f"export {POSTS} posts", export_s),
     ]
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
     for label, seconds in rows:
         print(f"{label:<22}{seconds:8.3f} s {POSTS / seconds:9.1f} posts/s")
     print(f"{'import / parse only':<22}{import_s / parse_s:8.1f}x")
     print(f"{'import / no-op import':<22}{import_s / again_s:8.1f}x")
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    exported = {name.removeprefix("_posts/"): archive.read(name) for name in archive.namelist()}
+    if exported != {source.name: source.data for source in sources}:
+        sys.exit("The export does not give every post back as it was imported.")
+    print(f"every post exported under its own name, byte for byte: {len(exported)} files")
 
 
 if __name__ == "__main__":

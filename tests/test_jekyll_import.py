@@ -23,6 +23,7 @@ from sessions.models import (
     ImportedPost,
     MemberLog,
     Membership,
+    PostSource,
     Question,
     StudyLink,
     Suggestion,
@@ -45,6 +46,7 @@ MODELS = [
     MemberLog,
     StudyLink,
     ImportedPost,
+    PostSource,
 ]
 
 
@@ -569,7 +571,10 @@ def test_a_second_members_post_attaches_to_the_day(empty_team):
         "StudyLink": before["StudyLink"] + 2,
         "FreeSection": before["FreeSection"] + 2,
         "ImportedPost": before["ImportedPost"] + 1,
+        "PostSource": before["PostSource"] + 1,
     }
+    # The text kept for review is the second post's until someone edits it in.
+    assert {s.from_post.member.display_name for s in kept} == {"민서연"}
 
 
 def test_the_same_session_from_another_member_adds_only_their_log(empty_team):
@@ -651,8 +656,8 @@ def test_a_post_nobody_can_be_found_for_fails_and_leaves_nothing(empty_team):
     assert empty_team.post_footer == ""
 
 
-def test_an_item_too_long_for_its_field_is_kept_for_review(empty_team):
-    long_word = "가" * 130  # AssignmentReview.assignment holds 120 characters
+def test_an_item_longer_than_the_form_allows_is_imported_whole(empty_team):
+    long_word = "가" * 130  # the review form takes 120 characters of assignment
     text = post(f"## 피어세션\n\n### 과제 리뷰\n\n- {long_word} 주제\n- 과제2 트리\n")
 
     (result,) = import_sources(
@@ -661,13 +666,11 @@ def test_an_item_too_long_for_its_field_is_kept_for_review(empty_team):
 
     assert result.status == IMPORTED
     day = Day.objects.get()
-    assert [(r.assignment, r.position) for r in day.assignmentreviews.all()] == [("과제2", 1)]
-    section = day.freesections.get()
-    assert (section.heading, section.body, section.needs_review) == (
-        "과제 리뷰",
-        f"- {long_word} 주제",
-        True,
-    )
+    assert [(r.assignment, r.position) for r in day.assignmentreviews.all()] == [
+        (long_word, 1),
+        ("과제2", 2),
+    ]
+    assert not day.freesections.exists()
 
 
 def test_a_footer_unlike_the_teams_stays_in_the_retrospective(empty_team):
@@ -840,8 +843,24 @@ def test_a_post_whose_day_was_deleted_can_be_imported_again(empty_team):
     assert ImportedPost.objects.get().day == result.day
 
 
-def test_a_post_the_models_cannot_hold_fails_with_the_field_named(empty_team):
-    text = post("## 회고록\n\n짧은 회고\n", title="제목" * 101)  # Day.title holds 200
+def test_a_title_and_heading_longer_than_the_forms_allow_are_imported_whole(empty_team):
+    title, heading = "제목" * 101, "긴 제목 " * 60  # the forms take 200 and 120 characters
+    text = post(f"## {heading}\n\n본문\n\n## 회고록\n\n짧은 회고\n", title=title)
+
+    (result,) = import_sources(
+        empty_team, [Source("p.md", text.encode())], member_name="가람"
+    ).results
+
+    assert result.status == IMPORTED
+    day = Day.objects.get()
+    assert day.title == title
+    assert day.freesections.get().heading == heading.strip()
+
+
+def test_a_title_with_a_direction_override_fails_and_leaves_nothing(empty_team):
+    # The rule the forms keep for one-line texts holds for imported ones, whatever their
+    # length: the title is refused after the post's members were written, and rolled back.
+    text = post("## 피어세션\n\n참가자 : 가람, 나래\n", title="제목\u202egpj.md")
 
     (result,) = import_sources(
         empty_team, [Source("p.md", text.encode())], member_name="가람"
@@ -849,6 +868,18 @@ def test_a_post_the_models_cannot_hold_fails_with_the_field_named(empty_team):
 
     assert result.status == FAILED
     assert str(result.reason).startswith("Not imported: title: ")
+    assert counts() == dict.fromkeys(counts(), 0)
+
+
+def test_a_member_name_the_models_cannot_hold_fails_with_the_field_named(empty_team):
+    text = post("## 회고록\n\n짧은 회고\n")
+
+    (result,) = import_sources(
+        empty_team, [Source("p.md", text.encode())], member_name="가" * 41
+    ).results
+
+    assert result.status == FAILED
+    assert str(result.reason).startswith("Not imported: display_name: ")
     assert counts() == dict.fromkeys(counts(), 0)
 
 
@@ -881,11 +912,26 @@ def test_a_date_outside_any_study_team_is_refused(date):
         parse_post(post("## 회고록\n\n회고\n", date=date))
 
 
-def test_a_post_with_nothing_but_front_matter_creates_no_day(empty_team):
-    report = import_sources(empty_team, [Source("empty.md", post("").encode())], member_name="나")
-    assert report.results[0].status == FAILED
-    assert "holds nothing" in str(report.results[0].reason)
-    assert not Day.objects.filter(team=empty_team).exists()
+def test_a_post_with_nothing_but_front_matter_is_a_day(empty_team):
+    text = post("", title="빈 날")
+    report = import_sources(empty_team, [Source("empty.md", text.encode())], member_name="나")
+    assert report.results[0].status == IMPORTED
+    day = Day.objects.get(team=empty_team)
+    assert (day.date, day.title) == (datetime.date(2024, 5, 2), "빈 날")
+    assert PostSource.objects.get().member.display_name == "나"
+
+
+def test_a_skeleton_post_attaches_to_the_day_already_recorded(empty_team):
+    import_sources(empty_team, [source("2024-03-04-canonical_ko.md")], member_name="한유나")
+    before = counts()
+    text = post("<br>\n\n## 학습 내용\n\n## 피어세션\n\n## 회고록\n", date="2024-03-04")
+
+    (result,) = import_sources(
+        empty_team, [Source("skeleton.md", text.encode())], member_name="민서연"
+    ).results
+
+    assert (result.status, result.day) == (IMPORTED, Day.objects.get())
+    assert counts() == {**before, "ImportedPost": before["ImportedPost"] + 1, "PostSource": 2}
 
 
 def test_an_archive_without_posts_says_so():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sessions.jekyll.export import render_post
-from sessions.jekyll.importer import IMPORTED, UNCHANGED, import_sources
+from sessions.jekyll.importer import IMPORTED, import_sources
 from sessions.jekyll.sources import Source
 from sessions.models import (
     AssignmentReview,
@@ -237,8 +237,9 @@ def test_export_import_export_gives_the_same_posts(rich_day):
         statuses[name] = report.results[0].status
     # No stamp() here: the import itself dates what it writes by `last_modified_at`.
 
-    # 정시우 has no log of their own: their post holds nothing the day does not.
-    assert statuses == {"서도윤": IMPORTED, "박하은": IMPORTED, "정시우": UNCHANGED}
+    # 정시우 has no log of their own: their post holds nothing the day does not, and is
+    # kept as their post of the day.
+    assert statuses == {"서도윤": IMPORTED, "박하은": IMPORTED, "정시우": IMPORTED}
 
     day = Day.objects.get(team=copy)
     assert day.freesections.count() == 3  # the other members' posts added nothing for review

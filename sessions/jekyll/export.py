@@ -6,19 +6,32 @@ before it goes in: the member's blog renders the post without sanitizing it.
 """
 
 import datetime
+import hashlib
 import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import Attendance, Day, FreeSection, MemberLog, Membership, Team
+from ..models import (
+    Attendance,
+    Day,
+    FreeSection,
+    MemberLog,
+    Membership,
+    PostSource,
+    Question,
+    Team,
+)
+from . import front_matter
 from .inert import inert, unbracketed, web_or_relative
+from .parse import empty_parts
 
 INDENT = " " * 4
 # The reference posts' decoration after the 피어세션 heading (the importer accepts it or not).
@@ -66,34 +79,155 @@ _LINE_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u202
 # The post
 
 
+@dataclass(frozen=True)
+class MemberPost:
+    """A member's post of a day: the file name to write it under and its text."""
+
+    filename: str
+    text: str
+
+
+def member_post(day: Day, member: Membership) -> MemberPost:
+    """The member's post of the day, as their blog should have it.
+
+    A day imported from the member's post (PostSource) and not edited since gives that
+    file back as it came, under its own name. Once edited, the day is written again
+    (render_post), under the same name, with the file's front matter key by key
+    (front_matter.merge) and its empty 학습 내용 / 회고록 sections. A day written in
+    Studylog follows FORMAT.md. A fixed number of queries, none when `day` comes from
+    member_days() (or for_record() with "post_sources" prefetched).
+    """
+    day = _with_record(day, sources=True)
+    sources = _day_sources(day)
+    source = next((s for s in sources if s.member_id == member.pk), None)
+    if source is None:
+        return MemberPost(post_filename(day, member), _render(day, member, sources))
+    if _fingerprint(day, member, sources) == source.fingerprint:
+        return MemberPost(source.filename, source.text)
+    rendered = _render(day, member, sources, keep_empty=empty_parts(source.text))
+    return MemberPost(source.filename, front_matter.merge(source.text, rendered))
+
+
+def post_fingerprint(day: Day, member: Membership) -> str:
+    """What PostSource.fingerprint holds: the SHA-256 of the member's day as render_post
+    writes it, less what the team's settings alone decide (the footer, the category and
+    excerpt, a default title): changing those is no edit of the post."""
+    # What the post shows and no more (the import computes one per post): 8 queries.
+    logs = MemberLog.objects.filter(member=member).select_related("member")
+    day = (
+        Day.objects.select_related("team", "moderator")
+        .prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("member")),
+            "suggestions",
+            "assignmentreviews__presenters",
+            Prefetch(
+                "questions", queryset=Question.objects.select_related("asked_by", "answered_by")
+            ),
+            "freesections",
+            Prefetch("logs", queryset=logs.prefetch_related("links")),
+        )
+        .get(pk=day.pk)
+    )
+    return _fingerprint(day, member, None)
+
+
+def _fingerprint(day: Day, member: Membership, sources: list[PostSource] | None) -> str:
+    text = _render(day, member, sources, fingerprinted=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def source_filename(name: str) -> str:
+    """The post's own file name from the name it was imported by: a path's last part,
+    and a zip entry's ("posts.zip:_posts/2021-08-02-BoostCourse_day1.md")."""
+    return re.split(r"[\\/:]", name)[-1][-255:]
+
+
 def render_post(day: Day, member: Membership) -> str:
     """The member's day as one Jekyll post: the team's record and the member's own log.
 
-    `day` may come from Day.objects.for_record() (then no query runs); otherwise it is
-    fetched again that way, so the cost is a fixed number of queries either way.
+    `day` may come from Day.objects.for_record() (then no query runs, unless the day
+    holds text another member's post brought, kept for review: one query); otherwise it
+    is fetched again that way, so the cost is a fixed number of queries either way.
     """
     day = _with_record(day)
+    return _render(day, member, None)
+
+
+def _render(
+    day: Day,
+    member: Membership,
+    sources: list[PostSource] | None,
+    keep_empty=frozenset(),
+    *,
+    fingerprinted: bool = False,
+) -> str:
     team = day.team
     # The member's own log whatever its visibility: the post goes to their own blog.
     log = next((log for log in day.logs.all() if log.member_id == member.pk), None)
+    free = _day_sections(day, member, sources)
     with translation.override(team.language):
-        sections = [
-            _study_section(log),
-            _peer_section(day),
-            _suggestions_section(day),
-            _reviews_section(day),
-            _questions_section(day),
-            *(_free_section(section) for section in day.freesections.all()),
-            _retrospective_section(log),
-        ]
+        # An imported post's empty sections stay (keep_empty: parse.empty_parts).
+        empty = {
+            "study": f"## {_('Study notes')}",
+            "suggestions": f"### {_('Suggestions')}",
+            "reviews": f"### {_('Assignment review')}",
+            "questions": f"### {_('Questions')}",
+            "retro": f"## {_('Retrospective')}",
+        }
+        parts = {
+            "study": _study_section(log),
+            "peer": _peer_section(day),
+            "suggestions": _suggestions_section(day),
+            "reviews": _reviews_section(day),
+            "questions": _questions_section(day),
+        }
+        parts["retro"] = _retrospective_section(log)
+        for kind in keep_empty & empty.keys():
+            parts[kind] = parts[kind] or empty[kind]
+        *session, retrospective = parts.values()
+        sections = [*session, *(_free_section(section) for section in free), retrospective]
     blocks = ["<br>"]
     for section in sections:
         if section:
             blocks += [section, "<br>"]
-    footer = inert(_text(team.post_footer))
+    footer = "" if fingerprinted else inert(_text(team.post_footer))
     if footer:
         blocks.append(footer)
-    return _front_matter(day, log) + "\n".join(["", "\n\n".join(blocks), ""])
+    if fingerprinted:
+        head = [day.title, day.tags, day.date, _last_modified(day, log, free)]
+        return "\n".join([*map(str, head), *blocks])
+    return _front_matter(day, log, free) + "\n".join(["", "\n\n".join(blocks), ""])
+
+
+def _day_sections(
+    day: Day, member: Membership, sources: list[PostSource] | None
+) -> list[FreeSection]:
+    """The day's free sections in the member's post: not those another member's post
+    brought to the day already recorded, while they wait for review unedited (until
+    then they are that post's text, not the day's)."""
+    sections = list(day.freesections.all())
+    if not any(_as_imported(section) for section in sections):
+        return sections
+    if sources is None:
+        sources = _day_sources(day)
+    owners = {source.pk: source.member_id for source in sources}
+    return [
+        section
+        for section in sections
+        if not (_as_imported(section) and owners.get(section.from_post_id, member.pk) != member.pk)
+    ]
+
+
+def _as_imported(section: FreeSection) -> bool:
+    """Text a post brought to a day already recorded, still waiting for review, never
+    edited (an edit through the services bumps the version)."""
+    return section.needs_review and section.from_post_id is not None and section.version == 1
+
+
+def _day_sources(day: Day) -> list[PostSource]:
+    if "post_sources" in getattr(day, "_prefetched_objects_cache", {}):
+        return list(day.post_sources.all())
+    return list(PostSource.objects.filter(day=day))
 
 
 def post_filename(day: Day, member: Membership | None = None) -> str:
@@ -131,16 +265,23 @@ def badge(title: str, url: str, color: str) -> str:
 
 
 def member_days(team: Team, member: Membership) -> QuerySet[Day]:
-    """The team's days the member took part in (present or late) or logged, oldest first."""
+    """The team's days the member took part in (present or late), logged, or imported a
+    post of, oldest first; prefetched for member_post()."""
     took_part = Attendance.objects.filter(
         member=member, status__in=Attendance.PRESENT_STATUSES
     ).order_by()
     logged = MemberLog.objects.filter(member=member).order_by()
+    imported = PostSource.objects.filter(member=member).order_by()
     return (
         Day.objects.for_team(team)
-        .filter(Q(pk__in=took_part.values("day")) | Q(pk__in=logged.values("day")))
+        .filter(
+            Q(pk__in=took_part.values("day"))
+            | Q(pk__in=logged.values("day"))
+            | Q(pk__in=imported.values("day"))
+        )
         .order_by("date")
         .for_record()
+        .prefetch_related("post_sources")
     )
 
 
@@ -157,12 +298,12 @@ def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for day in days:
-            filename, text = post_filename(day, member), render_post(day, member)
+            post = member_post(day, member)
             stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
-            info = zipfile.ZipInfo(f"_posts/{filename}", date_time=stamp)
+            info = zipfile.ZipInfo(f"_posts/{post.filename}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
-            archive.writestr(info, text.encode())
+            archive.writestr(info, post.text.encode())
     return buffer.getvalue()
 
 
@@ -172,10 +313,10 @@ def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for day in member_days(team, member):
-        filename, text = post_filename(day, member), render_post(day, member)
-        path = out_dir / filename
-        # Bytes, not write_text: the post's `\n` line endings must survive on every OS.
-        path.write_bytes(text.encode())
+        post = member_post(day, member)
+        path = out_dir / post.filename
+        # Bytes, not write_text: the post's line endings must survive on every OS.
+        path.write_bytes(post.text.encode())
         paths.append(path)
     return paths
 
@@ -183,7 +324,7 @@ def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
 # Sections: each returns its markdown without surrounding blank lines, or "" when empty.
 
 
-def _front_matter(day: Day, log: MemberLog | None) -> str:
+def _front_matter(day: Day, log: MemberLog | None, sections: list[FreeSection]) -> str:
     team = day.team
     # The theme renders the title and tags as markdown or raw HTML: made inert too.
     category = inert(team.course or team.slug, starts_block=False)
@@ -199,7 +340,7 @@ def _front_matter(day: Day, log: MemberLog | None) -> str:
         "tags:",
         f"  - [{', '.join(_yaml_scalar(tag) for tag in tags)}]",
         f"date: {day.date.isoformat()}",
-        f"last_modified_at: {_last_modified(day, log).isoformat()}",
+        f"last_modified_at: {_last_modified(day, log, sections).isoformat()}",
         "---",
     ]
     return _FRONT_MATTER_DEFAULTS + "\n" + "\n".join(lines)
@@ -208,9 +349,46 @@ def _front_matter(day: Day, log: MemberLog | None) -> str:
 def _study_section(log: MemberLog | None) -> str:
     if log is None:
         return ""
-    badges = " ".join(badge(link.title, link.url, link.color) for link in log.links.all())
-    parts = [part for part in (badges, inert(_text(log.study_notes))) if part]
+    badges = [badge(link.title, link.url, link.color) for link in log.links.all()]
+    notes = inert(_text(log.study_notes))
+    parts = _study_layout(log.study_layout, badges, notes)
+    if parts is None:
+        parts = [part for part in (" ".join(badges), notes) if part]
     return "\n\n".join([f"## {_('Study notes')}", *parts]) if parts else ""
+
+
+def _study_layout(layout, badges: list[str], notes: str) -> list[str] | None:
+    """Badge rows and note blocks in the order MemberLog.study_layout records, or None
+    when the log's links and notes no longer fit it (an edit since the import)."""
+    if not isinstance(layout, list) or not layout:
+        return None
+    lines = notes.split("\n") if notes else []
+    parts: list[str] = []
+    used_badges = used_lines = 0
+    for entry in layout:
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[1], int)):
+            return None
+        kind, count = entry
+        if count < 1:
+            return None
+        if kind == "links" and used_badges + count <= len(badges):
+            parts.append(" ".join(badges[used_badges : used_badges + count]))
+            used_badges += count
+        elif kind == "notes":
+            if used_lines:  # one blank line between two blocks of notes
+                if used_lines >= len(lines) or lines[used_lines]:
+                    return None
+                used_lines += 1
+            block = lines[used_lines : used_lines + count]
+            if len(block) < count or not block[0].strip() or not block[-1].strip():
+                return None
+            parts.append("\n".join(block))
+            used_lines += count
+        else:
+            return None
+    if (used_badges, used_lines) != (len(badges), len(lines)):
+        return None
+    return parts
 
 
 def _peer_section(day: Day) -> str:
@@ -218,7 +396,11 @@ def _peer_section(day: Day) -> str:
     lines = [f"## {_('Peer session')} {PEER_SESSION_EMOJI}"]
     if day.moderator:
         lines.append(inert(f"{_('Moderator')} : {day.moderator.display_name}", starts_block=False))
-    names = [a.member.display_name for a in day.attendances.all() if a.took_part]
+    attendances = list(day.attendances.all())
+    if any(a.position for a in attendances):
+        # The order of the imported post's 참가자 line; members added since come after.
+        attendances.sort(key=lambda a: (a.position == 0, a.position))
+    names = [a.member.display_name for a in attendances if a.took_part]
     if names:
         lines.append(inert(f"{_('Participants')} : {', '.join(names)}", starts_block=False))
     return "\n\n".join(lines)
@@ -261,13 +443,15 @@ def _questions_section(day: Day) -> str:
         question = inert(f"{_('Question')} : {question}", starts_block=False)
         parts = [_list_item(f"{number}. ", question)]
         answer = _text(item.answer)
+        # Where the imported post said it: at the end of the answer (" -추가 확인 필요함").
+        mark = item.follow_up_mark if item.needs_follow_up and answer else ""
         if answer:
-            answer = f"{_('Answer')} : {unbracketed(answer)}{_who(item.answered_by)}"
+            answer = f"{_('Answer')} : {unbracketed(answer)}{_who(item.answered_by)}{mark}"
             parts.append(_indent(inert(answer, starts_block=False)))
         for title, url in item.link_list:
             title = inert(_link_text(title), starts_block=False)
             parts.append(f"{INDENT}[{title}]({url})")
-        if item.needs_follow_up:
+        if item.needs_follow_up and not mark:
             parts.append(INDENT + _("Needs follow-up"))
         items.append("\n\n".join(parts))
     return _subsection(_("Questions"), items)
@@ -289,17 +473,18 @@ def _retrospective_section(log: MemberLog | None) -> str:
 # Helpers
 
 
-def _with_record(day: Day) -> Day:
+def _with_record(day: Day, *, sources: bool = False) -> Day:
     cache = getattr(day, "_prefetched_objects_cache", {})
     if all(name in cache for name in _RECORD_RELATIONS):
         return day
-    return Day.objects.for_record().get(pk=day.pk)
+    days = Day.objects.for_record()
+    return (days.prefetch_related("post_sources") if sources else days).get(pk=day.pk)
 
 
-def _last_modified(day: Day, log: MemberLog | None) -> datetime.date:
+def _last_modified(day: Day, log: MemberLog | None, sections: list[FreeSection]) -> datetime.date:
     """The date, in the team's time zone, of the last change to anything the post shows."""
-    stamps = [day.updated_at]
-    for items in (day.suggestions, day.assignmentreviews, day.questions, day.freesections):
+    stamps = [day.updated_at, *(section.updated_at for section in sections)]
+    for items in (day.suggestions, day.assignmentreviews, day.questions):
         stamps += [item.updated_at for item in items.all()]
     if log is not None:
         stamps.append(log.updated_at)

@@ -8,6 +8,8 @@ which reads the files first (sources.py: sizes, zips, decoding), then imports wh
 read. Each file is imported in its own transaction: a bad one leaves nothing behind and
 the rest of the batch still goes in. Importing the same bytes again is a no-op (the
 ImportedPost register), so a whole folder can be imported again after adding a post.
+Each file is kept as its author's post of the day (PostSource), so that the export gives
+it back as it came until the day is edited (export.member_post, FORMAT.md).
 
 Whose post it is (the member who gets its study links and retrospective), in order:
 `member_name` (created as a name-only member when the team has nobody of that name);
@@ -38,14 +40,17 @@ from ..models import (
     ImportedPost,
     MemberLog,
     Membership,
+    PostSource,
     Question,
     StudyLink,
     Suggestion,
     Team,
 )
+from ..models.fields import OneLineTextField
 from ..models.validators import validate_one_line
 from ..services import next_day_number
 from . import parse
+from .export import post_fingerprint, source_filename
 from .parse import ParsedPost, PostError, parse_post
 from .sources import Failure, Reason, Source, post_problem, read_sources
 
@@ -119,12 +124,13 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
     if seen is not None and seen.day is not None:
         return FileResult(source.name, UNCHANGED, _("Imported before."), seen.day)
     try:
-        post = parse_post(source.data.decode("utf-8"))
+        text = source.data.decode("utf-8").lstrip("\ufeff")
+        post = parse_post(text)
         with transaction.atomic(), search_index.deferred():  # one rebuild per post's day
             if seen is not None:
                 seen.delete()  # its day was deleted since: importing it again brings it back
             importer = _PostImport(team, post, user=user)
-            result = importer.run(source.name, member_name=member_name)
+            result = importer.run(source.name, member_name=member_name, text=text)
             ImportedPost.objects.create(
                 team=team,
                 digest=digest,
@@ -151,14 +157,15 @@ class _PostImport:
         self.post = post
         self.user = user if user is not None and user.is_authenticated else None
         self.author: Membership | None = None
+        self.source: PostSource | None = None  # the file, kept as the author's post
         self.kept_for_review = 0
 
-    def run(self, filename: str, *, member_name: str | None) -> FileResult:
+    def run(self, filename: str, *, member_name: str | None, text: str) -> FileResult:
+        """Write the post into its day. A post with nothing but front matter and headings
+        is a day too (or the author's post of the day already recorded)."""
         post = self.post
         day = Day.objects.filter(team=self.team, date=post.date).first()
         new_day = day is None
-        if new_day and post.is_empty:
-            raise ImportFailure(_("The post holds nothing to import."))
         if new_day:
             # Names first, so members come into the rotation in the post's order.
             people = {name: self._member(name) for name in post.names}
@@ -167,13 +174,44 @@ class _PostImport:
             changed = True
         else:
             self.author = self._author(member_name)
-            changed = self._add_what_is_new(day)
+            # First: the session text this post adds is kept as coming from it.
+            changed = self._keep_source(day, filename, text)
+            changed = self._add_what_is_new(day) or changed
         retrospective = self._retrospective_with_footer()
         changed = self._save_log(day, retrospective) or changed
         if not changed:
             return FileResult(filename, UNCHANGED, _("Nothing new: the day holds all of it."), day)
         self._keep_last_modified(day, whole_day=new_day)
+        self._keep_post(day, filename, text)
         return FileResult(filename, IMPORTED, self._note(new_day), day)
+
+    def _keep_source(self, day: Day, filename: str, text: str) -> bool:
+        """The file as the author's post of a day already recorded, before the session
+        text it adds is saved (FreeSection.from_post); True when that is new.
+
+        A second file of the same member and day (an edited copy) replaces the first
+        only when it brings something new (see _keep_post), so the file kept is the
+        one whose every part the day holds."""
+        self.source = PostSource.objects.filter(day=day, member=self.author).first()
+        if self.source is not None:
+            return False
+        self.source = PostSource(
+            day=day, member=self.author, filename=source_filename(filename), text=text
+        )
+        _save(self.source, exclude=["fingerprint"])  # set once the day is written
+        return True
+
+    def _keep_post(self, day: Day, filename: str, text: str) -> None:
+        """Keep the file with the fingerprint of what the export writes for the author's
+        day right now: while that stays so, the export writes the file itself
+        (export.member_post)."""
+        fingerprint = post_fingerprint(day, self.author)
+        if self.source is None:  # a new day
+            self.source = PostSource(day=day, member=self.author)
+        source = self.source
+        source.text, source.filename = text, source_filename(filename)
+        source.fingerprint = fingerprint
+        _save(source)
 
     def _keep_last_modified(self, day: Day, *, whole_day: bool) -> None:
         """Date what the post brought by its `last_modified_at`, not by the import, so
@@ -249,8 +287,10 @@ class _PostImport:
         )
         _save(day)
         Attendance.objects.bulk_create(
-            Attendance(day=day, member=people[name], status=Attendance.Status.PRESENT)
-            for name in post.participants
+            Attendance(
+                day=day, member=people[name], status=Attendance.Status.PRESENT, position=number
+            )
+            for number, name in enumerate(post.participants, start=1)
         )
         fallbacks: list[parse.FreeSection] = []
         self._save_items(day, map(self._suggestion, post.suggestions), fallbacks)
@@ -299,10 +339,13 @@ class _PostImport:
                 f"{title} {url}" if title and title != url else url for title, url in item.links
             ),
             needs_follow_up=item.needs_follow_up,
+            follow_up_mark=item.follow_up_mark,
         )
         return row, item.origin, None
 
-    def _save_sections(self, day: Day, sections: list[parse.FreeSection]) -> None:
+    def _save_sections(
+        self, day: Day, sections: list[parse.FreeSection], *, from_post: PostSource | None = None
+    ) -> None:
         last = FreeSection.objects.filter(day=day).aggregate(m=Max("position"))["m"] or 0
         for position, section in enumerate(sections, start=last + 1):
             _save(
@@ -313,6 +356,7 @@ class _PostImport:
                     level=section.level,
                     body=section.body,
                     needs_review=section.needs_review,
+                    from_post=from_post,
                     updated_by=self.user,
                 )
             )
@@ -362,7 +406,9 @@ class _PostImport:
                     date=day.date.isoformat(),
                 )
             )
-        self._save_sections(day, sections)
+        # Kept as this post's: the other members' posts of the day are written without it
+        # until someone edits it into the day's record (export.render_post).
+        self._save_sections(day, sections, from_post=self.source)
         return bool(sections)
 
     # The author's own part
@@ -409,6 +455,7 @@ class _PostImport:
             log = MemberLog(day=day, member=self.author)
         log.retrospective = retrospective
         log.study_notes = post.study_notes
+        log.study_layout = post.study_layout
         log.updated_by = self.user
         _save(log)
         for position, (title, url, color) in enumerate(links, start=1):
@@ -494,7 +541,8 @@ def _check_one_line(row) -> None:
     the rule the forms keep: no control characters, no bidi overrides (forms.base)."""
     errors = {}
     for model_field in row._meta.concrete_fields:
-        if isinstance(model_field, models.CharField) and not model_field.choices:
+        one_line = isinstance(model_field, models.CharField | OneLineTextField)
+        if one_line and not model_field.choices:
             try:
                 validate_one_line(getattr(row, model_field.attname) or "")
             except ValidationError as error:
@@ -503,11 +551,12 @@ def _check_one_line(row) -> None:
         raise ValidationError(errors)
 
 
-def _save(row) -> None:
-    """Validate the row's own fields (lengths, choices: a clear reason for the report),
-    then save. Related rows were fetched or made here, and uniqueness is the database's
-    job (an IntegrityError fails the file): checking those too cost a query each."""
+def _save(row, exclude: list[str] = ()) -> None:
+    """Validate the row's own fields (choices, the limits a column has: a clear reason
+    for the report), then save. Related rows were fetched or made here, and uniqueness is
+    the database's job (an IntegrityError fails the file): checking those too cost a
+    query each. A text's max_length is the form's and is not checked (TextField)."""
     _check_one_line(row)
     related = [f.name for f in row._meta.concrete_fields if f.is_relation]
-    row.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
+    row.full_clean(exclude=[*related, *exclude], validate_unique=False, validate_constraints=False)
     row.save()

@@ -77,6 +77,9 @@ class Question:
     answered_by: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)  # (title, url)
     needs_follow_up: bool = False
+    # " -추가 확인 필요함" as written at the end of the answer's last line ("" when the
+    # follow-up is a line of its own, or there is none).
+    follow_up_mark: str = ""
     origin: Origin | None = field(default=None, compare=False, repr=False)
 
 
@@ -97,6 +100,9 @@ class ParsedPost:
     last_modified: datetime.date | None = None  # `last_modified_at:`, when it is a date
     study_links: list[StudyLink] = field(default_factory=list)
     study_notes: str = ""
+    # How badge rows and note blocks alternate under 학습 내용: [["links", 2], ["notes", 1]]
+    # (MemberLog.study_layout): rows of that many badges, blocks of that many notes lines.
+    study_layout: list[list] = field(default_factory=list)
     moderator: str = ""
     participants: list[str] = field(default_factory=list)
     suggestions: list[Suggestion] = field(default_factory=list)
@@ -122,21 +128,6 @@ class ParsedPost:
             found += [question.asked_by, question.answered_by]
         return list(dict.fromkeys(name for name in found if name))
 
-    @property
-    def is_empty(self) -> bool:
-        """Front matter and nothing else: no session, no log, no topic."""
-        return not (
-            self.study_links
-            or self.study_notes.strip()
-            or self.moderator
-            or self.participants
-            or self.suggestions
-            or self.reviews
-            or self.questions
-            or self.sections
-            or self.retrospective.strip()
-        )
-
 
 def parse_post(text: str) -> ParsedPost:
     """Read one post. Raises PostError when its front matter is missing or has no date."""
@@ -151,6 +142,22 @@ def parse_post(text: str) -> ParsedPost:
     for block in blocks:
         _READERS[block.kind](post, block, known)
     return post
+
+
+def empty_parts(text: str) -> frozenset[str]:
+    """Which parts (keys of _KINDS but "peer") the post has as a heading with nothing
+    under it, as in a skeleton post: a day written again keeps them (export.member_post)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+    try:
+        _head, body = _split_front_matter(text.split("\n"))
+    except PostError:
+        return frozenset()
+    _preface, blocks = _blocks(body)
+    return frozenset(
+        block.kind
+        for block in blocks
+        if block.kind not in ("peer", "free") and not _strip_edges(block.lines)
+    )
 
 
 # Front matter
@@ -170,7 +177,18 @@ def _split_front_matter(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _front_matter(lines: list[str]) -> ParsedPost:
-    values: dict[str, str] = {}
+    values = _front_matter_values(lines)
+    return ParsedPost(
+        date=_date(values.get("date", "")),
+        title=values.get("title", ""),
+        tags=values["tags"],
+        author=values.get("author", ""),
+        last_modified=_optional_date(values.get("last_modified_at", "")),
+    )
+
+
+def _front_matter_values(lines: list[str]) -> dict:
+    values: dict = {}
     tags: list[str] = []
     key = ""
     for line in lines:
@@ -182,13 +200,20 @@ def _front_matter(lines: list[str]) -> ParsedPost:
                 tags += _flow_list(match["value"] or "")
         elif key == "tags" and (item := _ITEM.match(line)):
             tags += _flow_list(item["value"])
-    return ParsedPost(
-        date=_date(values.get("date", "")),
-        title=values.get("title", ""),
-        tags=list(dict.fromkeys(tag for tag in tags if tag)),
-        author=values.get("author", ""),
-        last_modified=_optional_date(values.get("last_modified_at", "")),
-    )
+    values["tags"] = list(dict.fromkeys(tag for tag in tags if tag))
+    return values
+
+
+def read_front_matter(lines: list[str]) -> dict:
+    """The values Studylog reads from a front matter's lines, as it reads them: `title`,
+    `tags` (a list), `date` and `last_modified_at` (dates, or None), present or not."""
+    values = _front_matter_values(lines)
+    return {
+        "title": values.get("title"),
+        "tags": values["tags"],
+        "date": _optional_date(values.get("date") or ""),
+        "last_modified_at": _optional_date(values.get("last_modified_at") or ""),
+    }
 
 
 def _optional_date(value: str) -> datetime.date | None:
@@ -242,7 +267,8 @@ def _flow_list(value: str) -> list[str]:
 # The body as blocks: one per heading
 
 
-_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})[ \t]+(?P<text>.*?)(?:[ \t]+#+)?[ \t]*$")
+# `## ` and `##` alone are headings too (empty ones), as in CommonMark.
+_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})(?:[ \t]+(?P<text>.*?))?(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})")
 # Heading names, compared with case, spaces, emoji and punctuation removed (`&` kept).
 _KINDS = {
@@ -287,7 +313,7 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[_Block]]:
         if match is None:
             (blocks[-1].lines if blocks else preface).append(line)
             continue
-        level, heading = len(match["marks"]), match["text"].strip()
+        level, heading = len(match["marks"]), (match["text"] or "").strip()
         while stack and stack[-1].level >= level:
             stack.pop()
         kind = _kind(heading)
@@ -344,14 +370,30 @@ def _read_preface(post: ParsedPost, lines: list[str]) -> None:
 
 
 def _read_study(post: ParsedPost, block: _Block, known: set[str]) -> None:
-    notes = []
+    # The block as alternating runs: badge lines (their links) and note lines.
+    runs: list[list] = []
     for line in block.lines:
         links = _badges(line)
-        if links is None:
-            notes.append(line)
+        kind, value = ("notes", [line]) if links is None else ("links", links)
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += value
         else:
-            post.study_links += links
-    post.study_notes = _join(post.study_notes, _strip_edges(_squeeze_blanks(notes)))
+            runs.append([kind, value])
+    layout = post.study_layout
+    for kind, value in runs:
+        if kind == "notes":
+            text = _strip_edges(_squeeze_blanks(value))
+            if not text:
+                continue  # blank lines between badge rows
+            post.study_notes = _join(post.study_notes, text)
+            count = len(text.split("\n"))
+        else:
+            post.study_links += value
+            count = len(value)
+        if layout and layout[-1][0] == kind == "links":
+            layout[-1][1] += count
+        else:
+            layout.append([kind, count])
 
 
 def _read_retro(post: ParsedPost, block: _Block, known: set[str]) -> None:
@@ -637,8 +679,29 @@ def _question(lines: list[str], known: set[str]) -> Question | None:
     question, asked_by = _split_who(_strip_edges(_dedent(asked)), known)
     if not question:
         return None
-    answer_text, answered_by = _split_who(_strip_edges(_dedent(answer or [])), known)
-    return Question(question, asked_by, answer_text, answered_by, links, follow_up)
+    answer_text, mark = _strip_edges(_dedent(answer or [])), ""
+    if not follow_up:  # with a line of its own, a mark on the answer line stays its text
+        answer_text, mark = _follow_up_mark(answer_text)
+    answer_text, answered_by = _split_who(answer_text, known)
+    return Question(
+        question, asked_by, answer_text, answered_by, links, follow_up or bool(mark), mark
+    )
+
+
+# " -추가 확인 필요함" closing an answer: the follow-up, written on the answer's line.
+_FOLLOW_UP_MARK = re.compile(
+    r"(?P<mark>[ \t]*-[ \t]*(?:추가[ \t]*확인[ \t]*필요(?:함|합니다|해요)?|needs follow-up)[.!]?)"
+    r"[ \t]*$",
+    re.IGNORECASE,
+)
+
+
+def _follow_up_mark(answer: str) -> tuple[str, str]:
+    """(the answer without its closing follow-up mark, the mark as written, or "")."""
+    match = _FOLLOW_UP_MARK.search(answer)
+    if match is None or not answer[: match.start()].strip() or len(match["mark"]) > 60:
+        return answer, ""
+    return answer[: match.start()], match["mark"]
 
 
 def _trailing_links(lines: list[str]) -> tuple[list[str], list[tuple[str, str]], bool]:

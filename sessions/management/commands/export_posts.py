@@ -10,9 +10,10 @@ from sessions.models import Membership, Team
 
 class Command(BaseCommand):
     help = (
-        "Write one member's days (those they attended or logged) as Jekyll posts, one "
-        "Markdown file per day, into a folder such as their blog's _posts. "
-        "Files of the same name are replaced."
+        "Write one member's days (those they attended, logged or imported a post of) as "
+        "Jekyll posts, one Markdown file per day, into a folder such as their blog's _posts. "
+        "An imported post comes back under its own file name, unchanged unless its day was "
+        "edited in Studylog. Files of the same name are replaced."
     )
 
     def add_arguments(self, parser):

@@ -9,7 +9,8 @@ from sessions.models import Team
 class Command(BaseCommand):
     help = (
         "Import Jekyll posts (Markdown files, folders of them, or .zip archives) into a "
-        "team's days. Each file is imported on its own; files imported before are skipped. "
+        "team's days. Each file is imported on its own and kept as the member's post of its "
+        "day (export_posts writes it back); files imported before are skipped. "
         "Exits with status 1 when any file failed."
     )
 
