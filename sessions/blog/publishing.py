@@ -46,6 +46,25 @@ def backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
 
 
+# The connection
+
+
+def save_connection(connection: BlogConnection, secret: str | None) -> None:
+    """Save the member's connection, encrypting a new credential (None keeps the stored
+    one, "" drops it). Moving to another repository, branch or folder forgets what was
+    written to the old one."""
+    with transaction.atomic():
+        if connection.pk:
+            before = BlogConnection.objects.select_for_update().get(pk=connection.pk)
+            place = ("remote_url", "branch", "posts_folder")
+            if any(getattr(before, f) != getattr(connection, f) for f in place):
+                connection.posts.all().delete()
+                connection.last_status = connection.last_message = connection.last_commit = ""
+        if secret is not None:
+            connection.credential = crypto.encrypt(secret) if secret else ""
+        connection.save()
+
+
 # Queueing (requests, closing a day, the whole blog)
 
 
