@@ -426,7 +426,11 @@ cat "$key" > "{out}/key_text"
 echo "Permission denied (publickey)." >&2
 exit 255
 """
-KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAAtest\n-----END OPENSSH PRIVATE KEY-----"
+KEY = (
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAAtest\n"
+    "-----END OPENSSH PRIVATE KEY-----"
+)
 
 
 def test_a_deploy_key_is_given_to_ssh_in_a_file_removed_afterwards(
