@@ -52,6 +52,17 @@ class BlogConnectionForm(forms.ModelForm):
         ),
     )
 
+    field_order = [
+        "remote_url",
+        "branch",
+        "posts_folder",
+        "assets_folder",
+        "credential_kind",
+        "token",
+        "ssh_key",
+        "publish_on_close",
+    ]
+
     class Meta:
         model = BlogConnection
         fields = [
