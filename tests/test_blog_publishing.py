@@ -455,3 +455,40 @@ def test_a_deploy_key_is_given_to_ssh_in_a_file_removed_afterwards(
     post = post_of(blog, day)
     assert "refused the credential" in post.message or "자격" in post.message
     assert "PRIVATE KEY" not in post.message
+
+
+# --- runs that overlap ----------------------------------------------------------------
+
+
+def test_a_publish_asked_for_during_a_run_is_kept(
+    dummy_tasks, blog, day, member, repos, monkeypatch
+):
+    """The member presses Publish again while the push is under way: the post stays
+    queued for the next run, and what this run wrote is still known (no false conflict)."""
+    push = Workspace.push
+
+    def push_then_click(self, commit):
+        push(self, commit)
+        write_log(day, member, "푸시하는 동안 고친 회고")
+        publishing.queue(blog, [(day.pk, member.pk)])
+
+    monkeypatch.setattr(Workspace, "push", push_then_click)
+    publishing.queue(blog, [(day.pk, member.pk)])
+    publishing._run_once(blog.pk)
+    post = post_of(blog, day)
+    assert post.status == Status.QUEUED
+    assert post.known_blob == blob_id(show(repos / "blog.git", post.path).encode())
+    monkeypatch.setattr(Workspace, "push", push)
+    assert publishing.run(blog.pk) == "published"
+    assert post_of(blog, day).status == Status.PUBLISHED
+    assert "푸시하는 동안 고친 회고" in show(repos / "blog.git", post.path)
+
+
+def test_a_blog_is_never_pushed_to_by_two_runs_at_once(blog, day, member, repos):
+    """While one run holds the blog, another leaves it alone and looks again later."""
+    publishing.queue(blog, [(day.pk, member.pk)])
+    assert publishing._claim(blog.pk)
+    assert publishing.run(blog.pk) == "busy"
+    assert commits(repos / "blog.git") == []
+    later = DBTaskResult.objects.get()
+    assert later.run_after is not None and later.run_after > timezone.now()

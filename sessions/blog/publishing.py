@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 Status = PublishedPost.Status
 MAX_ATTEMPTS = 8
 RUNS_PER_CALL = 3  # a push refused because the branch moved is tried again at once
+BUSY_RETRY = datetime.timedelta(seconds=30)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -177,12 +178,17 @@ def run(connection_id: int) -> str:
     outcome = "idle"
     for attempt in range(1, RUNS_PER_CALL + 1):
         if not _claim(connection_id):
+            # Another run holds the blog: look again shortly (cron catches it otherwise).
+            enqueue(connection_id, run_after=timezone.now() + BUSY_RETRY)
             return "busy"
         try:
             outcome = _run_once(connection_id, last=attempt == RUNS_PER_CALL)
         finally:
             BlogConnection.objects.filter(pk=connection_id).update(busy_until=None)
-        if outcome != "rejected":
+        queued_meanwhile = PublishedPost.objects.filter(
+            connection_id=connection_id, status=Status.QUEUED
+        ).exists()
+        if outcome != "rejected" and not queued_meanwhile:
             break
     return outcome
 
@@ -225,6 +231,8 @@ def _run_once(connection_id: int, *, last: bool = True) -> str:
     )
     if not posts:
         return "idle"
+    for post in posts:
+        post.read_at = post.updated_at  # a publish request after this keeps its "queued"
     days = Day.objects.for_record().in_bulk({post.day_id for post in posts})
     try:
         secret = crypto.decrypt(connection.credential)
@@ -373,13 +381,21 @@ _RESULT_FIELDS = [
 ]
 
 
+# What a run learnt about the repository, kept even when the post was queued again meanwhile.
+_WRITTEN_FIELDS = ["path", "known_blob", "rendered_blob", "commit", "published_at"]
+
+
 def _save_each(posts: list[PublishedPost], fields: list[str]) -> None:
     """One UPDATE per post, in one transaction: for a hundred rows, far cheaper than
     bulk_update's CASE expression over every field (a second of Python at 100 posts)."""
     with transaction.atomic():
         for post in posts:
             values = {name: getattr(post, name) for name in fields}
-            PublishedPost.objects.filter(pk=post.pk).update(**values)
+            row = PublishedPost.objects.filter(pk=post.pk)
+            if not row.filter(updated_at=post.read_at).update(**values):
+                # Queued again (or resolved) while this run went on: keep that request's
+                # state, and record only what this run wrote to the repository.
+                row.update(**{name: values[name] for name in _WRITTEN_FIELDS if name in values})
 
 
 def _note(connection, status: str, message: str, commit: str = "") -> None:
