@@ -21,7 +21,12 @@ def _fernet() -> MultiFernet:
     keys = settings.BLOG_CREDENTIALS_KEYS
     if not keys:
         raise ImproperlyConfigured("BLOG_CREDENTIALS_KEY is not set: credentials cannot be stored.")
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "BLOG_CREDENTIALS_KEY holds a key that is not a Fernet key (32 url-safe base64 bytes)."
+        ) from exc
 
 
 def encrypt(secret: str) -> str:

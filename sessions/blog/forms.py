@@ -18,7 +18,9 @@ from .git import scrub
 
 Credential = BlogConnection.Credential
 
-_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s]+$")  # git@github.com:me/blog.git
+# git@github.com:me/blog.git; the host starts with a letter or digit, never an option.
+_SCP_LIKE = re.compile(r"^[A-Za-z0-9._-]+@([A-Za-z0-9][A-Za-z0-9.-]*):[^\s]+$")
+_HOST = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 _BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
 _FOLDER = re.compile(r"^[^\\\s:*?\"<>|~^\x00-\x1f]*$")
 
@@ -84,7 +86,12 @@ class BlogConnectionForm(forms.ModelForm):
         url = self.cleaned_data["remote_url"].strip()
         if url.startswith("-") or any(c.isspace() for c in url):
             raise forms.ValidationError(_("Enter the repository's address as git clone takes it."))
-        if _SCP_LIKE.match(url):
+        scp_like = _SCP_LIKE.match(url)
+        if scp_like:
+            if not settings.BLOG_ALLOW_LOCAL_REMOTES and _private(scp_like.group(1)):
+                raise forms.ValidationError(
+                    _("Studylog publishes only to repositories on the internet.")
+                )
             return url
         parts = urlsplit(url)
         allowed = {"https", "ssh"}
@@ -101,7 +108,7 @@ class BlogConnectionForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("Do not put the token in the address: enter it in the token field.")
             )
-        if parts.scheme != "file" and not parts.hostname:
+        if parts.scheme != "file" and not _HOST.match(parts.hostname or ""):
             raise forms.ValidationError(_("The address has no host."))
         if parts.hostname and not settings.BLOG_ALLOW_LOCAL_REMOTES and _private(parts.hostname):
             raise forms.ValidationError(

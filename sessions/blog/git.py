@@ -13,6 +13,7 @@ of any userinfo in URLs before it goes anywhere.
 import hashlib
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -153,9 +154,9 @@ class Workspace:
                 out.write(key)
             known_hosts = self.dir / "known_hosts"
             env["GIT_SSH_COMMAND"] = (
-                f"ssh -i {self.key_path} -o IdentitiesOnly=yes -o BatchMode=yes"
-                f" -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new"
-                f" -o UserKnownHostsFile={known_hosts}"
+                f"ssh -i {shlex.quote(str(self.key_path))} -o IdentitiesOnly=yes"
+                " -o BatchMode=yes -o ConnectTimeout=10 -o StrictHostKeyChecking=accept-new"
+                f" -o UserKnownHostsFile={shlex.quote(str(known_hosts))}"
             )
         return env
 

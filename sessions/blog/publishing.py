@@ -336,7 +336,9 @@ def failure_message(exc: GitError, secrets: tuple[str, ...] = ()) -> str:
         "auth": _(
             "The repository refused the credential: check the token or key and that it may write."
         ),
-        "not_found": _("The repository or branch was not found: check the URL."),
+        "not_found": _(
+            "The repository was not found, or the credential may not open it: check both."
+        ),
         "unreachable": _("The repository could not be reached."),
         "timeout": _("The repository did not answer in time."),
         "rejected": _("The branch kept moving while publishing: try again later."),

@@ -37,7 +37,6 @@ def profile(request):
     form = BlogConnectionForm(
         request.POST or None,
         instance=connection or BlogConnection(user=request.user),
-        initial=None if connection else {"branch": "main"},
     )
     if request.method == "POST" and form.is_valid():
         publishing.save_connection(form.instance, form.new_secret())
