@@ -20,9 +20,13 @@ HTTP_BACKEND = "/usr/lib/git-core/git-http-backend"
 
 
 def bare_repository(path: Path, *, branch: str = "main") -> Path:
-    """An empty bare repository at `path` whose HEAD is `branch`."""
+    """An empty bare repository at `path` whose HEAD is `branch`, serving partial
+    fetches as GitHub does (publishing fetches file contents only for a conflict)."""
     subprocess.run(
         ["git", "init", "--quiet", "--bare", f"--initial-branch={branch}", str(path)], check=True
+    )
+    subprocess.run(
+        ["git", "--git-dir", str(path), "config", "uploadpack.allowFilter", "true"], check=True
     )
     return path
 

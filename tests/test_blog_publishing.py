@@ -492,3 +492,16 @@ def test_a_blog_is_never_pushed_to_by_two_runs_at_once(blog, day, member, repos)
     assert commits(repos / "blog.git") == []
     later = DBTaskResult.objects.get()
     assert later.run_after is not None and later.run_after > timezone.now()
+
+
+def test_file_contents_stay_on_the_server_unless_a_conflict_needs_them(repos, tmp_path):
+    """A blog full of images is not downloaded to publish one post: the fetch brings
+    the last commit's trees, and a file's contents only when asked for (a conflict)."""
+    edit_in_blog(repos, tmp_path, "assets/images/big.png", "x" * 100_000)
+    remote = Remote(url=(repos / "blog.git").as_uri(), branch="main")
+    with Workspace(remote) as workspace:
+        head = workspace.fetch()
+        blob = workspace.blob_ids(head, ["assets/images/big.png"])["assets/images/big.png"]
+        missing = workspace.git("rev-list", "--objects", "--missing=print", head).decode()
+        assert f"?{blob}" in missing.split()
+        assert workspace.read_blob(blob) == b"x" * 100_000
