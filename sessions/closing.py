@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from .blog import publishing as blog_publishing
 from .models import Day
 
 
@@ -50,6 +51,7 @@ def close(day: Day, *, user) -> bool:
         day.closed_at = timezone.now()
         day.closed_by = user
         _save(day, user, "closed_at", "closed_by")
+        blog_publishing.day_closed(day)  # members who publish on close: queued, run after commit
         return True
 
 

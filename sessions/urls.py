@@ -2,6 +2,7 @@
 
 from django.urls import include, path, register_converter
 
+from .blog import views as blog
 from .converters import IsoDateConverter, TokenConverter
 from .views import (
     archive,
@@ -42,6 +43,9 @@ day_patterns = [
     path("", days.day_record, name="day"),
     path("<int:member>/", days.member_record, name="member_day"),
     path("<int:member>/export.md", publish.export_post, name="member_export"),
+    path("<int:member>/blog/", blog.post_status, name="blog_post"),
+    path("<int:member>/blog/publish/", blog.publish, name="blog_publish"),
+    path("<int:member>/blog/resolve/", blog.resolve, name="blog_resolve"),
     path("edit/", edit.day_edit, name="day_edit"),
     path("delete/", days.day_delete, name="day_delete"),
     path("state/", edit.day_state, name="day_state"),
@@ -95,6 +99,7 @@ team_patterns = [
 urlpatterns = [
     path("", teams.home, name="home"),
     path("accounts/signup/", teams.signup, name="signup"),
+    path("accounts/blog/", include("sessions.blog.urls")),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<slug:team>/", include(team_patterns)),
     path("invite/<token:token>/", teams.invitation_accept, name="invitation_accept"),

@@ -1,6 +1,8 @@
 """Studylog settings: one module, read from the environment."""
 
+import base64
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -51,6 +53,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "markdownx",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "sessions.apps.PeerConfig",
 ]
 
@@ -210,6 +214,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Rendered day pages, member records and the archive, per viewer (sessions/page_cache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+
+# Background work (publishing to members' blogs) through the django-tasks backport: tasks
+# are rows in the database, run by `manage.py db_worker`; `manage.py publish_posts` from
+# cron runs what is due where no worker runs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Members' blog credentials are stored encrypted (Fernet) under these keys: a
+# comma-separated list, the first encrypting, every one decrypting (to rotate, put the
+# new key first and run `manage.py publish_posts --rotate-keys`). Development derives
+# one from SECRET_KEY; production without it cannot store credentials (the blog form
+# says so) but runs otherwise.
+BLOG_CREDENTIALS_KEYS = env_list("BLOG_CREDENTIALS_KEY")
+if not BLOG_CREDENTIALS_KEYS and DEBUG:
+    BLOG_CREDENTIALS_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.sha256(b"studylog-blog-credentials:" + SECRET_KEY.encode()).digest()
+        ).decode()
+    ]
+# Git remotes members may publish to: https and ssh always; http:// and file:// only
+# where this is on (development and tests against local repositories).
+BLOG_ALLOW_LOCAL_REMOTES = env_bool("BLOG_ALLOW_LOCAL_REMOTES", False)
+BLOG_GIT_TIMEOUT = int(env("BLOG_GIT_TIMEOUT", "60"))  # seconds for one git command
 
 # markdownx renders its live preview with the same sanitizing function as every page.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "sessions.markdown.markdownify"

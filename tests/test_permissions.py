@@ -11,6 +11,8 @@ use it:
     ADMIN      admins only; members, the moderator and observers get 403
     SELF       the member the URL names (the world's plain member) and admins; anyone
                else in the team, the moderator and observers included, gets 403
+    OWN        the member the URL names and nobody else: admins get 403 too (publishing
+               to a member's blog uses the member's own repository and credential)
 
 Anonymous users are always sent to log in and people outside the team always get
 404. A denied request must leave every row of the database as it was; an allowed
@@ -39,9 +41,11 @@ from sessions import history, schedule
 from sessions.models import (
     ActionItem,
     Attendance,
+    BlogConnection,
     Day,
     Membership,
     ModeratorAssignment,
+    PublishedPost,
     Question,
     Revision,
     SkippedDate,
@@ -64,6 +68,7 @@ from .routes import routes
 pytestmark = pytest.mark.django_db
 
 READ, WRITE, MODERATOR, ADMIN, SELF = "read", "write", "moderator", "admin", "self"
+OWN = "own"
 LOGIN_PREFIX = "/accounts/login/"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -307,6 +312,36 @@ def mentor_body(w) -> dict:
     return {"answer": "멘토의 답입니다"}
 
 
+def blog_url(name: str) -> Callable:
+    def build(w) -> str:
+        kwargs = {"team": w.team.slug, "date": w.day.date, "member": w.member.pk}
+        return reverse(f"peer:{name}", kwargs=kwargs)
+
+    return build
+
+
+def blog_connected(w) -> None:
+    """The plain member has connected a blog (publishing only queues: nothing is pushed)."""
+    BlogConnection.objects.create(user=w.member.user, remote_url="https://example.com/b.git")
+
+
+def blog_conflict(w) -> None:
+    blog_connected(w)
+    PublishedPost.objects.create(
+        connection=w.member.user.blog_connection,
+        day=w.day,
+        member=w.member,
+        path="_posts/x.md",
+        status=PublishedPost.Status.CONFLICT,
+        their_blob="1" * 40,
+        their_text="their version",
+    )
+
+
+def blog_resolve_body(w) -> dict:
+    return {"choice": "ours"}
+
+
 def member_zip_url(w) -> str:
     return reverse("peer:member_posts_zip", kwargs={"team": w.team.slug, "member": w.member.pk})
 
@@ -528,6 +563,13 @@ TEAM_ROWS = [
     # importing old posts is for admins.
     ("member-export",     GET,  member_export_url,      SELF),
     ("member-posts-zip",  GET,  member_zip_url,         SELF),
+    # Publishing to the member's own blog: the member only, admins included in the 403s
+    # (sessions/blog/views.py says why).
+    ("blog-post",         GET,  blog_url("blog_post"),  OWN),
+    ("blog-publish",      POST, blog_url("blog_publish"), OWN, None,         302, True,
+     blog_connected),
+    ("blog-resolve",      POST, blog_url("blog_resolve"), OWN, blog_resolve_body, 302,
+     True, blog_conflict),
     ("import-form",       GET,  T("import_posts"),      ADMIN),
     ("import",            POST, T("import_posts"),      ADMIN, import_body,     200, True),
     # Looking back: reading for everyone in the team.
@@ -579,7 +621,7 @@ ENDPOINTS = [
 # The world's URLs that name a member name the plain member: SELF is theirs (and admins').
 ROLE_MAY = {
     "observer": {READ},
-    "member": {READ, WRITE, SELF},
+    "member": {READ, WRITE, SELF, OWN},
     "moderator": {READ, WRITE, MODERATOR},
     "admin": {READ, WRITE, MODERATOR, ADMIN, SELF},
 }

@@ -33,6 +33,10 @@ OTHER_URLS = {
     "set_language": ("post", "/i18n/setlang/", 302, 302),
     "signup": ("get", "/accounts/signup/", 200, 302),
     "team_create": ("get", "/teams/new/", "login", 200),
+    # A member's blog connection is their own (a member with none is told to connect).
+    "blog": ("get", "/accounts/blog/", "login", 200),
+    "blog_publish_all": ("post", "/accounts/blog/publish/", "login", 302),
+    "blog_disconnect": ("post", "/accounts/blog/disconnect/", "login", 302),
     "invitation_accept": ("get", "/invite/no-such-token/", 404, 404),
     "calendar_feed": ("get", "/calendar/no-such-token.ics", 404, 404),
 }

@@ -1,5 +1,6 @@
 """Studylog's data: teams and their members, days, the items of a day, and members' logs."""
 
+from .blog import BlogConnection, PublishedPost
 from .day import Attendance, Day
 from .history import Revision
 from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
@@ -12,6 +13,7 @@ from .team import Invitation, Membership, Team
 __all__ = [
     "ActionItem",
     "AssignmentReview",
+    "BlogConnection",
     "Attendance",
     "Day",
     "ImportedPost",
@@ -19,6 +21,7 @@ __all__ = [
     "Invitation",
     "MemberLog",
     "PostSource",
+    "PublishedPost",
     "Membership",
     "ModeratorAssignment",
     "Question",

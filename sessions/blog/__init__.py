@@ -1,0 +1,1 @@
+"""Publishing members' posts straight to their own blog repositories (git)."""
