@@ -2,6 +2,7 @@
 
 from .day import Attendance, Day
 from .history import Revision
+from .images import TeamImage
 from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
 from .posts import PostSource
@@ -29,4 +30,5 @@ __all__ = [
     "StudyLink",
     "Suggestion",
     "Team",
+    "TeamImage",
 ]
