@@ -54,6 +54,13 @@ def too_large() -> ImageRefused:
     )
 
 
+def _too_many_pixels() -> ImageRefused:
+    return ImageRefused(
+        _("The image has more than %(mp)d million pixels. Make it smaller and try again.")
+        % {"mp": MAX_PIXELS // 1_000_000}
+    )
+
+
 def _open(raw: bytes) -> Image.Image:
     return Image.open(io.BytesIO(raw), formats=list(FORMATS))
 
@@ -65,10 +72,7 @@ def _check(raw: bytes) -> str:
         if width < 1 or height < 1:
             raise _not_an_image()
         if width * height > MAX_PIXELS:
-            raise ImageRefused(
-                _("The image has more than %(mp)d million pixels. Make it smaller and try again.")
-                % {"mp": MAX_PIXELS // 1_000_000}
-            )
+            raise _too_many_pixels()
         probe.verify()  # PNG chunk checksums and the like; the object is unusable after
         return probe.format
 
@@ -115,6 +119,10 @@ def clean_image(raw: bytes) -> CleanImage:
             data, width, height = _redraw(raw, fmt)
     except ImageRefused:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        # Pillow's own guard (Image.MAX_IMAGE_PIXELS, 89 MP), met in Image.open before
+        # our lower limit is checked.
+        raise _too_many_pixels() from exc
     except Exception as exc:  # noqa: BLE001 - hostile input: any decoder failure is a refusal
         raise _not_an_image() from exc
     if len(data) > MAX_STORED_BYTES:
