@@ -290,6 +290,24 @@ def test_an_unchanged_image_is_not_sent_again(as_member, stored):
     assert response.content == b""
 
 
+def test_fetching_an_image_costs_a_fixed_few_queries(
+    as_member, stored, django_assert_max_num_queries
+):
+    # The session and user, the membership with its team, the image's row, its bytes.
+    with django_assert_max_num_queries(5):
+        assert as_member.get(stored.get_absolute_url()).status_code == 200
+
+
+def test_a_head_request_gets_the_headers(as_member, stored):
+    response = as_member.head(stored.get_absolute_url())
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png" and response.content == b""
+
+
+def test_nobody_can_post_to_an_image(as_admin, stored):
+    assert as_admin.post(stored.get_absolute_url()).status_code == 405
+
+
 def test_an_outsider_gets_404_and_anonymous_the_login(as_outsider, anon, stored):
     assert as_outsider.get(stored.get_absolute_url()).status_code == 404
     response = anon.get(stored.get_absolute_url())

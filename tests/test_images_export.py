@@ -35,7 +35,7 @@ def test_the_teams_images_are_written_beside_the_post_and_relinked(team):
         f"다시 한 번 ![같은 그림]({png.get_absolute_url()})\n"
     )
     out, files = post_images(team, text, post_slug=SLUG)
-    base = "{{ site.baseurl }}/assets/images/" + SLUG
+    base = "/assets/images/" + SLUG
     assert out == (
         f"## 질문\n\n![결과]({base}/{png.key}.png)\n\n"
         f'<img src="{base}/{gif.key}.gif" alt="움짤">\n\n'
@@ -66,7 +66,7 @@ def test_a_full_address_and_an_old_team_address_are_the_teams_image_too(team):
     png = image(team)
     text = f"![a](https://studylog.example/teams/old-name/images/{png.key}.png)"
     out, files = post_images(team, text, post_slug=SLUG, assets_dir="/static/img/")
-    assert out == f"![a]({{{{ site.baseurl }}}}/static/img/{SLUG}/{png.key}.png)"
+    assert out == f"![a](/static/img/{SLUG}/{png.key}.png)"
     assert [path for path, _data in files] == [f"static/img/{SLUG}/{png.key}.png"]
 
 
@@ -83,8 +83,41 @@ def test_a_post_with_images_costs_one_query(team, django_assert_num_queries):
     assert len(files) == 2
 
 
-@pytest.mark.parametrize("slug", ["../../etc", "a/../../b", "", ".", "a b"])
-def test_a_slug_that_would_leave_the_assets_folder_is_refused(team, slug):
+def test_a_project_site_gets_its_base_url_in_front(team):
+    png = image(team)
+    out, _files = post_images(
+        team, f"![a]({png.get_absolute_url()})", post_slug=SLUG, base_url="/my-blog/"
+    )
+    assert out == f"![a](/my-blog/assets/images/{SLUG}/{png.key}.png)"
+
+
+@pytest.mark.parametrize(
+    "slug, folder",
+    [
+        ("../../etc", "etc"),
+        ("a/../../b", "a-..-..-b"),
+        ("2024-03-05 스터디 1일차", "2024-03-05-스터디-1일차"),
+        ("..hidden", "hidden"),
+    ],
+)
+def test_the_post_folder_is_one_safe_name(team, slug, folder):
+    png = image(team)
+    _out, files = post_images(team, f"![a]({png.get_absolute_url()})", post_slug=slug)
+    assert [path for path, _data in files] == [f"assets/images/{folder}/{png.key}.png"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"post_slug": ""},
+        {"post_slug": "../"},
+        {"post_slug": SLUG, "assets_dir": "../outside"},
+        {"post_slug": SLUG, "assets_dir": ""},
+        {"post_slug": SLUG, "base_url": "javascript:alert(1)//"},
+        {"post_slug": SLUG, "base_url": "/a) ![x](https://evil.example/"},
+    ],
+)
+def test_what_would_leave_the_blog_or_break_the_link_is_refused(team, arguments):
     png = image(team)
     with pytest.raises(ValueError):
-        post_images(team, f"![a]({png.get_absolute_url()})", post_slug=slug)
+        post_images(team, f"![a]({png.get_absolute_url()})", **arguments)
