@@ -81,21 +81,22 @@ def _redraw(raw: bytes, fmt: str) -> tuple[bytes, int, int]:
     """Decode the first frame, turn it upright, and encode its pixels alone."""
     with _open(raw) as im:
         im.seek(0)  # a GIF's first frame: animation is not kept
-        upright = ImageOps.exif_transpose(im)
-        has_alpha = "A" in upright.getbands() or "transparency" in upright.info
+        im.load()
+        ImageOps.exif_transpose(im, in_place=True)
+        has_alpha = "A" in im.getbands() or "transparency" in im.info
         if fmt == "JPEG":
-            mode = "L" if upright.mode == "L" else "RGB"
+            mode = "L" if im.mode == "L" else "RGB"
         else:
             mode = "RGBA" if has_alpha else "RGB"
-        pixels = upright.convert(mode)
-        # A new image from the pixel bytes carries no info dict: no EXIF, GPS, XMP, ICC
-        # profile, comments or text chunks reach the encoder.
-        clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+        # A new image has an empty info dict: no EXIF, GPS, XMP, ICC profile, comments or
+        # text chunks reach the encoder, only the pixels pasted into it.
+        clean = Image.new(mode, im.size)
+        clean.paste(im if im.mode == mode else im.convert(mode))
     out = io.BytesIO()
     if fmt == "JPEG":
         clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     elif fmt == "WEBP":
-        clean.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+        clean.save(out, "WEBP", quality=WEBP_QUALITY, method=2)
     elif fmt == "GIF":
         clean.save(out, "GIF")
     else:
