@@ -14,7 +14,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
 # Bump when the extensions or the allowlist change, so cached HTML is not reused.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 MAX_INPUT = 20_000  # the longest markdown field; the preview refuses longer text
 # python-markdown is quadratic in "[" (Python-Markdown issue #798) and in raw "<" tags:
 # 5,000 "[" take seconds. Text with more of them than any real note is shown as plain
@@ -45,6 +45,14 @@ ALLOWED_ATTRIBUTES = {
 # nh3 also allows `lang` and `title` on every tag unless told otherwise ("*").
 _NH3_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "*": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
+# The one relative URL kept: the source of an image uploaded to a team (sessions/images/);
+# whether the viewer may fetch it is the image view's business. nh3 drops every relative
+# URL (links lose theirs as before), so such a source goes through it made absolute under
+# a host that cannot exist, and is made relative again in nh3's output, where `src="`
+# can only be an <img>'s attribute (nh3 escapes quotes in text and in values).
+TEAM_IMAGE_PATH = r"/teams/[-a-zA-Z0-9_]+/images/[-a-zA-Z0-9_]+\.[a-z]{3,4}"
+_TEAM_IMAGE_SRC = re.compile(rf"""\bsrc=(["'])({TEAM_IMAGE_PATH})\1""")
+_IMAGE_HOST = "https://team-image.studylog.invalid"
 
 
 def _pathological(text: str) -> bool:
@@ -54,16 +62,25 @@ def _pathological(text: str) -> bool:
     return any(block.count("\n") >= MAX_BLOCK_LINES for block in _BLANK_LINE.split(text))
 
 
+def _team_image_src(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's attribute filter: an image on the made-up host must be a team image."""
+    if tag == "img" and attribute == "src" and value.startswith(_IMAGE_HOST):
+        return value if re.fullmatch(TEAM_IMAGE_PATH, value[len(_IMAGE_HOST) :]) else None
+    return value
+
+
 def _sanitize(html: str) -> str:
-    return nh3.clean(
-        html,
+    clean = nh3.clean(
+        _TEAM_IMAGE_SRC.sub(rf"src=\1{_IMAGE_HOST}\2\1", html),
         tags=ALLOWED_TAGS,
         clean_content_tags={"script", "style"},
         attributes=_NH3_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         url_relative="deny",
+        attribute_filter=_team_image_src,
         link_rel="noopener noreferrer nofollow",
     )
+    return clean.replace(f'src="{_IMAGE_HOST}/', 'src="/')
 
 
 def _to_html(text: str) -> str:

@@ -86,6 +86,7 @@ team_patterns = [
     path("invitations/", teams.invitation_create, name="invitation_create"),
     path("preview/", preview.markdown_preview, name="markdown_preview"),
     path("upload/", preview.markdown_upload, name="markdown_upload"),
+    path("images/", include("sessions.images.urls")),
     path("schedule/", schedule.schedule_page, name="schedule"),
     path("schedule/swap/", schedule.swap_dates, name="schedule_swap"),
     path("schedule/substitute/", schedule.substitute, name="schedule_substitute"),

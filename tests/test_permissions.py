@@ -24,6 +24,7 @@ to admins, while each member's own log stays editable (the closed-day tests belo
 
 import copy
 import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -36,8 +37,10 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import resolve, reverse
 from django.utils import timezone
+from PIL import Image as PILImage
 
 from sessions import history, schedule
+from sessions.images.processing import clean_image
 from sessions.models import (
     ActionItem,
     Attendance,
@@ -49,6 +52,7 @@ from sessions.models import (
     Question,
     Revision,
     SkippedDate,
+    TeamImage,
 )
 
 from .conftest import _client_for, _member
@@ -475,6 +479,24 @@ def preview_body(w) -> dict:
     return {"content": "*a*"}
 
 
+def upload_body(w) -> dict:
+    out = io.BytesIO()
+    PILImage.new("RGB", (4, 3), (200, 30, 30)).save(out, "PNG")
+    return {"image": SimpleUploadedFile("image.png", out.getvalue(), content_type="image/png")}
+
+
+def store_image(w) -> None:
+    png = io.BytesIO()
+    PILImage.new("RGB", (4, 3), (30, 30, 200)).save(png, "PNG")
+    image = TeamImage.objects.store(team=w.team, uploader=None, clean=clean_image(png.getvalue()))
+    w.image_key = image.key
+
+
+def image_url(w) -> str:
+    key = getattr(w, "image_key", "k" * 22)  # store_image's, once it has run
+    return reverse("peer:image", kwargs={"team": w.team.slug, "key": key, "ext": "png"})
+
+
 def invitation_body(w) -> dict:
     return {"role": "member", "member": str(w.name_only.pk)}
 
@@ -503,8 +525,8 @@ def assign_body(w) -> dict:
 
 
 # Previewing changes nothing and only renders markdown, so any member of the team may
-# use it (observers included); outsiders and anonymous users are refused. Uploads are
-# switched off: a writer gets past the access check and then a 400.
+# use it (observers included); outsiders and anonymous users are refused. Uploading an
+# image is writing; fetching one is reading.
 # fmt: off
 TEAM_ROWS = [
     # name              method URL                      who may body            ok  writes
@@ -517,7 +539,8 @@ TEAM_ROWS = [
     ("member-edit",       POST, member_edit_url,        ADMIN, member_edit_body, 302, True),
     ("invitation-create", POST, T("invitation_create"), ADMIN, invitation_body, 302, True),
     ("preview",           POST, T("markdown_preview"),  READ,  preview_body,    200),
-    ("upload",            POST, T("markdown_upload"),   WRITE, None,            400),
+    ("upload",            POST, T("markdown_upload"),   WRITE, upload_body,     200, True),
+    ("image",             GET,  image_url,              READ,  None, 200, False, store_image),
     ("archive",           GET,  T("archive"),           READ),
     ("search",            GET,  T("search"),            READ),
     ("day-create-form",   GET,  T("day_create"),        WRITE),

@@ -3,6 +3,7 @@
 from .blog import BlogConnection, PublishedPost
 from .day import Attendance, Day
 from .history import Revision
+from .images import TeamImage
 from .items import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
 from .logs import MemberLog, StudyLink
 from .posts import PostSource
@@ -32,4 +33,5 @@ __all__ = [
     "StudyLink",
     "Suggestion",
     "Team",
+    "TeamImage",
 ]

@@ -1,0 +1,123 @@
+"""Exporting a post's images to a Jekyll blog: its team's images become files under the
+blog's assets folder and the links point at them; everything else stays as written."""
+
+import hashlib
+
+import pytest
+
+from sessions.images.export import post_images
+from sessions.models import TeamImage
+
+pytestmark = pytest.mark.django_db
+
+
+def image(team, ext="png", data=b"\x89PNG pixels") -> TeamImage:
+    return TeamImage.objects.create(
+        team=team,
+        content_type=f"image/{ext}",
+        ext=ext,
+        data=data,
+        width=1,
+        height=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+SLUG = "2021-08-02-BoostCourse_day1"
+
+
+def test_the_teams_images_are_written_beside_the_post_and_relinked(team):
+    png, gif = image(team), image(team, "gif", b"GIF89a...")
+    text = (
+        f"## 질문\n\n![결과]({png.get_absolute_url()})\n\n"
+        f'<img src="{gif.get_absolute_url()}" alt="움짤">\n\n'
+        f"다시 한 번 ![같은 그림]({png.get_absolute_url()})\n"
+    )
+    out, files = post_images(team, text, post_slug=SLUG)
+    base = "/assets/images/" + SLUG
+    assert out == (
+        f"## 질문\n\n![결과]({base}/{png.key}.png)\n\n"
+        f'<img src="{base}/{gif.key}.gif" alt="움짤">\n\n'
+        f"다시 한 번 ![같은 그림]({base}/{png.key}.png)\n"
+    )
+    assert files == [
+        (f"assets/images/{SLUG}/{png.key}.png", b"\x89PNG pixels"),
+        (f"assets/images/{SLUG}/{gif.key}.gif", b"GIF89a..."),
+    ]
+
+
+def test_another_teams_images_and_remote_images_stay_as_they_are(team, other_team):
+    theirs = image(other_team)
+    remote = "https://user-images.githubusercontent.com/8231/128437.png"
+    text = (
+        f"![남의 팀]({theirs.get_absolute_url()})\n![깃허브]({remote})\n[링크](https://example.com)"
+    )
+    assert post_images(team, text, post_slug=SLUG) == (text, [])
+
+
+def test_an_unknown_key_or_a_wrong_extension_stays_as_it_is(team):
+    png = image(team)
+    text = f"![a](/teams/alpha/images/{'x' * 22}.png) ![b](/teams/alpha/images/{png.key}.jpg)"
+    assert post_images(team, text, post_slug=SLUG) == (text, [])
+
+
+def test_a_full_address_and_an_old_team_address_are_the_teams_image_too(team):
+    png = image(team)
+    text = f"![a](https://studylog.example/teams/old-name/images/{png.key}.png)"
+    out, files = post_images(team, text, post_slug=SLUG, assets_dir="/static/img/")
+    assert out == f"![a](/static/img/{SLUG}/{png.key}.png)"
+    assert [path for path, _data in files] == [f"static/img/{SLUG}/{png.key}.png"]
+
+
+def test_a_post_without_images_costs_no_query(team, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert post_images(team, "그림 없는 글", post_slug=SLUG) == ("그림 없는 글", [])
+
+
+def test_a_post_with_images_costs_one_query(team, django_assert_num_queries):
+    a, b = image(team), image(team, "webp", b"RIFF....WEBP")
+    text = f"![a]({a.get_absolute_url()}) ![b]({b.get_absolute_url()})"
+    with django_assert_num_queries(1):
+        _out, files = post_images(team, text, post_slug=SLUG)
+    assert len(files) == 2
+
+
+def test_a_project_site_gets_its_base_url_in_front(team):
+    png = image(team)
+    out, _files = post_images(
+        team, f"![a]({png.get_absolute_url()})", post_slug=SLUG, base_url="/my-blog/"
+    )
+    assert out == f"![a](/my-blog/assets/images/{SLUG}/{png.key}.png)"
+
+
+@pytest.mark.parametrize(
+    "slug, folder",
+    [
+        ("../../etc", "etc"),
+        ("a/../../b", "a-..-..-b"),
+        ("2024-03-05 스터디 1일차", "2024-03-05-스터디-1일차"),
+        ("..hidden", "hidden"),
+    ],
+)
+def test_the_post_folder_is_one_safe_name(team, slug, folder):
+    png = image(team)
+    _out, files = post_images(team, f"![a]({png.get_absolute_url()})", post_slug=slug)
+    assert [path for path, _data in files] == [f"assets/images/{folder}/{png.key}.png"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"post_slug": ""},
+        {"post_slug": "../"},
+        {"post_slug": SLUG, "assets_dir": "../outside"},
+        {"post_slug": SLUG, "assets_dir": ""},
+        {"post_slug": SLUG, "base_url": "javascript:alert(1)//"},
+        {"post_slug": SLUG, "base_url": "/a) ![x](https://evil.example/"},
+    ],
+)
+def test_what_would_leave_the_blog_or_break_the_link_is_refused(team, arguments):
+    png = image(team)
+    with pytest.raises(ValueError):
+        post_images(team, f"![a]({png.get_absolute_url()})", **arguments)
