@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("peer", "0011_post_sources_and_import_limits"),
+        ("peer", "0012_blog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
