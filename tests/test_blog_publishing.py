@@ -23,7 +23,7 @@ from sessions import closing
 from sessions.blog import crypto, publishing
 from sessions.blog.git import GitError, Remote, Workspace, blob_id, scrub
 from sessions.blog.posts import post_for
-from sessions.models import BlogConnection, Day, MemberLog, PublishedPost
+from sessions.models import BlogConnection, Day, MemberLog, PublishedPost, TeamImage
 
 from .factories import DayFactory, MemberLogFactory
 from .gitserver import GitHttpServer, bare_repository
@@ -123,7 +123,9 @@ def test_first_publish_adds_the_post_with_a_clear_message(dummy_tasks, blog, day
     write_log(day, member, "처음 쓴 회고입니다")
     assert publish(blog, day, member) == "published"
 
-    filename, text = post_for(Day.objects.for_record().get(pk=day.pk), member)
+    filename, text, _images = post_for(
+        Day.objects.for_record().get(pk=day.pk), member, assets_folder="assets/images/"
+    )
     path = f"_posts/{filename}"
     assert show(repos / "blog.git", path) == text
     assert "처음 쓴 회고입니다" in text
@@ -218,7 +220,7 @@ def test_a_file_studylog_never_wrote_is_not_overwritten(
     dummy_tasks, blog, day, member, repos, tmp_path
 ):
     """A post the member copied in by hand before connecting: a conflict, not a replace."""
-    filename, _text = post_for(day, member)
+    filename, _text, _images = post_for(day, member, assets_folder="assets/images/")
     edit_in_blog(repos, tmp_path, f"_posts/{filename}", "손으로 옮긴 글\n")
     publish(blog, day, member)
     assert post_of(blog, day).status == Status.CONFLICT
@@ -505,3 +507,38 @@ def test_file_contents_stay_on_the_server_unless_a_conflict_needs_them(repos, tm
         missing = workspace.git("rev-list", "--objects", "--missing=print", head).decode()
         assert f"?{blob}" in missing.split()
         assert workspace.read_blob(blob) == b"x" * 100_000
+
+
+def test_a_pasted_image_rides_in_the_posts_commit_and_only_once(
+    dummy_tasks, blog, day, member, repos
+):
+    png = TeamImage.objects.create(
+        team=day.team,
+        content_type="image/png",
+        ext="png",
+        data=b"\x89PNG pixels",
+        width=1,
+        height=1,
+        size=12,
+        sha256="0" * 64,
+    )
+    write_log(day, member, f"오늘의 그래프\n\n![손실]({png.get_absolute_url()})")
+    assert publish(blog, day, member) == "published"
+
+    path = post_of(blog, day).path
+    stem = path.removeprefix("_posts/").removesuffix(".md")
+    image_path = f"assets/images/{stem}/{png.key}.png"
+    assert f"![손실](/assets/images/{stem}/{png.key}.png)" in show(repos / "blog.git", path)
+    files = git(repos / "blog.git", "ls-tree", "-r", "--name-only", "main").split()
+    assert sorted(files) == sorted([path, image_path])
+    blob = subprocess.run(
+        ["git", "-C", str(repos / "blog.git"), "cat-file", "-p", f"main:{image_path}"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    assert blob == b"\x89PNG pixels"
+
+    write_log(day, member, f"오늘의 그래프 (고침)\n\n![손실]({png.get_absolute_url()})")
+    assert publish(blog, day, member) == "published"
+    changed = git(repos / "blog.git", "show", "--name-only", "--format=", "main").split()
+    assert changed == [path]  # the image is there already: not written again

@@ -2,11 +2,14 @@
 blog's assets folder and the links point at them; everything else stays as written."""
 
 import hashlib
+import io
+import zipfile
 
 import pytest
 
 from sessions.images.export import post_images
-from sessions.models import TeamImage
+from sessions.jekyll.export import posts_zip, write_posts
+from sessions.models import MemberLog, Membership, TeamImage
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +124,34 @@ def test_what_would_leave_the_blog_or_break_the_link_is_refused(team, arguments)
     png = image(team)
     with pytest.raises(ValueError):
         post_images(team, f"![a]({png.get_absolute_url()})", **arguments)
+
+
+# The exporter carries them: the zip, `export_posts` and the blog (test_blog_publishing).
+
+
+def _log_with_image(day, user, png) -> Membership:
+    member = Membership.objects.get(team=day.team, user=user)
+    MemberLog.objects.create(
+        day=day, member=member, retrospective=f"오늘의 그래프\n\n![손실]({png.get_absolute_url()})"
+    )
+    return member
+
+
+def test_the_zip_holds_the_pasted_image_beside_the_post(day, team_member):
+    png = image(day.team)
+    member = _log_with_image(day, team_member, png)
+    archive = zipfile.ZipFile(io.BytesIO(posts_zip(day.team, member)))
+    (post_name,) = [name for name in archive.namelist() if name.startswith("_posts/")]
+    stem = post_name.removeprefix("_posts/").removesuffix(".md")
+    image_name = f"assets/images/{stem}/{png.key}.png"
+    assert sorted(archive.namelist()) == sorted([post_name, image_name])
+    assert archive.read(image_name) == b"\x89PNG pixels"
+    assert f"](/assets/images/{stem}/{png.key}.png)" in archive.read(post_name).decode()
+
+
+def test_export_posts_writes_images_under_the_blogs_root(day, team_member, tmp_path):
+    png = image(day.team)
+    member = _log_with_image(day, team_member, png)
+    (post,) = write_posts(day.team, member, tmp_path / "_posts")
+    stem = post.name.removesuffix(".md")
+    assert (tmp_path / "assets/images" / stem / f"{png.key}.png").read_bytes() == b"\x89PNG pixels"

@@ -238,9 +238,10 @@ GOOD = [
     ("2024-03-11-boostcourse_day6.md", post("2024-03-11", 6, "BFS에서 큐를 쓰는 이유는?")),
     ("2024-03-12-boostcourse_day7.md", post("2024-03-12", 7, "DFS의 재귀 깊이 제한은?")),
 ]
-# A post whose title is longer than a day's title may be: it fails after its members and
-# day were already being written, so the rollback is what leaves nothing behind.
-BAD_TITLE = "너무 긴 제목 " * 40
+# A post whose title hides a direction override (it would make "gpj.md" read as
+# "dm.jpg"): it fails after its members and day were already being written, so the
+# rollback is what leaves nothing behind. (A long title is no fault: imports keep it.)
+BAD_TITLE = "제목\u202egpj.md"
 BAD = (
     "2024-03-13-boostcourse_day8.md",
     post("2024-03-13", 8, "남으면 안 되는 질문")
@@ -285,7 +286,7 @@ def test_an_admin_imports_two_posts_and_a_bad_one(as_admin, team, team_member):
     assert [got[name][0] for name, _ in GOOD] == ["imported", "imported"]
     status, reason = got[BAD[0]]
     assert status == "failed"
-    assert "200" in reason  # says why: the title is longer than 200 characters
+    assert reason.startswith("가져오지 못했습니다: title: ")  # says which field, and why
     assert response.context["counts"] == {"imported": 2, "unchanged": 0, "failed": 1}
 
     days = Day.objects.filter(team=team).order_by("date")

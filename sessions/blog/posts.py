@@ -1,13 +1,12 @@
 """What a member's post is, as the exporter writes it: the one place publishing asks."""
 
-from ..jekyll import export
+from ..jekyll.export import member_post
 from ..models import Day, Membership
 
 
-def post_for(day: Day, member: Membership) -> tuple[str, str]:
-    """(file name, text) of the member's post of the day."""
-    member_post = getattr(export, "member_post", None)
-    if member_post is not None:
-        post = member_post(day, member)
-        return post.filename, post.text
-    return export.post_filename(day, member), export.render_post(day, member)
+def post_for(day: Day, member: Membership, *, assets_folder: str) -> tuple[str, str, list]:
+    """(file name, text, images) of the member's post of the day: the images pasted into
+    it, as (path from the blog's root, bytes), with the text's links pointing at them."""
+    post = member_post(day, member)
+    text, images = post.with_images(day.team, assets_dir=assets_folder)
+    return post.filename, text, images

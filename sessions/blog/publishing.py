@@ -147,7 +147,11 @@ def resolve(post: PublishedPost, choice: str) -> None:
         if post.status != Status.CONFLICT:
             return
         if choice == "theirs":
-            _filename, text = post_for(_day_for_render(post.day_id), post.member)
+            _filename, text, _images = post_for(
+                _day_for_render(post.day_id),
+                post.member,
+                assets_folder=post.connection.assets_folder,
+            )
             post.known_blob = post.their_blob
             post.rendered_blob = blob_id(text.encode())
             post.status = Status.UNCHANGED
@@ -261,14 +265,16 @@ def _publish(connection, remote: Remote, posts: list[PublishedPost], days: dict)
         day = days.get(post.day_id)
         if day is None:
             continue
-        filename, text = post_for(day, post.member)
+        filename, text, images = post_for(day, post.member, assets_folder=connection.assets_folder)
         path = posixpath.join(connection.posts_folder, filename)
-        rendered.append((post, path, text.encode(), day))
+        rendered.append((post, path, text.encode(), images))
+    image_paths = {path for *_rest, images in rendered for path, _data in images}
     with Workspace(remote) as workspace:
         head = workspace.fetch()
-        theirs = workspace.blob_ids(head, [path for _p, path, _d, _day in rendered])
+        paths = [path for _p, path, _d, _i in rendered]
+        theirs = workspace.blob_ids(head, [*paths, *sorted(image_paths)])
         writes, now = [], timezone.now()
-        for post, path, data, _day in rendered:
+        for post, path, data, _images in rendered:
             ours, their = blob_id(data), theirs.get(path)
             known = post.known_blob if post.path == path else ""
             rendered_before = post.rendered_blob if post.path == path else ""
@@ -289,6 +295,7 @@ def _publish(connection, remote: Remote, posts: list[PublishedPost], days: dict)
         if writes:
             message = commit_message([(path, new) for _p, path, _d, _o, new in writes])
             files = [(path, data) for _p, path, data, _o, _n in writes]
+            files += _images_to_write(rendered, writes, theirs)
             commit = workspace.commit(head, files, message)
             workspace.push(commit)
         for post, _path, _data, ours, _new in writes:
@@ -320,6 +327,20 @@ def _publish(connection, remote: Remote, posts: list[PublishedPost], days: dict)
     else:
         _note(connection, Status.UNCHANGED, _("Everything was already up to date."))
     return "published" if writes else "unchanged"
+
+
+def _images_to_write(rendered: list, writes: list, theirs: dict) -> list[tuple[str, bytes]]:
+    """The images of the posts being written that the blog lacks. An image's path names
+    its key and its bytes never change in Studylog: one already there (even edited in
+    the blog) is left as it is."""
+    written = {post.pk for post, *_rest in writes}
+    files = {}
+    for post, _path, _data, images in rendered:
+        if post.pk in written:
+            for path, data in images:
+                if path not in theirs:
+                    files[path] = data
+    return list(files.items())
 
 
 def commit_message(paths: list[tuple[str, bool]]) -> str:

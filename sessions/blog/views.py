@@ -124,7 +124,10 @@ def post_status(request, team, date, member):
         return render(request, "peer/blog/_status.html", context)
     post = context["post"]
     if post and post.status == PublishedPost.Status.CONFLICT:
-        _filename, ours = post_for(Day.objects.for_record().get(pk=day.pk), membership)
+        day = Day.objects.for_record().get(pk=day.pk)
+        _filename, ours, _images = post_for(
+            day, membership, assets_folder=post.connection.assets_folder
+        )
         context["ours"] = ours
         context["diff"] = diff_lines(post.their_text, ours)
     return render(request, "peer/blog/post.html", context)

@@ -19,6 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ..images.export import DEFAULT_ASSETS_DIR, post_images
 from ..models import (
     Attendance,
     Day,
@@ -85,6 +86,15 @@ class MemberPost:
 
     filename: str
     text: str
+
+    def with_images(
+        self, team: Team, *, assets_dir: str = DEFAULT_ASSETS_DIR
+    ) -> tuple[str, list[tuple[str, bytes]]]:
+        """The text with the team's uploaded images pointing into the blog's assets
+        folder, and those image files: (path from the blog's root, bytes). One query, and
+        none for a post without an uploaded image."""
+        stem = self.filename.rsplit(".", 1)[0]
+        return post_images(team, self.text, post_slug=stem, assets_dir=assets_dir)
 
 
 def member_post(day: Day, member: Membership) -> MemberPost:
@@ -290,33 +300,48 @@ _ZIP_EARLIEST, _ZIP_LATEST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 0, 0, 0)
 
 
 def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
-    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day.
+    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day,
+    and the images pasted into them under `assets/images/<post>/`.
 
     `days` (prefetched like member_days) narrows what goes in, e.g. to what a viewer may see.
     """
     days = member_days(team, member) if days is None else days
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        written = set()
         for day in days:
             post = member_post(day, member)
+            text, images = post.with_images(team)
             stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
-            info = zipfile.ZipInfo(f"_posts/{post.filename}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
-            archive.writestr(info, post.text.encode())
+            for path, data in [(f"_posts/{post.filename}", text.encode()), *images]:
+                if path in written:
+                    continue  # an image two posts share, or a file name met twice
+                written.add(path)
+                info = zipfile.ZipInfo(path, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
+                archive.writestr(info, data)
     return buffer.getvalue()
 
 
 def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
-    """Write the member's posts into `out_dir` (created if missing), replacing same-named files."""
+    """Write the member's posts into `out_dir` (created if missing), replacing same-named
+    files. Their pasted images go under the blog's root: the folder above `out_dir` when
+    that is a `_posts` folder, else `out_dir` itself (`assets/images/<post>/`)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    root = out_dir.parent if out_dir.resolve().name == "_posts" else out_dir
     paths = []
     for day in member_days(team, member):
         post = member_post(day, member)
+        text, images = post.with_images(team)
         path = out_dir / post.filename
         # Bytes, not write_text: the post's line endings must survive on every OS.
-        path.write_bytes(post.text.encode())
+        path.write_bytes(text.encode())
+        for image_path, data in images:
+            target = root / image_path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         paths.append(path)
     return paths
 

@@ -21,7 +21,7 @@ from django.utils.text import get_valid_filename
 
 from ..access import get_team_for
 from ..forms.publish import ImportForm
-from ..jekyll.export import member_days, post_filename, posts_zip, render_post
+from ..jekyll.export import member_days, member_post, posts_zip
 from ..jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_files
 from ..models import Day, MemberLog, Membership
 
@@ -67,9 +67,9 @@ def export_post(request, team, date, member):
     subject = _subject_for(team, membership, member)
     days = _as_seen_by(Day.objects.for_record(), subject, membership)
     day = get_object_or_404(days, team=team, date=date)
-    return _attachment(
-        render_post(day, subject), "text/markdown; charset=utf-8", post_filename(day, subject)
-    )
+    # One file: the post as it stands; its pasted images come with the zip (posts.zip).
+    post = member_post(day, subject)
+    return _attachment(post.text, "text/markdown; charset=utf-8", post.filename)
 
 
 @login_required
