@@ -15,9 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The background worker (blog publishing) runs beside the development server and stops with it.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py loaddemo --if-empty
+	DEBUG=1 $(PY) manage.py db_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Production: gunicorn with DEBUG off. Needs SECRET_KEY and ALLOWED_HOSTS (and
