@@ -7,8 +7,8 @@ class TeamMarkdownWidget(MarkdownxWidget):
     """markdownx's editor with live preview, previewing through a team-scoped URL.
 
     markdownx's stock URLs need no login, so they are not mounted; this widget
-    sends previews to a URL that checks membership, and uploads to one that
-    refuses them (uploads are off).
+    sends previews and pasted or dropped images to team URLs that check membership
+    (sessions/images: an image is checked, re-encoded and kept for the team alone).
     """
 
     def __init__(self, *, preview_url: str, upload_url: str, attrs=None):
