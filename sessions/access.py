@@ -3,18 +3,20 @@
 Anonymous users are sent to log in (by @login_required on every view), people
 outside the team get 404 so nothing leaks, and read-only members get 403 on writes.
 A day's reviews are run by its moderator or an admin, and a closed day is read-only
-for everyone (each member's own log excepted).
+for everyone (each member's own log excepted). A member's log is theirs alone; a member
+with no account (a name only) has theirs written by an admin or the day's moderator.
 """
 
 import datetime
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .closing import DayClosed
 from .kinds import MODERATED
-from .models import Day, Membership, Team
+from .models import Day, MemberLog, Membership, Team
 
 
 def get_team_for(
@@ -57,6 +59,33 @@ def require_moderator(day: Day, membership: Membership) -> None:
 def require_open(day: Day) -> None:
     if day.is_closed:
         raise DayClosed
+
+
+def may_write_log(day: Day, membership: Membership, subject: Membership) -> bool:
+    """Whether `membership` may write `subject`'s log of the day: their own, or, for a
+    member with no account, as an admin or the day's moderator. Once an invitation binds
+    the name to an account, the log is its member's alone. (A log is not frozen by
+    closing the day, whoever writes it.)"""
+    if not membership.can_write:
+        return False
+    if subject.pk == membership.pk:
+        return True
+    return subject.user_id is None and day.can_moderate(membership)
+
+
+def writable_logs(day: Day, membership: Membership):
+    """The logs of the day `membership` may write (and so restore): see may_write_log."""
+    if not membership.can_write:
+        return MemberLog.objects.none()
+    whose = Q(member=membership)
+    if day.can_moderate(membership):
+        whose |= Q(member__user__isnull=True)
+    return MemberLog.objects.filter(whose, day=day)
+
+
+def require_log_writer(day: Day, membership: Membership, subject: Membership) -> None:
+    if not may_write_log(day, membership, subject):
+        raise PermissionDenied
 
 
 def may_edit_items(kind_slug: str, day: Day, membership: Membership) -> bool:

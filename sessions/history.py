@@ -49,6 +49,8 @@ def _json(value):
     """A field value as it will read back from the JSON column."""
     if value is None or isinstance(value, bool | int | str):
         return value
+    if isinstance(value, list | dict):  # a JSONField's value (a log's study_layout)
+        return value
     return _ENCODER.default(value)
 
 
@@ -126,8 +128,14 @@ def model_for(kind: str) -> type | None:
     return {SESSION: Day, LOG: MemberLog, **_item_models()}.get(kind)
 
 
+# Kept in snapshots (restoring brings them back) but not shown as changes: how an
+# imported post laid out a log's badges and notes is for export, not for reading.
+_UNSHOWN = {"study_layout"}
+
+
 def _labels(model) -> dict[str, str]:
-    labels = {f.name: str(f.verbose_name) for f in [*_fields(model), *_m2m(model)]}
+    fields = [*_fields(model), *_m2m(model)]
+    labels = {f.name: str(f.verbose_name) for f in fields if f.name not in _UNSHOWN}
     if model is Day:
         labels["attendance"] = str(_("attendance"))
     if model is MemberLog:
@@ -212,13 +220,28 @@ def changes(rev: Revision, names: dict[int, str]) -> list[Change]:
     return result
 
 
-def title_of(rev: Revision) -> str:
-    """A short name for the row a revision is about: the first words of its lead text
-    (the first field search reads of its kind)."""
+def log_owners(revisions: Iterable[Revision]) -> dict[int, int]:
+    """Whose log each log revision on a page is about, by log id (one query). A log's
+    writer (the revision's author) is not always its member: an admin or the day's
+    moderator writes the log of a member who has no account."""
+    ids = {rev.object_id for rev in revisions if rev.kind == LOG}
+    if not ids:
+        return {}
+    return dict(MemberLog.objects.filter(pk__in=ids).values_list("pk", "member_id"))
+
+
+def title_of(
+    rev: Revision, names: dict[int, str] | None = None, owners: dict[int, int] | None = None
+) -> str:
+    """A short name for the row a revision is about: for a log, whose it is (from
+    `owners`, see log_owners, and the members' `names`); otherwise the first words of
+    its lead text (the first field search reads of its kind)."""
     if rev.kind == SESSION:
         return str(_("Session"))
     if rev.kind == LOG:
-        return str(_("Log"))
+        owner = (owners or {}).get(rev.object_id)
+        name = (names or {}).get(owner) if owner is not None else None
+        return str(_("%(name)s's log") % {"name": name}) if name else str(_("Log"))
     lead = {kind.model: kind.searched[0] for kind in KINDS.values()}
     text = str((rev.state or {}).get(lead.get(model_for(rev.kind), ""), "")).strip()
     line = text.splitlines()[0] if text else ""

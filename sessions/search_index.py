@@ -1,7 +1,8 @@
 """Keeping the search documents (models.SearchDoc) in step with the days they copy.
 
 A day's searchable parts are its title and tags, each kind of item (kinds.SEARCHED)
-and its team-visible retrospectives. A save or delete names the part it changed, with
+and its team-visible logs (each member's 학습 내용 notes and retrospective: one part,
+"retrospective"). A save or delete names the part it changed, with
 `changed(day_id, part)`: the models' own save() and delete() do it (models/base.py,
 day.py, logs.py), and so does any writer that changes rows without them (an UPDATE, a
 bulk_create). Only the documents of that part, the day's whole-day document and, for
@@ -12,8 +13,8 @@ Inside `deferred()` (every service that saves several rows opens one) the parts 
 collected and each day is rebuilt once, at the end of the block, inside the caller's
 transaction: a search never sees half an edit, and a transaction rebuilds a day once.
 
-What goes in: case-folded text. A private retrospective goes only into its author's
-own copy of the day's whole-day and retrospective documents.
+What goes in: case-folded text. A private log's notes and retrospective go only into
+its member's own copy of the day's whole-day and retrospective documents.
 """
 
 import contextlib
@@ -35,6 +36,8 @@ Scope = SearchDoc.Scope
 # The text each kind contributes, by field, in search's order.
 FIELDS = {scope: (kind.model, kind.searched) for scope, kind in SEARCHED.items()}
 TITLE_FIELDS = ("title", "tags")
+# What a member's log adds to the retrospective part, in order.
+LOG_FIELDS = ("study_notes", "retrospective")
 # Every part of a day, in the order the whole-day document joins them.
 PARTS = (Scope.TITLE, *FIELDS, Scope.RETROSPECTIVE)
 _RESOLUTION = {field.name for field in Resolvable._meta.get_fields()}
@@ -57,7 +60,7 @@ _FOLLOW_UP_FIELDS = {
 # opens and closes them.
 _WATCHED = {
     Scope.TITLE: {*TITLE_FIELDS, "date"},  # documents carry the date search sorts by
-    Scope.RETROSPECTIVE: {"retrospective", "visibility"},
+    Scope.RETROSPECTIVE: {*LOG_FIELDS, "visibility"},
     **{slug: {*kind.searched, *_OPENS.get(slug, ())} for slug, kind in SEARCHED.items()},
 }
 
@@ -134,8 +137,12 @@ def _follow_up_text(rows: dict[str, list]) -> str:
     )
 
 
+def _log_text(log: MemberLog) -> str:
+    return _join(getattr(log, f) for f in LOG_FIELDS)
+
+
 def _retrospective_text(logs: list[MemberLog]) -> str:
-    return fold(_join(log.retrospective for log in logs if log.is_public))
+    return fold(_join(_log_text(log) for log in logs if log.is_public))
 
 
 def _whole_day(texts: dict[str, str]) -> str:
@@ -143,14 +150,14 @@ def _whole_day(texts: dict[str, str]) -> str:
 
 
 def _private(logs: list[MemberLog]) -> list[MemberLog]:
-    return [log for log in logs if not log.is_public and log.retrospective.strip()]
+    return [log for log in logs if not log.is_public and _log_text(log).strip()]
 
 
 def _owner_texts(texts: dict[str, str], logs: list[MemberLog]) -> dict[tuple[str, int], str]:
-    """Each private retrospective's author's own copy of the day's whole-day and
-    retrospective documents, by (scope, author)."""
+    """Each private log's member's own copy of the day's whole-day and retrospective
+    documents, by (scope, member)."""
     return {
-        (scope, log.member_id): _join([texts.get(scope, ""), fold(log.retrospective)])
+        (scope, log.member_id): _join([texts.get(scope, ""), fold(_log_text(log))])
         for log in _private(logs)
         for scope in (Scope.ALL, Scope.RETROSPECTIVE)
     }
@@ -188,7 +195,7 @@ def _rows(scopes: Iterable[str], day_ids: list[int]) -> dict[int, dict[str, list
 def _logs(day_ids: list[int]) -> dict[int, list[MemberLog]]:
     logs: dict[int, list[MemberLog]] = defaultdict(list)
     found = MemberLog.objects.filter(day_id__in=day_ids).only(
-        "day_id", "member_id", "retrospective", "visibility"
+        "day_id", "member_id", *LOG_FIELDS, "visibility"
     )
     for log in found:
         logs[log.day_id].append(log)
@@ -253,8 +260,8 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     """Rewrite the documents of one day that these parts feed, where their text changed.
 
     Reads the changed kinds' rows and the day's current documents (whose texts stand in
-    for the parts that did not change), and the logs only where a private retrospective
-    has documents of its own or the retrospectives changed.
+    for the parts that did not change), and the logs only where a private log has
+    documents of its own or the logs changed.
 
     The day's row is locked first (as every write to its session and items already
     does): two rebuilds of one day, say a log's save beside an item's, run one after the

@@ -52,6 +52,7 @@ day_patterns = [
     path("session/", edit.session_panel, name="session"),
     path("session/edit/", edit.session_edit, name="session_edit"),
     path("log/", logs.log_edit, name="log_edit"),
+    path("logs/<int:member>/", logs.member_log_edit, name="member_log_edit"),
     path("close/", closing.close_day, name="day_close"),
     path("reopen/", closing.reopen_day, name="day_reopen"),
     path("history/", history.day_history, name="day_history"),

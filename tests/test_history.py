@@ -258,3 +258,60 @@ def test_the_history_page_queries_do_not_grow(day, as_member):
         edit_question(as_member, question, str(n))
     assert count() == few
     assert few <= 12
+
+
+# --- a log's 학습 내용 notes ----------------------------------------------------------
+
+
+def save_own_log(client, day, *, notes: str, version: int, visibility: str = "team"):
+    url = reverse("peer:log_edit", kwargs={"team": day.team.slug, "date": day.date})
+    body = {
+        "study_notes": notes,
+        "retrospective": "회고",
+        "visibility": visibility,
+        "version": str(version),
+        "links-TOTAL_FORMS": "0",
+        "links-INITIAL_FORMS": "0",
+        "links-MIN_NUM_FORMS": "0",
+        "links-MAX_NUM_FORMS": "30",
+    }
+    return client.post(url, body, **HTMX)
+
+
+def test_notes_are_kept_in_history_and_restored(day, as_member, team_member):
+    assert save_own_log(as_member, day, notes="첫 메모", version=0).status_code == 200
+    first = Revision.objects.get(kind="log")
+    assert first.after["study_notes"] == "첫 메모"
+    log = MemberLog.objects.get(day=day)
+    assert save_own_log(as_member, day, notes="둘째 메모", version=log.version).status_code == 200
+    edit = Revision.objects.filter(kind="log").latest("pk")
+    assert (edit.before["study_notes"], edit.after["study_notes"]) == ("첫 메모", "둘째 메모")
+    html = as_member.get(history_url(day)).content.decode()
+    assert "첫 메모" in html and "둘째 메모" in html
+    # The entry says whose log it is.
+    entry = html[html.index(f'id="revision-{edit.pk}"') :]
+    assert "이멤버" in entry[: entry.index("</header>")]
+
+    assert as_member.post(restore_url(first)).status_code == 302
+    assert MemberLog.objects.get(pk=log.pk).study_notes == "첫 메모"
+    assert Revision.objects.filter(kind="log").latest("pk").action == "restored"
+
+
+def test_a_logs_import_layout_is_restored_but_not_shown(day, as_member, team_member):
+    """study_layout (how an imported post interleaved badges and notes) is part of the
+    log's state, so restoring brings it back with the notes, but it is no reading."""
+    layout = [["links", 1], ["notes", 1]]
+    log = MemberLogFactory(
+        day=day, member=team_member.memberships.get(), study_notes="메모", study_layout=layout
+    )
+    rev = history.record(log, Revision.Action.CREATED, before=None, after=history.snapshot(log))
+    MemberLog.objects.filter(pk=log.pk).update(study_notes="바뀐 메모", study_layout=[])
+    hidden = str(MemberLog._meta.get_field("study_layout").verbose_name)
+    labels = [c.label for c in history.changes(rev, {})]
+    assert (
+        hidden not in labels
+        and str(MemberLog._meta.get_field("study_notes").verbose_name) in labels
+    )
+    assert as_member.post(restore_url(rev)).status_code == 302
+    log.refresh_from_db()
+    assert (log.study_notes, log.study_layout) == ("메모", layout)

@@ -524,6 +524,18 @@ def assign_body(w) -> dict:
     return {f"review-{review.pk}": str(w.member.pk), f"version-{review.pk}": str(review.version)}
 
 
+def name_only_log_url(w) -> str:
+    """The log editor of the world's name-only member (for the coverage test's stand-in
+    world, which has none, any member: only the URL's name is looked at there)."""
+    member = getattr(w, "name_only", w.member)
+    kwargs = {"team": w.team.slug, "date": w.day.date, "member": member.pk}
+    return reverse("peer:member_log_edit", kwargs=kwargs)
+
+
+def name_only_log_body(w) -> dict:
+    return log_body(w) | {"study_notes": "선택과제 추가 공부", "retrospective": "대신 적은 회고"}
+
+
 # Previewing changes nothing and only renders markdown, so any member of the team may
 # use it (observers included); outsiders and anonymous users are refused. Uploading an
 # image is writing; fetching one is reading.
@@ -555,6 +567,11 @@ TEAM_ROWS = [
     ("session-edit",      POST, D("session_edit"),      WRITE, session_body,    200, True),
     ("log-edit-form",     GET,  D("log_edit"),          WRITE),
     ("log-edit",          POST, D("log_edit"),          WRITE, log_body,        200, True),
+    # A name-only member's log is written by an admin or the day's moderator (a member
+    # with an account writes only their own: tests/test_logs_name_only.py).
+    ("member-log-edit-form", GET, name_only_log_url,    MODERATOR),
+    ("member-log-edit",   POST, name_only_log_url,      MODERATOR, name_only_log_body, 200,
+     True),
     ("reviews-suggest",   GET,  D("reviews_suggest"),   MODERATOR),
     ("reviews-assign",    POST, D("reviews_assign"),    MODERATOR, assign_body, 200, True),
     ("day-close",         POST, D("day_close"),         MODERATOR, None,        302, True),

@@ -274,3 +274,43 @@ def test_query_count_is_bounded(
         response = as_member.get(url(team, q="알파 질문", sort=sort, member=me.pk))
     assert response.status_code == 200
     assert len(response.context["result"].days) == min(days, 10)
+
+
+# --- 학습 내용 notes: searched as retrospectives are ---------------------------------
+
+
+def test_a_team_visible_note_is_found_by_teammates(team, me, team_admin, as_member):
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    MemberLogFactory(day=day, member=admin, retrospective="", study_notes="선택과제 추가 공부")
+    assert dates(search(team, me, "선택과제")) == [day.date]
+    assert dates(search(team, me, "추가", filters=Filters(kind="retrospective"))) == [day.date]
+    # The results list the note itself under its member.
+    html = as_member.get(url(team, q="선택과제")).content.decode()
+    assert "김관리" in html and "추가 공부" in html
+
+
+def test_a_private_note_is_found_by_its_owner_only(team, me, team_admin, as_member):
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    MemberLogFactory(
+        day=day,
+        member=admin,
+        retrospective="",
+        study_notes="비밀스러운 메모",
+        visibility=MemberLog.Visibility.PRIVATE,
+    )
+    assert search(team, me, "비밀스러운").days == []
+    assert "비밀스러운 메모" not in as_member.get(url(team, q="비밀스러운")).content.decode()
+    assert dates(search(team, admin, "비밀스러운")) == [day.date]
+
+
+def test_a_note_made_private_leaves_the_teams_search(team, me, team_admin):
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    log = MemberLogFactory(day=day, member=admin, retrospective="", study_notes="곧 숨길 메모")
+    assert dates(search(team, me, "숨길")) == [day.date]
+    log.visibility = MemberLog.Visibility.PRIVATE
+    log.save(update_fields=["visibility"])
+    assert search(team, me, "숨길").days == []
+    assert dates(search(team, admin, "숨길")) == [day.date]

@@ -295,3 +295,42 @@ def test_a_bulk_delete_of_members_takes_their_retrospectives_out(team, me, team_
     assert "관리자의" in doc(day).text
     Membership.objects.filter(pk=admin.pk).delete()
     assert "관리자의" not in doc(day).text and "남는 질문" in doc(day).text
+
+
+def test_a_logs_notes_are_in_the_retrospective_part(team, me, team_admin):
+    admin = team_admin.memberships.get()
+    day = on(team, 0)
+    log = MemberLogFactory(day=day, member=me, retrospective="회고", study_notes="공개 Note")
+    assert "공개 note" in doc(day, "retrospective").text and "공개 note" in doc(day).text
+    MemberLogFactory(
+        day=day,
+        member=admin,
+        retrospective="",
+        study_notes="혼자 메모",
+        visibility=MemberLog.Visibility.PRIVATE,
+    )
+    assert "혼자" not in doc(day).text
+    assert "혼자 메모" in doc(day, owner=admin).text
+    assert "혼자 메모" in doc(day, "retrospective", owner=admin).text
+    log.study_notes = "고친 메모"
+    log.save()
+    assert "공개" not in doc(day).text and "고친 메모" in doc(day).text
+
+
+def test_a_notes_save_rewrites_the_retrospective_and_whole_day_only(team, me):
+    day = on(team, 0, title="제목")
+    QuestionFactory(day=day, question="질문 하나")
+    log = MemberLogFactory(day=day, member=me, retrospective="회고", study_notes="메모")
+    untouched = {d.scope: d.pk for d in SearchDoc.objects.filter(day=day)}
+    log.study_notes = "새 메모"
+    log.save(update_fields=["study_notes"])
+    after = {d.scope: d.pk for d in SearchDoc.objects.filter(day=day)}
+    assert {scope for scope in after if after[scope] != untouched.get(scope)} == {
+        "retrospective",
+        "all",
+    }
+    # The same notes saved again write no document.
+    with CaptureQueriesContext(connection) as saving:
+        log.save()
+    writes = [q["sql"] for q in saving.captured_queries if "peer_searchdoc" in q["sql"]]
+    assert not [sql for sql in writes if sql.startswith(("DELETE", "INSERT"))]

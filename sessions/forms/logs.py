@@ -1,4 +1,4 @@
-"""A member's own log: retrospective, visibility and study links."""
+"""A member's own log: study links and notes (학습 내용), retrospective and visibility."""
 
 from django import forms
 from django.forms import inlineformset_factory
@@ -9,12 +9,24 @@ from .base import CheckedInputMixin, OwnRowsFormSet, VersionedForm
 
 
 class MemberLogForm(VersionedForm):
-    markdown = ("retrospective",)
+    markdown = ("study_notes", "retrospective")
 
     class Meta:
         model = MemberLog
-        fields = ["retrospective", "visibility"]
+        fields = ["study_notes", "retrospective", "visibility"]
         widgets = {"visibility": forms.RadioSelect}
+        labels = {"study_notes": _("Notes")}
+        help_texts = {"study_notes": _("Markdown, shown under your badges.")}
+        error_messages = {
+            # The model's limit is the form's only (a TextField's max_length is not a
+            # column limit), so imports keep longer notes; typing is held to it here.
+            "study_notes": {
+                "max_length": _(
+                    "Notes can be at most %(limit_value)d characters long "
+                    "(these have %(show_value)d)."
+                )
+            }
+        }
 
 
 class StudyLinkForm(CheckedInputMixin, forms.ModelForm):

@@ -14,10 +14,10 @@ MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the
 
 # The kinds of item whose matches a day's results list, in order, with their fields:
 # what the search documents hold (the registry's kinds, kinds.SEARCHED), and
-# retrospectives.
+# members' logs (retrospectives, and the 학습 내용 notes searched with them).
 ITEM_KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     **{str(scope): spec for scope, spec in FIELDS.items()},
-    "retrospective": (MemberLog, ("retrospective",)),
+    "retrospective": (MemberLog, ("retrospective", "study_notes")),
 }
 KIND_CHOICES = [
     ("title", _("Title and tags")),

@@ -82,7 +82,7 @@ def _record_context(team, membership, day):
         "participants": [a.member for a in day.attendances.all() if a.took_part],
         "attendances": day.attendances.all(),
         "logs": logs,
-        "study": [log for log in logs if log.links.all()],
+        "study": [log for log in logs if log.links.all() or log.study_notes.strip()],
         "retros": [log for log in logs if log.retrospective.strip()],
         "previous": neighbours.filter(date__lt=day.date).order_by("-date").first(),
         "next": neighbours.filter(date__gt=day.date).order_by("date").first(),

@@ -64,14 +64,19 @@ def day_edit(request, team, date):
         }
         for kind in KINDS.values()
     ]
+    can_moderate = day.can_moderate(membership)
     context = {
         "team": team,
         "membership": membership,
         "day": day,
         "sections": sections,
-        "can_moderate": day.can_moderate(membership),
+        "can_moderate": can_moderate,
         "state": json.dumps(state_of(day)),
         "my_log": MemberLog.objects.own(day, membership) if membership.can_write else None,
+        # Members with no account: their logs are written by an admin or the moderator.
+        "name_only": list(team.memberships.participants().filter(user=None))
+        if can_moderate
+        else [],
     }
     return render(request, "peer/day_edit.html", context)
 

@@ -12,15 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import history
-from ..access import get_day_for, may_edit_items
-from ..models import Day, MemberLog, Membership, Revision
+from ..access import get_day_for, may_edit_items, writable_logs
+from ..models import Day, Membership, Revision
 
 REVISIONS_PER_PAGE = 30
 
 
 def _may_restore(rev: Revision, day: Day, membership: Membership, own_logs: set[int]) -> bool:
     """Restoring is saving: the same people who may save that part of the day. A log
-    is restored only by its own member (on a closed day too, as it is edited)."""
+    is restored by whoever may write it (access.may_write_log; on a closed day too,
+    as it is edited)."""
     if rev.kind == history.LOG:
         return membership.can_write and rev.object_id in own_logs
     if rev.kind == history.SESSION:
@@ -30,7 +31,7 @@ def _may_restore(rev: Revision, day: Day, membership: Membership, own_logs: set[
 
 
 def _own_logs(day: Day, membership: Membership) -> set[int]:
-    return set(MemberLog.objects.filter(day=day, member=membership).values_list("pk", flat=True))
+    return set(writable_logs(day, membership).values_list("pk", flat=True))
 
 
 @login_required
@@ -41,16 +42,18 @@ def day_history(request, team, date):
     page = Paginator(revisions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     own_logs = _own_logs(day, membership)
-    # Members named in the states, and the authors (users), in one query.
+    owners = history.log_owners(rows)
+    # Members named in the states, the logs' members and the authors (users), in one query.
+    named = history.member_ids(rows) | set(owners.values())
     members = team.memberships.filter(
-        Q(pk__in=history.member_ids(rows)) | Q(user_id__in={r.author_id for r in rows})
+        Q(pk__in=named) | Q(user_id__in={r.author_id for r in rows})
     ).values_list("pk", "user_id", "display_name")
     names = {pk: name for pk, _user, name in members}
     authors = {user: name for _pk, user, name in members if user is not None}
     entries = [
         {
             "rev": rev,
-            "title": history.title_of(rev),
+            "title": history.title_of(rev, names, owners),
             "author": authors.get(rev.author_id),
             "changes": history.changes(rev, names),
             "restorable": _may_restore(rev, day, membership, own_logs),

@@ -196,7 +196,7 @@
       window.location.reload();
       return;
     }
-    for (const el of editing) if (el.id !== "log-panel") flag(el, closed ? "closedText" : "reopenedText");
+    for (const el of editing) if (!el.classList.contains("log-panel")) flag(el, closed ? "closedText" : "reopenedText");
   }
 
   /* A write refused because the day is closed (403 marked X-Day-Closed): htmx swaps
