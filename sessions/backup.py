@@ -570,7 +570,7 @@ class _Refs:
         _check_keys(ref, {"day", "member"}, where)
         date = _value(Day._meta.get_field("date"), ref["day"], f"{where}.day")
         key = (date, ref["member"])
-        if key not in self.sources:
+        if not isinstance(ref["member"], str) or key not in self.sources:
             raise BackupError(f"{where}: no imported post of {ref['member']!r} on {date}.")
         return self.sources[key]
 

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.utils import translation
+from psycopg import sql
 
 from sessions.backup import BackupError, export_team, import_team
 from sessions.jekyll.export import member_post, post_fingerprint
@@ -673,6 +674,10 @@ MALFORMED = {
         _set(["days", 0, "sections", 0, "from_post"], {"day": "2024-03-04", "member": "이서연"}),
         r"days\[0\]\.sections\[0\]\.from_post: no imported post of '이서연' on 2024-03-04",
     ),
+    "post of a section named oddly": (
+        _set(["days", 0, "sections", 0, "from_post"], {"day": "2024-03-04", "member": ["김민준"]}),
+        r"from_post: no imported post of \['김민준'\] on 2024-03-04",
+    ),
     "study layout not a list": (
         _set(["days", 0, "logs", 0, "study_layout"], {"links": 2}),
         r"logs\[0\]\.study_layout: expected a list, found an object",
@@ -805,13 +810,18 @@ def scratch_postgres():
         pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
 
     server = urlsplit(os.environ["DATABASE_URL"])
-    name = "studylog_backup_scratch"
-    with psycopg.connect(server.geturl(), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
+    # Named after this run's test database, so runs against other databases on the same
+    # server do not share it; made from the server's maintenance database, which exists
+    # whether or not the one DATABASE_URL names does.
+    name = f"{connection.settings_dict['NAME']}_scratch"
+    maintenance = server._replace(path="/postgres").geturl()
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield server._replace(path=f"/{name}").geturl()
-    with psycopg.connect(server.geturl(), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(drop)
 
 
 def test_subprocess_moves_a_team_through_another_postgresql_database(
