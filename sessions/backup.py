@@ -5,19 +5,33 @@
 and writes nothing. The document names rows by their natural keys, never by database
 ids: accounts by username, members by display name, days by date.
 
-What a version-1 document holds:
+What a version-2 document holds:
 
 - the team's settings: name, address, description, ground rules, session calendar,
   moderator rotation, post footer, webhook URL, and when it was created;
 - its members, with or without an account: role, active flag, rotation order, the
   secret address of their calendar feed, and when they joined;
-- every day: number, title, tags, moderator, attendance, closed/reopened (when and by
-  whom), and its suggestions, assignment reviews with presenters, questions (asked and
-  answered by), free sections (heading level, needs-review mark), and each member's
-  log with its study links, study notes and visibility;
+- every day: number, title, tags, moderator, attendance (in the order an imported post
+  listed it), closed/reopened (when and by whom), and its suggestions, assignment
+  reviews with presenters, questions (asked and answered by, where an imported post put
+  its follow-up mark), action items, free sections (heading level, needs-review mark,
+  the imported post that brought them), and each member's log with its study links,
+  study notes, their layout and visibility;
+- of the day and each of its rows: the edit version and when it was last changed (an
+  exported post's last_modified_at, and whether an imported post was edited since, read
+  them: see post_sources);
+- the members' imported blog posts (post_sources), each file's text as it came, so
+  a moved team's members export their old posts byte for byte;
+- the team's pasted images (images), their bytes in base64 with their address key,
+  type and sizes, so the links in the team's markdown keep working;
 - skipped dates, moderator assignments (who set them, when), the register of imported
   blog posts (so re-importing a post stays a no-op), and the reminders already sent (so
   moving a team the evening before a session does not send them twice).
+
+Version 1 had no action items and no follow-up resolutions; it still reads. Keys added
+to version 2 since (post_sources, images, versions and edit times, attendance
+positions, follow-up marks, study layouts, a section's post) may be absent: an older
+version-2 document reads, with their defaults.
 
 Accounts are listed once under "users" (username, e-mail, first and last name) and
 referred to by username. On import, a username that exists in the target database is
@@ -30,12 +44,20 @@ Left out, on purpose:
 
 - invitations: an open invitation is a secret link to this server; re-issue it on the
   new one (an accepted invitation already lives on as the membership it created);
-- edit tracking (version, updated_at, updated_by): imported rows start at version 1;
-- a member's calendar address, when it is already taken in the target database (a
-  copy under a new address next to the original): the copy's members get new ones.
+- edit history (revisions, and who made the last edit): a restored team starts a new
+  history;
+- blog connections and what they published (BlogConnection, PublishedPost): they
+  belong to accounts, not to the team, and hold credentials encrypted under this
+  server's key; each member connects their blog again on the new server;
+- a member's calendar address, or an image's address key, when it is already taken in
+  the target database (a copy under a new address next to the original): the copy gets
+  new ones, and the image links in its markdown still point at the original team's images.
 """
 
+import base64
+import binascii
 import datetime
+import hashlib
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
@@ -44,19 +66,23 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from . import search_index
+from .images.processing import EXTENSIONS
 from .kinds import KINDS
 from .models import (
     AssignmentReview,
     Attendance,
     Day,
+    FreeSection,
     ImportedPost,
     MemberLog,
     Membership,
     ModeratorAssignment,
+    PostSource,
     ReminderLog,
     SkippedDate,
     StudyLink,
     Team,
+    TeamImage,
 )
 from .models.validators import RESERVED_SLUGS
 
@@ -87,25 +113,58 @@ TEAM_FIELDS = (
     "created_at",
 )
 MEMBER_FIELDS = ("display_name", "role", "is_active", "rotation_order", "calendar_token")
-DAY_FIELDS = ("date", "number", "title", "tags", "created_at", "closed_at", "reopened_at")
-ATTENDANCE_FIELDS = ("status", "note")
-LOG_FIELDS = ("retrospective", "study_notes", "visibility")
+# Of a row several people edit (models.base.Versioned): an exported post reads them.
+VERSIONED = ("version", "updated_at")
+DAY_FIELDS = (
+    "date",
+    "number",
+    "title",
+    "tags",
+    "created_at",
+    "closed_at",
+    "reopened_at",
+    *VERSIONED,
+)
+ATTENDANCE_FIELDS = ("status", "note", "position")
+LOG_FIELDS = ("retrospective", "study_notes", "study_layout", "visibility", *VERSIONED)
 LINK_FIELDS = ("position", "title", "url", "color")
 SKIPPED_FIELDS = ("date", "reason")
 ASSIGNMENT_FIELDS = ("date", "set_at")
 POST_FIELDS = ("digest", "filename", "imported_at")
 REMINDER_FIELDS = ("date", "kind", "sent_at")
+SOURCE_FIELDS = ("filename", "text", "fingerprint", "imported_at")
+IMAGE_FIELDS = ("key", "content_type", "ext", "width", "height", "size", "sha256", "created_at")
 
+# What the backup carries of an item besides the fields the registry of kinds names:
+# what an imported post brought, that export writes back (sessions/jekyll/export.py).
+ITEM_EXTRAS = {"questions": ("follow_up_mark",)}
 # A day's items: document key -> (model, fields, references to members), from the
 # registry of kinds.
-ITEMS = {kind.backup_key: (kind.model, kind.backed_up, kind.member_refs) for kind in KINDS.values()}
+ITEMS = {
+    kind.backup_key: (
+        kind.model,
+        (*kind.backed_up, *ITEM_EXTRAS.get(kind.backup_key, ()), *VERSIONED),
+        kind.member_refs,
+    )
+    for kind in KINDS.values()
+}
 # What version 1 lacked, by item key: added with these values when reading one.
 V1_DEFAULTS = {
     "questions": {"for_mentor": False, "resolution": "", "resolved_at": None, "resolved_by": None},
 }
 
+# Keys added to version 2 after it first shipped: a document may lack them (then the
+# model's default applies, and Django's stamp for updated_at). By part of the document.
+LATER = {
+    "attendance": {"position"},
+    "item": {*VERSIONED, "follow_up_mark", "from_post"},
+    "day": {*VERSIONED},
+    "log": {*VERSIONED, "study_layout"},
+    "document": {"post_sources", "images"},
+}
+
 # Set by Django on save (auto_now/auto_now_add), so an import writes them afterwards.
-STAMPS = {"created_at", "joined_at", "set_at", "imported_at", "sent_at"}
+STAMPS = {"created_at", "joined_at", "set_at", "imported_at", "sent_at", "updated_at"}
 
 
 class BackupError(Exception):
@@ -116,12 +175,15 @@ class BackupError(Exception):
 
 
 def export_team(team: Team) -> dict:
-    """The whole team as a version-1 document (see the module's docstring)."""
+    """The whole team as a version-2 document (see the module's docstring)."""
     users: dict[str, dict] = {}
+    sources = _post_sources(team)
     parts = {
         "team": _dump(team, TEAM_FIELDS),
         "members": _export_members(team, users),
-        "days": [_export_day(day, users) for day in _days_for_export(team)],
+        "days": [_export_day(day, users, sources) for day in _days_for_export(team)],
+        "post_sources": [_dump(s, SOURCE_FIELDS, **_source_ref(s)) for s in sources.values()],
+        "images": _export_images(team, users),
         "skipped_dates": [_dump(s, SKIPPED_FIELDS) for s in team.skipped_dates.order_by("date")],
         "moderator_assignments": _export_assignments(team, users),
         "imported_posts": _export_posts(team),
@@ -187,7 +249,7 @@ def _days_for_export(team: Team):
     )
 
 
-def _export_day(day: Day, users: dict[str, dict]) -> dict:
+def _export_day(day: Day, users: dict[str, dict], sources: dict[int, PostSource]) -> dict:
     return _dump(
         day,
         DAY_FIELDS,
@@ -198,20 +260,24 @@ def _export_day(day: Day, users: dict[str, dict]) -> dict:
             _dump(a, ATTENDANCE_FIELDS, member=a.member.display_name)
             for a in _by_member(day.attendances.all())
         ],
-        **_export_items(day),
+        **_export_items(day, sources),
         logs=[_export_log(log) for log in _by_member(day.logs.all())],
     )
 
 
-def _export_items(day: Day) -> dict[str, list[dict]]:
+def _export_items(day: Day, sources: dict[int, PostSource]) -> dict[str, list[dict]]:
     document = {}
     for kind in KINDS.values():
-        key, fields, member_refs = kind.backup_key, kind.backed_up, kind.member_refs
+        key = kind.backup_key
+        _model, fields, member_refs = ITEMS[key]
         document[key] = []
         for item in getattr(day, kind.related).all():
             row = _dump(item, fields, **{ref: _name(getattr(item, ref)) for ref in member_refs})
             if key == "reviews":
                 row["presenters"] = sorted(m.display_name for m in item.presenters.all())
+            if isinstance(item, FreeSection):
+                source = sources.get(item.from_post_id)
+                row["from_post"] = _source_ref(source) if source else None
             document[key].append(row)
     return document
 
@@ -223,6 +289,31 @@ def _export_log(log: MemberLog) -> dict:
         member=log.member.display_name,
         links=[_dump(link, LINK_FIELDS) for link in log.links.all()],
     )
+
+
+def _post_sources(team: Team) -> dict[int, PostSource]:
+    """The members' imported posts by id, in the document's order: by day, then member."""
+    sources = PostSource.objects.filter(day__team=team).select_related("day", "member")
+    ordered = sorted(sources, key=lambda s: (s.day.date, s.member.display_name))
+    return {source.pk: source for source in ordered}
+
+
+def _source_ref(source: PostSource) -> dict:
+    """An imported post's natural key: its day and its member (one post each)."""
+    return {"day": _json(source.day.date), "member": source.member.display_name}
+
+
+def _export_images(team: Team, users: dict[str, dict]) -> list[dict]:
+    images = TeamImage.objects.for_team(team).select_related("uploaded_by")
+    return [
+        _dump(
+            image,
+            IMAGE_FIELDS,
+            uploaded_by=_user_ref(image.uploaded_by, users),
+            data=base64.b64encode(bytes(image.data)).decode("ascii"),
+        )
+        for image in sorted(images, key=lambda image: image.key)
+    ]
 
 
 def _export_assignments(team: Team, users: dict[str, dict]) -> list[dict]:
@@ -274,6 +365,8 @@ def import_team(data: dict, *, slug: str | None = None) -> Team:
             refs.members = _import_members(_part(data, "members", list), team, refs)
             for i, row in enumerate(_part(data, "days", list)):
                 _import_day(row, f"days[{i}]", refs)
+            _import_post_sources(_part(data, "post_sources", list), refs)
+            _import_images(_part(data, "images", list), refs)
             _import_skipped_dates(_part(data, "skipped_dates", list), team)
             _import_assignments(_part(data, "moderator_assignments", list), refs)
             _import_posts(_part(data, "imported_posts", list), refs)
@@ -291,6 +384,8 @@ TOP_LEVEL = {
     "team",
     "members",
     "days",
+    "post_sources",
+    "images",
     "skipped_dates",
     "moderator_assignments",
     "imported_posts",
@@ -306,7 +401,9 @@ def _check_format(data) -> None:
         raise BackupError(
             f"Backup version {version!r} is not supported: this Studylog reads version {VERSION}."
         )
-    _check_keys(data, TOP_LEVEL, "the document")
+    _check_keys(data, TOP_LEVEL, "the document", optional=LATER["document"])
+    for key in LATER["document"]:
+        data.setdefault(key, [])
     if version == 1:
         _upgrade_v1(data)
 
@@ -340,10 +437,12 @@ def _kind(value) -> str:
     return "null" if value is None else JSON_NAMES.get(type(value), "a number")
 
 
-def _check_keys(row, expected: set[str], where: str) -> None:
+def _check_keys(row, expected: set[str], where: str, optional=frozenset()) -> None:
+    """`row` is an object with the `expected` keys, and no others; `optional` ones (of
+    the expected) may be absent."""
     if not isinstance(row, dict):
         raise BackupError(f"{where}: expected an object, found {_kind(row)}.")
-    if missing := expected - row.keys():
+    if missing := expected - optional - row.keys():
         raise BackupError(f"{where}: missing {', '.join(sorted(missing))}.")
     if unknown := row.keys() - expected:
         raise BackupError(f"{where}: unknown {', '.join(sorted(unknown))}.")
@@ -360,6 +459,7 @@ JSON_TYPES = {
     "DateField": str,
     "TimeField": str,
     "DateTimeField": str,
+    "JSONField": list,  # MemberLog.study_layout, the one JSON field a backup carries
 }
 PARSERS = {
     "DateField": (datetime.date.fromisoformat, "date"),
@@ -368,15 +468,26 @@ PARSERS = {
 }
 
 
-def _read(row, where: str, model, fields: Iterable[str], refs: Iterable[str] = ()) -> dict:
+def _read(
+    row,
+    where: str,
+    model,
+    fields: Iterable[str],
+    refs: Iterable[str] = (),
+    optional: frozenset[str] | set[str] = frozenset(),
+) -> dict:
     """Check a row's keys and the JSON types of its field values; return the values.
 
-    What the values mean (choices, lengths, URLs, uniqueness) is left to full_clean().
+    An `optional` field the row lacks is left out of the values (the model's default
+    applies). What the values mean (choices, lengths, URLs, uniqueness) is left to
+    full_clean().
     """
     fields = tuple(fields)
-    _check_keys(row, {*fields, *refs}, where)
+    _check_keys(row, {*fields, *refs}, where, optional)
     return {
-        name: _value(model._meta.get_field(name), row[name], f"{where}.{name}") for name in fields
+        name: _value(model._meta.get_field(name), row[name], f"{where}.{name}")
+        for name in fields
+        if name in row
     }
 
 
@@ -437,6 +548,9 @@ class _Refs:
         self.users = users
         self.members: dict[str, Membership] = {}
         self.days: dict[datetime.date, Day] = {}
+        self.sources: dict[tuple[datetime.date, str], PostSource] = {}
+        # Free sections whose post is read later: (section, its from_post, where).
+        self.pending_posts: list[tuple[FreeSection, dict, str]] = []
 
     def user(self, username, where: str):
         return self._find(self.users, username, where, "no account {!r} under users")
@@ -448,6 +562,17 @@ class _Refs:
         if date is not None:
             date = _value(Day._meta.get_field("date"), date, where)
         return self._find(self.days, date, where, "no day {!s}")
+
+    def source(self, ref, where: str) -> PostSource | None:
+        """The imported post a {"day", "member"} reference names."""
+        if ref is None:
+            return None
+        _check_keys(ref, {"day", "member"}, where)
+        date = _value(Day._meta.get_field("date"), ref["day"], f"{where}.day")
+        key = (date, ref["member"])
+        if not isinstance(ref["member"], str) or key not in self.sources:
+            raise BackupError(f"{where}: no imported post of {ref['member']!r} on {date}.")
+        return self.sources[key]
 
     @staticmethod
     def _find(rows: dict, key, where: str, missing: str):
@@ -511,6 +636,7 @@ def _import_day(row, where: str, refs: _Refs) -> None:
         Day,
         DAY_FIELDS,
         refs=("moderator", "closed_by", "reopened_by", "attendance", *ITEMS, "logs"),
+        optional=LATER["day"],
     )
     stamps = _stamps(values)
     day = Day(
@@ -534,7 +660,9 @@ def _import_day(row, where: str, refs: _Refs) -> None:
 def _import_attendance(rows: list, day: Day, where: str, refs: _Refs) -> None:
     for i, row in enumerate(rows):
         at = f"{where}[{i}]"
-        values = _read(row, at, Attendance, ATTENDANCE_FIELDS, refs=("member",))
+        values = _read(
+            row, at, Attendance, ATTENDANCE_FIELDS, refs=("member",), optional=LATER["attendance"]
+        )
         member = refs.member(row["member"], f"{at}.member")
         _save(Attendance(day=day, member=member, **values), at)
 
@@ -542,24 +670,88 @@ def _import_attendance(rows: list, day: Day, where: str, refs: _Refs) -> None:
 def _import_items(key: str, rows: list, day: Day, where: str, refs: _Refs) -> None:
     model, fields, member_refs = ITEMS[key]
     lists = ("presenters",) if model is AssignmentReview else ()
+    posts = ("from_post",) if model is FreeSection else ()
     for i, row in enumerate(rows):
         at = f"{where}[{i}]"
-        values = _read(row, at, model, fields, refs=(*member_refs, *lists))
+        values = _read(
+            row, at, model, fields, refs=(*member_refs, *lists, *posts), optional=LATER["item"]
+        )
+        stamps = _stamps(values)
         for ref in member_refs:
             values[ref] = refs.member(row[ref], f"{at}.{ref}")
-        item = _save(model(day=day, **values), at)
+        item = _save(model(day=day, **values), at, stamps)
         if lists:
             names = _part(row, "presenters", list, f"{at}.")
             item.presenters.set(refs.member(name, f"{at}.presenters") for name in names)
+        if posts and row.get("from_post") is not None:
+            # The posts come after the days in the document: linked once they are read.
+            refs.pending_posts.append((item, row["from_post"], f"{at}.from_post"))
 
 
 def _import_log(row, day: Day, where: str, refs: _Refs) -> None:
-    values = _read(row, where, MemberLog, LOG_FIELDS, refs=("member", "links"))
+    values = _read(
+        row, where, MemberLog, LOG_FIELDS, refs=("member", "links"), optional=LATER["log"]
+    )
+    stamps = _stamps(values)
     member = refs.member(row["member"], f"{where}.member")
-    log = _save(MemberLog(day=day, member=member, **values), where)
+    log = _save(MemberLog(day=day, member=member, **values), where, stamps)
     for i, link_row in enumerate(_part(row, "links", list, f"{where}.")):
         at = f"{where}.links[{i}]"
         _save(StudyLink(log=log, **_read(link_row, at, StudyLink, LINK_FIELDS)), at)
+
+
+def _import_post_sources(rows: list, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        where = f"post_sources[{i}]"
+        values = _read(row, where, PostSource, SOURCE_FIELDS, ("day", "member"))
+        stamps = _stamps(values)
+        source = PostSource(
+            day=refs.day(row["day"], f"{where}.day"),
+            member=refs.member(row["member"], f"{where}.member"),
+            **values,
+        )
+        _save(source, where, stamps)
+        refs.sources[source.day.date, source.member.display_name] = source
+    for section, ref, where in refs.pending_posts:
+        # An update, not a save: the section's edit time stays the one in the document.
+        section.from_post = refs.source(ref, where)
+        FreeSection.objects.filter(pk=section.pk).update(from_post=section.from_post)
+
+
+def _import_images(rows: list, refs: _Refs) -> None:
+    for i, row in enumerate(rows):
+        where = f"images[{i}]"
+        values = _read(row, where, TeamImage, IMAGE_FIELDS, ("uploaded_by", "data"))
+        stamps = _stamps(values)
+        data = _image_data(row["data"], values, where)
+        if TeamImage.objects.filter(key=values["key"]).exists():
+            del values["key"]  # a copy beside its original: a new address
+        image = TeamImage(
+            team=refs.team,
+            uploaded_by=refs.user(row["uploaded_by"], f"{where}.uploaded_by"),
+            data=data,
+            **values,
+        )
+        _save(image, where, stamps)
+
+
+def _image_data(encoded, values: dict, where: str) -> bytes:
+    """An image's bytes from base64, checked against its type, size and SHA-256: bytes
+    this server then serves as an image to the team's members."""
+    if EXTENSIONS.get(values["ext"]) != values["content_type"]:
+        raise BackupError(
+            f"{where}: {values['content_type']!r} as {values['ext']!r} is not an image "
+            f"type Studylog stores ({', '.join(sorted(EXTENSIONS))})."
+        )
+    if not isinstance(encoded, str):
+        raise BackupError(f"{where}.data: expected a string, found {_kind(encoded)}.")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except binascii.Error as exc:
+        raise BackupError(f"{where}.data: not base64 ({exc}).") from exc
+    if len(data) != values["size"] or hashlib.sha256(data).hexdigest() != values["sha256"]:
+        raise BackupError(f"{where}.data: does not match the image's size and sha256.")
+    return data
 
 
 def _import_skipped_dates(rows: list, team: Team) -> None:

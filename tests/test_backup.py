@@ -1,7 +1,9 @@
 """Team backups: export_team/import_team, their commands, and moving a team between databases."""
 
+import base64
 import copy
 import datetime
+import hashlib
 import json
 import os
 import subprocess
@@ -18,12 +20,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.utils import translation
+from psycopg import sql
 
 from sessions.backup import BackupError, export_team, import_team
+from sessions.jekyll.export import member_post, post_fingerprint
+from sessions.jekyll.importer import IMPORTED, import_sources
+from sessions.jekyll.sources import Source
 from sessions.models import (
     ActionItem,
     AssignmentReview,
     Attendance,
+    BlogConnection,
     Day,
     FreeSection,
     ImportedPost,
@@ -31,6 +38,8 @@ from sessions.models import (
     MemberLog,
     Membership,
     ModeratorAssignment,
+    PostSource,
+    PublishedPost,
     Question,
     ReminderLog,
     Revision,
@@ -39,6 +48,7 @@ from sessions.models import (
     StudyLink,
     Suggestion,
     Team,
+    TeamImage,
 )
 
 from .factories import (
@@ -145,9 +155,14 @@ def rich():
     for n, day in enumerate([day1, day2, day3]):
         stamp(day, created_at=moment(4 + 2 * n, 8))
 
-    AttendanceFactory(day=day1, member=kim)
-    AttendanceFactory(day=day1, member=lee, status=Attendance.Status.LATE, note="10분 지각")
-    AttendanceFactory(day=day1, member=park, status=Attendance.Status.EXCUSED, note="병원 진료")
+    # Positions: the order of an imported post's 참가자 line.
+    AttendanceFactory(day=day1, member=kim, position=3)
+    AttendanceFactory(
+        day=day1, member=lee, status=Attendance.Status.LATE, note="10분 지각", position=1
+    )
+    AttendanceFactory(
+        day=day1, member=park, status=Attendance.Status.EXCUSED, note="병원 진료", position=2
+    )
     AttendanceFactory(day=day2, member=kim, status=Attendance.Status.ABSENT)
     AttendanceFactory(day=day2, member=park)
 
@@ -157,7 +172,14 @@ def rich():
     )
     ReviewFactory(day=day1, position=1, assignment="과제 1", presenters=[kim, park])
     ReviewFactory(day=day1, position=2, assignment="과제 2", topic="", notes="", presenters=[])
-    QuestionFactory(day=day1, position=1, asked_by=lee, answered_by=kim, needs_follow_up=True)
+    QuestionFactory(
+        day=day1,
+        position=1,
+        asked_by=lee,
+        answered_by=kim,
+        needs_follow_up=True,
+        follow_up_mark=" -추가 확인 필요함",
+    )
     QuestionFactory(
         day=day1,
         position=2,
@@ -183,13 +205,29 @@ def rich():
     QuestionFactory(
         day=day2, position=1, question="힙은 언제 쓰나요?", asked_by=park, answer="", links=""
     )
-    SectionFactory(day=day1, position=1, heading="대회 진행상황 공유", level=2, needs_review=True)
+    kim_post = PostSource.objects.create(
+        day=day1,
+        member=kim,
+        filename="2024-03-04-BoostCourse_day1.md",
+        text='---\ntitle: "[AI] Day1"\n---\n<br>\n\n## 대회 진행상황 공유\n\n진행 중\n',
+        fingerprint="c" * 64,
+    )
+    stamp(kim_post, imported_at=moment(4, 22))
+    SectionFactory(
+        day=day1,
+        position=1,
+        heading="대회 진행상황 공유",
+        level=2,
+        needs_review=True,
+        from_post=kim_post,
+    )
     SectionFactory(day=day2, position=1, heading="멘토링", body="멘토님께 질문 정리")
 
     kim_log = MemberLogFactory(
         day=day1,
         member=kim,
         study_notes="선택과제 추가 공부",
+        study_layout=[["links", 1], ["notes", 1], ["links", 1]],
         visibility=MemberLog.Visibility.PRIVATE,
     )
     StudyLinkFactory(log=kim_log, position=1, title="정렬 1강", color=StudyLink.Color.GREEN)
@@ -227,8 +265,31 @@ def rich():
         )
         stamp(reminder, sent_at=moment(5, 9))
 
-    # A row of a model the backup leaves out, so tests see it does not get in the way.
+    pixels = b"\x89PNG\r\n\x1a\n not really pixels \x00\xff"
+    image = TeamImage.objects.create(
+        team=team,
+        uploaded_by=lee.user,
+        content_type="image/png",
+        ext="png",
+        data=pixels,
+        width=640,
+        height=480,
+        size=len(pixels),
+        sha256=hashlib.sha256(pixels).hexdigest(),
+    )
+    stamp(image, created_at=moment(5, 21))
+
+    # Edited since they were made (an exported post's last_modified_at reads the times).
+    Day.objects.filter(pk=day1.pk).update(version=4, updated_at=moment(7, 8))
+    for model in (Suggestion, AssignmentReview, Question, FreeSection, ActionItem, MemberLog):
+        model.objects.filter(day=day1).update(version=2, updated_at=moment(5, 8))
+
+    # Rows of models the backup leaves out, so tests see they do not get in the way.
     Invitation.objects.create(team=team, member=park, created_by=kim.user)
+    connection = BlogConnection.objects.create(
+        user=kim.user, remote_url="https://github.com/kim/kim.github.io.git"
+    )
+    PublishedPost.objects.create(connection=connection, day=day1, member=kim)
     team.refresh_from_db()
     return team
 
@@ -240,11 +301,12 @@ def rich():
 IGNORED = {
     "id",
     "team",  # the team the rows belong to
-    "version",  # edit tracking: imported rows start afresh
-    "updated_at",
-    "updated_by",
-    "key",  # a reminder's key names database ids; see test_reminder_keys_are_made_anew
+    "updated_by",  # edit history: a restored team starts a new one
 }
+# A reminder's key names database ids; see test_reminder_keys_are_made_anew.
+IGNORED_BY_MODEL = {ReminderLog: {"key"}}
+# What a copy beside its original cannot keep: addresses unique in the database.
+COPY_IGNORES = {"slug", "calendar_token", "key"}
 
 
 def team_rows(team) -> dict[type, models.QuerySet]:
@@ -261,6 +323,8 @@ def team_rows(team) -> dict[type, models.QuerySet]:
         ActionItem: ActionItem.objects.filter(**by_day),
         MemberLog: MemberLog.objects.filter(**by_day),
         StudyLink: StudyLink.objects.filter(log__day__team=team),
+        PostSource: PostSource.objects.filter(**by_day),
+        TeamImage: TeamImage.objects.filter(team=team),
         SkippedDate: SkippedDate.objects.filter(team=team),
         ModeratorAssignment: ModeratorAssignment.objects.filter(team=team),
         ImportedPost: ImportedPost.objects.filter(team=team),
@@ -275,8 +339,10 @@ def natural(value):
         return (value.username, value.email, value.last_name, value.first_name)
     if isinstance(value, Day):
         return value.date
-    if isinstance(value, MemberLog):
+    if isinstance(value, MemberLog | PostSource):
         return (value.day.date, value.member.display_name)
+    if isinstance(value, memoryview):  # a BinaryField's value on PostgreSQL
+        return bytes(value)
     assert not isinstance(value, models.Model), f"no natural key for {type(value).__name__}"
     return value
 
@@ -284,7 +350,8 @@ def natural(value):
 def snapshot(team, *, ignore=()) -> dict[str, list[dict]]:
     result = {}
     for model, rows in team_rows(team).items():
-        fields = [f for f in model._meta.concrete_fields if f.name not in {*IGNORED, *ignore}]
+        ignored = {*IGNORED, *IGNORED_BY_MODEL.get(model, ()), *ignore}
+        fields = [f for f in model._meta.concrete_fields if f.name not in ignored]
         result[model.__name__] = sorted(
             (
                 {
@@ -313,8 +380,9 @@ def counts() -> dict[str, int]:
 def test_every_model_is_in_the_backup_or_left_out_on_purpose(rich):
     # Invitations are secrets for one person; search documents are rebuilt from the rest;
     # revisions name rows by their ids in this database, so a restored team starts a new
-    # history.
-    left_out = {Invitation, Revision, SearchDoc}
+    # history; blog connections (and what they published) belong to accounts and hold
+    # credentials encrypted under this server's key.
+    left_out = {Invitation, Revision, SearchDoc, BlogConnection, PublishedPost}
     assert set(apps.get_app_config("peer").get_models()) - set(team_rows(rich)) == left_out
 
 
@@ -324,6 +392,35 @@ def test_an_import_is_searchable(rich):
     copy = import_team(export_team(rich), slug="hanbit-copy")
     member = copy.memberships.get(display_name=rich.memberships.first().display_name)
     assert [found.day.number for found in search(copy, member, "배치 크기").days] == [1]
+
+
+def test_reads_a_version_2_document_without_what_was_added_later(rich):
+    """Version-2 documents written before posts, images and edit times were backed up."""
+    document = json.loads(json.dumps(export_team(rich)))
+    del document["post_sources"], document["images"]
+    for day in document["days"]:
+        del day["version"], day["updated_at"]
+        for row in day["attendance"]:
+            del row["position"]
+        for key in ("suggestions", "reviews", "questions", "actions", "sections"):
+            for row in day[key]:
+                del row["version"], row["updated_at"]
+        for row in day["questions"]:
+            del row["follow_up_mark"]
+        for row in day["sections"]:
+            del row["from_post"]
+        for row in day["logs"]:
+            del row["version"], row["updated_at"], row["study_layout"]
+
+    copy = import_team(document, slug="hanbit-older")
+
+    assert copy.days.count() == 3
+    assert not PostSource.objects.filter(day__team=copy).exists()
+    assert not copy.images.exists()
+    assert not Attendance.objects.filter(day__team=copy).exclude(position=0).exists()
+    assert set(Day.objects.filter(team=copy).values_list("version", flat=True)) == {1}
+    log = MemberLog.objects.get(day__team=copy, member__display_name="김민준")
+    assert log.study_layout == []
 
 
 def test_reads_a_version_1_document(rich):
@@ -360,7 +457,7 @@ def test_the_rich_team_sets_every_field(rich):
 
 def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_num_queries):
     # A fixed number of queries however many days: everything is prefetched.
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(22):
         document = export_team(rich)
 
     assert document["format"] == "studylog-team"
@@ -391,6 +488,13 @@ def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_nu
     assert day1["closed_at"] == "2024-03-04T12:00:07.123456+00:00"
     assert day1["reviews"][0]["presenters"] == ["김민준", "박도윤"]
     assert document["imported_posts"][0]["day"] == "2024-03-04"
+    assert [(p["day"], p["member"]) for p in document["post_sources"]] == [("2024-03-04", "김민준")]
+    section = day1["sections"][0]
+    assert section["from_post"] == {"day": "2024-03-04", "member": "김민준"}
+    assert document["days"][1]["sections"][0]["from_post"] is None
+    (image,) = document["images"]
+    assert image["uploaded_by"] == "lee"
+    assert base64.b64decode(image["data"]) == bytes(rich.images.get().data)
 
 
 # Import
@@ -401,13 +505,12 @@ def test_import_under_a_new_slug_copies_the_whole_team(rich):
 
     assert copied.slug == "hanbit-copy"
     assert copied.pk != rich.pk
-    # Calendar feed addresses are unique, so the copy's members get new ones.
-    assert snapshot(copied, ignore={"slug", "calendar_token"}) == snapshot(
-        rich, ignore={"slug", "calendar_token"}
-    )
+    # Calendar feed addresses and image keys are unique, so the copy gets new ones.
+    assert snapshot(copied, ignore=COPY_IGNORES) == snapshot(rich, ignore=COPY_IGNORES)
     assert not set(copied.memberships.values_list("calendar_token", flat=True)) & set(
         rich.memberships.values_list("calendar_token", flat=True)
     )
+    assert copied.images.get().key != rich.images.get().key
     # Both teams' members are the same accounts.
     assert (
         copied.memberships.get(display_name="김민준").user
@@ -558,6 +661,27 @@ MALFORMED = {
         "team_session_ends_after_it_starts",
     ),
     "unknown time zone": (_set(["team", "timezone"], "Mars/Olympus"), "Unknown time zone"),
+    "image not as its digest says": (
+        _set(["images", 0, "data"], base64.b64encode(b"other bytes").decode()),
+        r"images\[0\]\.data: does not match the image's size and sha256",
+    ),
+    "image not base64": (_set(["images", 0, "data"], "***"), r"images\[0\]\.data: not base64"),
+    "image of another type": (
+        _set(["images", 0, "content_type"], "text/html"),
+        r"images\[0\]: 'text/html' as 'png' is not an image type",
+    ),
+    "unknown post of a section": (
+        _set(["days", 0, "sections", 0, "from_post"], {"day": "2024-03-04", "member": "이서연"}),
+        r"days\[0\]\.sections\[0\]\.from_post: no imported post of '이서연' on 2024-03-04",
+    ),
+    "post of a section named oddly": (
+        _set(["days", 0, "sections", 0, "from_post"], {"day": "2024-03-04", "member": ["김민준"]}),
+        r"from_post: no imported post of \['김민준'\] on 2024-03-04",
+    ),
+    "study layout not a list": (
+        _set(["days", 0, "logs", 0, "study_layout"], {"links": 2}),
+        r"logs\[0\]\.study_layout: expected a list, found an object",
+    ),
     "duplicate member": (
         _set(["members", 1, "display_name"], "김민준"),
         r"members\[1\]: .*already exists",
@@ -668,8 +792,7 @@ def move_and_back(team, tmp_path, database_url: str) -> None:
     assert received == sent
 
     back = import_team(json.loads(there.read_text(encoding="utf-8")), slug="hanbit-back")
-    ignore = {"slug", "calendar_token"}
-    assert snapshot(back, ignore=ignore) == snapshot(team, ignore=ignore)
+    assert snapshot(back, ignore=COPY_IGNORES) == snapshot(team, ignore=COPY_IGNORES)
 
 
 def test_subprocess_moves_a_team_through_a_sqlite_file(rich, tmp_path):
@@ -687,16 +810,87 @@ def scratch_postgres():
         pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
 
     server = urlsplit(os.environ["DATABASE_URL"])
-    name = "studylog_backup_scratch"
-    with psycopg.connect(server.geturl(), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name}")
-        admin.execute(f"CREATE DATABASE {name}")
+    # Named after this run's test database, so runs against other databases on the same
+    # server do not share it; made from the server's maintenance database, which exists
+    # whether or not the one DATABASE_URL names does.
+    name = f"{connection.settings_dict['NAME']}_scratch"
+    maintenance = server._replace(path="/postgres").geturl()
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(drop)
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield server._replace(path=f"/{name}").geturl()
-    with psycopg.connect(server.geturl(), autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    with psycopg.connect(maintenance, autocommit=True) as admin:
+        admin.execute(drop)
 
 
 def test_subprocess_moves_a_team_through_another_postgresql_database(
     rich, tmp_path, scratch_postgres
 ):
     move_and_back(rich, tmp_path, scratch_postgres)
+
+
+# Members' imported posts: a moved team's members export them as before
+
+POSTS = Path(__file__).parent / "fixtures" / "posts"
+IMPORTED_ON = datetime.datetime(2024, 4, 20, 12, tzinfo=datetime.UTC)
+EDITED_ON = datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.UTC)
+
+
+def posts_by_day(team) -> dict:
+    """Each member's post of each day, as the blog gets it (file name and text)."""
+    return {
+        (day.date, member.display_name): member_post(day, member)
+        for day in Day.objects.filter(team=team).order_by("date")
+        for member in Membership.objects.filter(team=team, post_sources__day=day)
+    }
+
+
+def test_imported_posts_export_the_same_after_the_team_moves():
+    team = TeamFactory(slug="camp", timezone="Asia/Seoul")
+    names = [
+        "2024-04-10-participant_order.md",  # attendance positions
+        "2024-04-11-badges_and_notes.md",  # a study layout
+        "2024-04-15-inline_follow_up.md",  # a follow-up mark
+    ]
+    files = {name: (POSTS / name).read_text(encoding="utf-8") for name in names}
+    report = import_sources(
+        team, [Source(name, text.encode()) for name, text in files.items()], member_name="도가온"
+    )
+    # Another member's post of a day already recorded: its extra section waits for
+    # review, and 도가온's post of the day leaves it out.
+    second = files[names[0]].replace(
+        "## 회고록", "## 추가 토의\n\n인접 행렬과 인접 리스트 비교\n\n<br>\n\n## 회고록"
+    )
+    report.results += import_sources(
+        team, [Source("ryu.md", second.encode())], member_name="류하람"
+    ).results
+    assert [r.status for r in report.results] == [IMPORTED] * 4, report.results
+    assert FreeSection.objects.filter(day__team=team, from_post__member__display_name="류하람")
+
+    # As if imported on IMPORTED_ON, not today: the posts' dates read the edit times.
+    for model in (Day, Suggestion, AssignmentReview, Question, FreeSection, MemberLog):
+        day_filter = {"team": team} if model is Day else {"day__team": team}
+        model.objects.filter(**day_filter).update(updated_at=IMPORTED_ON)
+    for source in PostSource.objects.filter(day__team=team).select_related("day", "member"):
+        source.fingerprint = post_fingerprint(source.day, source.member)
+        source.save()
+    # Then one post edited in Studylog: written again, with the file's front matter.
+    MemberLog.objects.filter(day__date=datetime.date(2024, 4, 15)).update(
+        retrospective="외판원 문제를 비트마스크로 다시 풀어 봤다.", updated_at=EDITED_ON, version=2
+    )
+
+    before = posts_by_day(team)
+    gaon = {date: post for (date, name), post in before.items() if name == "도가온"}
+    assert [post.filename for post in gaon.values()] == names
+    assert [post.text for post in gaon.values()][:2] == [files[names[0]], files[names[1]]]
+    edited = gaon[datetime.date(2024, 4, 15)].text
+    assert "last_modified_at: 2024-05-01" in edited and "다시 풀어 봤다" in edited
+    assert "인접 행렬" not in gaon[datetime.date(2024, 4, 10)].text
+    assert "인접 행렬" in before[datetime.date(2024, 4, 10), "류하람"].text
+
+    document = json.loads(json.dumps(export_team(team)))
+    team.delete()
+    moved = import_team(document)
+
+    assert posts_by_day(moved) == before
