@@ -7,13 +7,14 @@ big, or with too many fields. None of it may answer 500, and a refused post chan
 nothing.
 """
 
+import hashlib
 import re
 import urllib.parse
 
 import pytest
 from django.test import Client
 
-from sessions.models import Invitation
+from sessions.models import Invitation, PostSource, TeamImage
 
 from . import test_permissions as permissions
 from .routes import app_routes
@@ -52,6 +53,17 @@ BAD_PARTS["token"] = BAD_PARTS["str"]
 
 def _valid_parts(w) -> dict[str, str]:
     invitation = Invitation.objects.create(team=w.team, role="member")
+    data = b"\x89PNG pixels"
+    image = TeamImage.objects.create(
+        team=w.team,
+        content_type="image/png",
+        ext="png",
+        data=data,
+        width=1,
+        height=1,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
     return {
         "team": w.team.slug,
         "date": w.day.date.isoformat(),
@@ -62,6 +74,8 @@ def _valid_parts(w) -> dict[str, str]:
         "month": "3",
         "table": "members",
         "token": invitation.token,
+        "key": image.key,
+        "ext": image.ext,
     }
 
 
@@ -75,6 +89,20 @@ def _path(route: str, parts: dict[str, str], bad_name: str, bad_value: str) -> s
         return bad_value if name == bad_name else parts[name]
 
     return "/" + ROUTE_PARAM.sub(fill, route)
+
+
+def _moved_image(route_name: str, part: str, method: str, response, parts: dict) -> bool:
+    """An image's key is the team's alone: asked for under another team's address (the
+    team's old one, in a post written before it moved), a member is sent to where the
+    image is (sessions/images/views.py), never shown it there."""
+    expected = f"/teams/{parts['team']}/images/{parts['key']}.{parts['ext']}"
+    return (
+        route_name == "image"
+        and part == "team"
+        and method == "get"
+        and response.status_code == 302
+        and response["Location"] == expected
+    )
 
 
 @pytest.mark.parametrize("pattern", ROUTES, ids=[p.name for p in ROUTES])
@@ -95,6 +123,8 @@ def test_an_address_that_names_nothing_is_404(pattern, world, other_team, as_adm
                     response = getattr(as_admin, method)(path)
                 except Exception as exc:
                     failures.append(f"{method} {path[:120]}: {type(exc).__name__}: {exc}"[:300])
+                    continue
+                if _moved_image(pattern.name, name, method, response, parts):
                     continue
                 if response.status_code not in (400, 404, 405):
                     failures.append(f"{method} {path[:120]}: {response.status_code}")
@@ -308,7 +338,13 @@ def test_an_import_upload_with_broken_bytes_is_refused_or_reported(fields, files
     assert response.status_code in (200, 400)
     if response.status_code == 200 and response.context.get("report"):
         report = response.context["report"]
-        assert report.count("imported") == 0, [r.reason for r in report.results]
+        imported = [r for r in report.results if r.status == "imported"]
+        if imported:
+            # A NUL in the name is dropped by the upload parser; the post itself (front
+            # matter only) is a day, kept under a name with no control character in it.
+            assert [r.name for r in imported] == ["ab.md"]
+            assert list(PostSource.objects.values_list("filename", flat=True)) == ["ab.md"]
+            return
     assert snapshot() == before
 
 

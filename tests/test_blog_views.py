@@ -252,7 +252,7 @@ def test_both_versions_are_shown_and_each_choice_works(
     assert post.status == Status.CONFLICT
 
     page = as_member.get(post_url("blog_post", day, member)).content.decode()
-    assert "blog-diff" in page and "Keep the blog" in page and "Overwrite" in page
+    assert "blog-diff" in page and "블로그의 버전 남기기" in page and "덮어쓰기" in page
     assert "블로그에서 직접 고친 줄" in page  # theirs
     assert "toc_sticky: true" in page  # Studylog's (its front matter)
     assert TOKEN not in page
