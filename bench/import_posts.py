@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from django.db import connection  # noqa: E402
 
 from bench._django import require_migrated  # noqa: E402  (sets Django up)
-from sessions.jekyll.export import posts_zip  # noqa: E402
+from sessions.jekyll.catalogue import posts_zip  # noqa: E402
 from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources  # noqa: E402
 from sessions.jekyll.parse import parse_post  # noqa: E402
 from sessions.jekyll.sources import Source  # noqa: E402

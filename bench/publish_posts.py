@@ -31,7 +31,7 @@ from bench._django import require_migrated  # noqa: E402  (sets Django up)
 from bench.import_posts import AUTHOR, POSTS, make_post, session_dates  # noqa: E402
 from sessions.blog import publishing  # noqa: E402
 from sessions.blog.posts import post_for  # noqa: E402
-from sessions.jekyll.export import member_days  # noqa: E402
+from sessions.jekyll.catalogue import member_days  # noqa: E402
 from sessions.jekyll.importer import IMPORTED, import_sources  # noqa: E402
 from sessions.jekyll.sources import Source  # noqa: E402
 from sessions.models import BlogConnection, PublishedPost, Team  # noqa: E402

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from sessions.images.export import post_images
-from sessions.jekyll.export import posts_zip, write_posts
+from sessions.jekyll.catalogue import posts_zip, write_posts
 from sessions.models import MemberLog, Membership, TeamImage
 
 pytestmark = pytest.mark.django_db

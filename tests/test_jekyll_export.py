@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sessions.jekyll.export import (
-    escape_badge_title,
-    member_days,
-    post_filename,
-    posts_zip,
-    render_post,
-    write_posts,
-)
+from sessions.jekyll.catalogue import member_days, posts_zip, write_posts
+from sessions.jekyll.export import escape_badge_title, post_filename, render_post
 from sessions.models import (
     AssignmentReview,
     Attendance,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from sessions import services
 from sessions.forms.items import QuestionForm
-from sessions.jekyll.export import member_days, member_post, posts_zip, render_post
+from sessions.jekyll.catalogue import member_days, posts_zip
+from sessions.jekyll.export import member_post, render_post
 from sessions.jekyll.front_matter import split
 from sessions.jekyll.importer import IMPORTED, import_files, import_sources
 from sessions.jekyll.sources import Source

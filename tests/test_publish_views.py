@@ -372,7 +372,7 @@ def test_outsiders_cannot_import(as_outsider, anon, team, team_admin):
 def test_the_zip_costs_the_same_queries_for_any_number_of_days(
     client, team, day, member, log, request, django_assert_num_queries
 ):
-    """Days are read with their record prefetched (export.member_days): the zip of a
+    """Days are read with their record prefetched (catalogue.member_days): the zip of a
     whole course must not cost queries per day."""
     c = request.getfixturevalue(client)
     with CaptureQueriesContext(connection) as one_day:

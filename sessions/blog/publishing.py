@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..jekyll.export import member_days
+from ..jekyll.catalogue import member_days
 from ..models import Attendance, BlogConnection, Day, Membership, PublishedPost
 from . import crypto, tasks
 from .git import GitError, Remote, Workspace, blob_id, scrub

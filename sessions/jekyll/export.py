@@ -7,15 +7,12 @@ before it goes in: the member's blog renders the post without sanitizing it.
 
 import datetime
 import hashlib
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import quote
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -105,7 +102,7 @@ def member_post(day: Day, member: Membership) -> MemberPost:
     (render_post), under the same name, with the file's front matter key by key
     (front_matter.merge) and its empty 학습 내용 / 회고록 sections. A day written in
     Studylog follows FORMAT.md. A fixed number of queries, none when `day` comes from
-    member_days() (or for_record() with "post_sources" prefetched).
+    catalogue.member_days() (or for_record() with "post_sources" prefetched).
     """
     day = _with_record(day, sources=True)
     sources = _day_sources(day)
@@ -269,81 +266,6 @@ def badge(title: str, url: str, color: str) -> str:
     if "://" not in url or not web_or_relative(url):
         href = "#"
     return f'<a href="{href}"><img src="{src}"/></a>'
-
-
-# A member's posts
-
-
-def member_days(team: Team, member: Membership) -> QuerySet[Day]:
-    """The team's days the member took part in (present or late), logged, or imported a
-    post of, oldest first; prefetched for member_post()."""
-    took_part = Attendance.objects.filter(
-        member=member, status__in=Attendance.PRESENT_STATUSES
-    ).order_by()
-    logged = MemberLog.objects.filter(member=member).order_by()
-    imported = PostSource.objects.filter(member=member).order_by()
-    return (
-        Day.objects.for_team(team)
-        .filter(
-            Q(pk__in=took_part.values("day"))
-            | Q(pk__in=logged.values("day"))
-            | Q(pk__in=imported.values("day"))
-        )
-        .order_by("date")
-        .for_record()
-        .prefetch_related("post_sources")
-    )
-
-
-# A zip entry's time holds years 1980-2107 only.
-_ZIP_EARLIEST, _ZIP_LATEST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 0, 0, 0)
-
-
-def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
-    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day,
-    and the images pasted into them under `assets/images/<post>/`.
-
-    `days` (prefetched like member_days) narrows what goes in, e.g. to what a viewer may see.
-    """
-    days = member_days(team, member) if days is None else days
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        written = set()
-        for day in days:
-            post = member_post(day, member)
-            text, images = post.with_images(team)
-            stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
-            for path, data in [(f"_posts/{post.filename}", text.encode()), *images]:
-                if path in written:
-                    continue  # an image two posts share, or a file name met twice
-                written.add(path)
-                info = zipfile.ZipInfo(path, date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
-                archive.writestr(info, data)
-    return buffer.getvalue()
-
-
-def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
-    """Write the member's posts into `out_dir` (created if missing), replacing same-named
-    files. Their pasted images go under the blog's root: the folder above `out_dir` when
-    that is a `_posts` folder, else `out_dir` itself (`assets/images/<post>/`)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    root = out_dir.parent if out_dir.resolve().name == "_posts" else out_dir
-    paths = []
-    for day in member_days(team, member):
-        post = member_post(day, member)
-        text, images = post.with_images(team)
-        path = out_dir / post.filename
-        # Bytes, not write_text: the post's line endings must survive on every OS.
-        path.write_bytes(text.encode())
-        for image_path, data in images:
-            target = root / image_path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        paths.append(path)
-    return paths
 
 
 # Sections: each returns its markdown without surrounding blank lines, or "" when empty.

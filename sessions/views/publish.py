@@ -21,7 +21,8 @@ from django.utils.text import get_valid_filename
 
 from ..access import get_team_for
 from ..forms.publish import ImportForm
-from ..jekyll.export import member_days, member_post, posts_zip
+from ..jekyll.catalogue import member_days, posts_zip
+from ..jekyll.export import member_post
 from ..jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_files
 from ..models import Day, MemberLog, Membership
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.jekyll.export import write_posts
+from sessions.jekyll.catalogue import write_posts
 from sessions.models import Membership, Team
 
 
