@@ -111,13 +111,13 @@ def main() -> None:
             if published != POSTS:
                 sys.exit(f"{published} posts published, not {POSTS}")
 
-            files = [
-                (f"_posts/{name}", text.encode())
-                for name, text in (post_for(day, member) for day in member_days(team, member))
-            ]
-            render_s, _ = timed(
-                lambda: [post_for(day, member) for day in member_days(team, member)]
-            )
+            def render_all() -> list:
+                folder = blog.assets_folder
+                days = member_days(team, member)
+                return [post_for(day, member, assets_folder=folder) for day in days]
+
+            files = [(f"_posts/{name}", text.encode()) for name, text, _images in render_all()]
+            render_s, _ = timed(render_all)
             plain_s, _ = timed(lambda: plain_git(bare(scratch / "plain.git"), files, scratch))
     finally:
         team.delete()
