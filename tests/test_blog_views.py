@@ -3,6 +3,7 @@ status and the conflict choice. Who may use them is in tests/test_permissions.py
 rows) and tests/test_url_registry.py; here, what each does and what it never shows."""
 
 import logging
+import socket
 
 import pytest
 from django.db import connection as db
@@ -118,6 +119,24 @@ def test_local_addresses_are_for_development_only(as_member, settings):
         response = as_member.post(PROFILE, connect_body(remote_url=url))
         assert "remote_url" in response.context["form"].errors, url
     assert not BlogConnection.objects.exists()
+
+
+def test_a_host_name_on_the_servers_own_network_is_refused(as_member, settings, monkeypatch):
+    """Names are resolved, as the team webhook's address is (sessions/outbound.py)."""
+    settings.BLOG_ALLOW_LOCAL_REMOTES = False
+    inside = {"git.internal.example": "10.0.0.7", "blog.example.com": "93.184.216.34"}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (inside[host], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    refused = as_member.post(
+        PROFILE, connect_body(remote_url="https://git.internal.example/me/blog.git")
+    )
+    assert "remote_url" in refused.context["form"].errors
+    assert not BlogConnection.objects.exists()
+    as_member.post(PROFILE, connect_body(remote_url="https://blog.example.com/me/blog.git"))
+    assert BlogConnection.objects.get().remote_url == "https://blog.example.com/me/blog.git"
 
 
 def test_a_deploy_key_needs_an_ssh_address(as_member):

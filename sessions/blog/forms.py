@@ -4,7 +4,6 @@ A credential is write-only: the form never renders it back (not even after an er
 and leaving it blank keeps the one stored.
 """
 
-import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -12,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from .. import outbound
 from ..models import BlogConnection
 from . import crypto
 from .git import scrub
@@ -184,11 +184,15 @@ class BlogConnectionForm(forms.ModelForm):
 
 
 def _private(host: str) -> bool:
-    """A loopback, private or link-local address given literally, or localhost."""
-    if host == "localhost" or host.endswith(".localhost") or host.endswith(".local"):
+    """Whether `host` is on the server's own network: localhost, or a name or address
+    that outbound.public_address (the check team webhooks go through) refuses. A name
+    that does not resolve here is left to the publish, which reports it unreachable."""
+    if host == "localhost" or host.endswith((".localhost", ".local")):
         return True
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+        outbound.public_address(host.strip("[]"), 443)
+    except outbound.NotPublic:
+        return True
+    except (OSError, UnicodeError, ValueError):
         return False
-    return not address.is_global
+    return False
