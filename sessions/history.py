@@ -128,9 +128,10 @@ def model_for(kind: str) -> type | None:
     return {SESSION: Day, LOG: MemberLog, **_item_models()}.get(kind)
 
 
-# Kept in snapshots (restoring brings them back) but not shown as changes: how an
-# imported post laid out a log's badges and notes is for export, not for reading.
-_UNSHOWN = {"study_layout"}
+# Kept in snapshots (restoring brings them back) but not shown as changes: what an
+# imported post recorded for its export (how it laid out a log's badges and notes,
+# where its follow-up mark stood, which post brought a section) is not for reading.
+_UNSHOWN = {"study_layout", "follow_up_mark", "from_post"}
 
 
 def _labels(model) -> dict[str, str]:
