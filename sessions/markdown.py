@@ -50,7 +50,8 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # URL (links lose theirs as before), so such a source goes through it made absolute under
 # a host that cannot exist, and is made relative again in nh3's output, where `src="`
 # can only be an <img>'s attribute (nh3 escapes quotes in text and in values).
-TEAM_IMAGE_PATH = r"/teams/[-a-zA-Z0-9_]+/images/[-a-zA-Z0-9_]+\.[a-z]{3,4}"
+# (sessions/images/export.py finds the same addresses in a post, by its key and ext.)
+TEAM_IMAGE_PATH = r"/teams/[-a-zA-Z0-9_]+/images/(?P<key>[-a-zA-Z0-9_]+)\.(?P<ext>[a-z]{3,4})"
 _TEAM_IMAGE_SRC = re.compile(rf"""\bsrc=(["'])({TEAM_IMAGE_PATH})\1""")
 _IMAGE_HOST = "https://team-image.studylog.invalid"
 

@@ -14,16 +14,14 @@ Call it on the finished post (after inert), whose links it rewrites.
 
 import re
 
+from ..markdown import TEAM_IMAGE_PATH
 from ..models import TeamImage
 
 DEFAULT_ASSETS_DIR = "assets/images"
 # An uploaded image's address as the upload wrote it (`/teams/…`), or with this site's
 # host in front when someone copied the full address. The team in the path may be an
 # old address of the team: the key alone says whose image it is.
-_IMAGE_URL = re.compile(
-    r"(?:https?://[-a-zA-Z0-9.:\[\]]+)?/teams/[-a-zA-Z0-9_]+/images/"
-    r"(?P<key>[-a-zA-Z0-9_]+)\.(?P<ext>[a-z]{3,4})\b"
-)
+_IMAGE_URL = re.compile(rf"(?:https?://[-a-zA-Z0-9.:\[\]]+)?{TEAM_IMAGE_PATH}\b")
 _SAFE_SEGMENT = re.compile(r"[-\w.]+")
 _UNSAFE_IN_SLUG = re.compile(r"[^-\w.]+")
 _BASE_URL = re.compile(r"(?:https?://[-a-zA-Z0-9.:]+)?(?:/[-\w.~/]*)?")
