@@ -5,6 +5,7 @@ Defaults build the smallest valid row; related rows are created in the same team
 """
 
 import datetime
+import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from sessions.models import (
     StudyLink,
     Suggestion,
     Team,
+    TeamImage,
 )
 
 PASSWORD = "비밀번호-test-1234"
@@ -181,6 +183,23 @@ class StudyLinkFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"강의 {n + 1}강")
     url = factory.Sequence(lambda n: f"https://www.boostcourse.org/lecture/{n + 1}")
     color = StudyLink.Color.BLUE
+
+
+class TeamImageFactory(DjangoModelFactory):
+    """An image as the upload stores it; its bytes stand in for pixels (nothing here
+    decodes them), with the size and digest worked out from them."""
+
+    class Meta:
+        model = TeamImage
+
+    team = factory.SubFactory(TeamFactory)
+    ext = "png"
+    content_type = factory.LazyAttribute(lambda image: f"image/{image.ext}")
+    data = b"\x89PNG pixels"
+    width = 1
+    height = 1
+    size = factory.LazyAttribute(lambda image: len(image.data))
+    sha256 = factory.LazyAttribute(lambda image: hashlib.sha256(image.data).hexdigest())
 
 
 def session_form(day, *, absent=(), **fields) -> dict:

@@ -3,7 +3,6 @@
 import base64
 import copy
 import datetime
-import hashlib
 import json
 import os
 import subprocess
@@ -63,6 +62,7 @@ from .factories import (
     StudyLinkFactory,
     SuggestionFactory,
     TeamFactory,
+    TeamImageFactory,
     UserFactory,
 )
 
@@ -266,17 +266,7 @@ def rich():
         stamp(reminder, sent_at=moment(5, 9))
 
     pixels = b"\x89PNG\r\n\x1a\n not really pixels \x00\xff"
-    image = TeamImage.objects.create(
-        team=team,
-        uploaded_by=lee.user,
-        content_type="image/png",
-        ext="png",
-        data=pixels,
-        width=640,
-        height=480,
-        size=len(pixels),
-        sha256=hashlib.sha256(pixels).hexdigest(),
-    )
+    image = TeamImageFactory(team=team, uploaded_by=lee.user, data=pixels, width=640, height=480)
     stamp(image, created_at=moment(5, 21))
 
     # Edited since they were made (an exported post's last_modified_at reads the times).

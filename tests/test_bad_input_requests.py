@@ -7,16 +7,16 @@ big, or with too many fields. None of it may answer 500, and a refused post chan
 nothing.
 """
 
-import hashlib
 import re
 import urllib.parse
 
 import pytest
 from django.test import Client
 
-from sessions.models import Invitation, PostSource, TeamImage
+from sessions.models import Invitation, PostSource
 
 from . import test_permissions as permissions
+from .factories import TeamImageFactory
 from .routes import app_routes
 from .test_bad_input import WRITES, snapshot
 
@@ -53,17 +53,7 @@ BAD_PARTS["token"] = BAD_PARTS["str"]
 
 def _valid_parts(w) -> dict[str, str]:
     invitation = Invitation.objects.create(team=w.team, role="member")
-    data = b"\x89PNG pixels"
-    image = TeamImage.objects.create(
-        team=w.team,
-        content_type="image/png",
-        ext="png",
-        data=data,
-        width=1,
-        height=1,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    image = TeamImageFactory(team=w.team)
     return {
         "team": w.team.slug,
         "date": w.day.date.isoformat(),

@@ -23,9 +23,9 @@ from sessions import closing
 from sessions.blog import crypto, publishing
 from sessions.blog.git import GitError, Remote, Workspace, blob_id, scrub
 from sessions.blog.posts import post_for
-from sessions.models import BlogConnection, Day, MemberLog, PublishedPost, TeamImage
+from sessions.models import BlogConnection, Day, MemberLog, PublishedPost
 
-from .factories import DayFactory, MemberLogFactory
+from .factories import DayFactory, MemberLogFactory, TeamImageFactory
 from .gitserver import GitHttpServer, bare_repository
 
 pytestmark = pytest.mark.django_db
@@ -512,16 +512,7 @@ def test_file_contents_stay_on_the_server_unless_a_conflict_needs_them(repos, tm
 def test_a_pasted_image_rides_in_the_posts_commit_and_only_once(
     dummy_tasks, blog, day, member, repos
 ):
-    png = TeamImage.objects.create(
-        team=day.team,
-        content_type="image/png",
-        ext="png",
-        data=b"\x89PNG pixels",
-        width=1,
-        height=1,
-        size=12,
-        sha256="0" * 64,
-    )
+    png = TeamImageFactory(team=day.team, data=b"\x89PNG pixels")
     write_log(day, member, f"오늘의 그래프\n\n![손실]({png.get_absolute_url()})")
     assert publish(blog, day, member) == "published"
 

@@ -1,7 +1,6 @@
 """Exporting a post's images to a Jekyll blog: its team's images become files under the
 blog's assets folder and the links point at them; everything else stays as written."""
 
-import hashlib
 import io
 import zipfile
 
@@ -11,20 +10,13 @@ from sessions.images.export import post_images
 from sessions.jekyll.catalogue import posts_zip, write_posts
 from sessions.models import MemberLog, Membership, TeamImage
 
+from .factories import TeamImageFactory
+
 pytestmark = pytest.mark.django_db
 
 
 def image(team, ext="png", data=b"\x89PNG pixels") -> TeamImage:
-    return TeamImage.objects.create(
-        team=team,
-        content_type=f"image/{ext}",
-        ext=ext,
-        data=data,
-        width=1,
-        height=1,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+    return TeamImageFactory(team=team, ext=ext, data=data)
 
 
 SLUG = "2021-08-02-BoostCourse_day1"
