@@ -51,6 +51,14 @@ def _clear_cache():
 
 
 @pytest.fixture
+def local_blog_remotes(settings):
+    """Blog remotes on this machine (bare repositories, tests/gitserver.py on 127.0.0.1),
+    which the blog form and git refuse outside development."""
+    settings.BLOG_ALLOW_LOCAL_REMOTES = True
+    settings.BLOG_GIT_TIMEOUT = 20
+
+
+@pytest.fixture
 def cache_reads(monkeypatch) -> list[list[str]]:
     """Every read from the default cache from now on (one round trip each, with Redis):
     the keys each asked for. The memory cache's get_many calls get per key; those are

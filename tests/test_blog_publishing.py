@@ -28,17 +28,11 @@ from sessions.models import BlogConnection, Day, MemberLog, PublishedPost
 from .factories import DayFactory, MemberLogFactory, TeamImageFactory
 from .gitserver import GitHttpServer, bare_repository
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_blog_remotes")]
 
 Status = PublishedPost.Status
 TOKEN = "github_pat_11ABCDEFG0123456789_sEcReTtOkEnVaLuE"
 DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _local_remotes(settings):
-    settings.BLOG_ALLOW_LOCAL_REMOTES = True
-    settings.BLOG_GIT_TIMEOUT = 20
 
 
 @pytest.fixture

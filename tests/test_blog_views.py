@@ -17,16 +17,10 @@ from sessions.models import BlogConnection, PublishedPost
 from .gitserver import GitHttpServer, bare_repository
 from .test_blog_publishing import TOKEN, closed_port, edit_in_blog
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_blog_remotes")]
 
 Status = PublishedPost.Status
 PROFILE = "/accounts/blog/"
-
-
-@pytest.fixture(autouse=True)
-def _local_remotes(settings):
-    settings.BLOG_ALLOW_LOCAL_REMOTES = True
-    settings.BLOG_GIT_TIMEOUT = 20
 
 
 @pytest.fixture

@@ -13,14 +13,17 @@ from ..gitserver import GitHttpServer, bare_repository
 from ..test_blog_publishing import commits, edit_in_blog, show
 from .helpers import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("local_blog_remotes"),
+]
 
 TOKEN = "github_pat_browser_0123456789_sEcReT"
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_connect_publish_and_resolve_a_conflict(width, new_page, page_logs, settings, tmp_path):
-    settings.BLOG_ALLOW_LOCAL_REMOTES = True
+def test_connect_publish_and_resolve_a_conflict(width, new_page, page_logs, tmp_path):
     user = UserFactory(username="hana")
     member = MembershipFactory(user=user, display_name="정하나", role=Membership.Role.MEMBER)
     day = DayFactory(team=member.team)
