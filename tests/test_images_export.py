@@ -1,16 +1,19 @@
 """Exporting a post's images to a Jekyll blog: its team's images become files under the
 blog's assets folder and the links point at them; everything else stays as written."""
 
+import datetime
 import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions.images.export import post_images
 from sessions.jekyll.catalogue import posts_zip, write_posts
 from sessions.models import MemberLog, Membership, TeamImage
 
-from .factories import TeamImageFactory
+from .factories import DayFactory, TeamImageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +150,27 @@ def test_export_posts_writes_images_under_the_blogs_root(day, team_member, tmp_p
     (post,) = write_posts(day.team, member, tmp_path / "_posts")
     stem = post.name.removesuffix(".md")
     assert (tmp_path / "assets/images" / stem / f"{png.key}.png").read_bytes() == b"\x89PNG pixels"
+
+
+def test_a_catalogue_reads_its_images_in_one_query(team, team_member):
+    """The zip (and export_posts, and a blog publish) asks for every post's images at
+    once: three posts with an image each cost what one does."""
+    member = Membership.objects.get(team=team, user=team_member)
+
+    def day_with_an_image(number: int) -> None:
+        day = DayFactory(team=team, date=datetime.date(2024, 3, number), number=number)
+        png = image(team, data=f"pixels of day {number}".encode())
+        MemberLog.objects.create(
+            day=day, member=member, retrospective=f"![그래프]({png.get_absolute_url()})"
+        )
+
+    day_with_an_image(4)
+    with CaptureQueriesContext(connection) as one_post:
+        posts_zip(team, member)
+    day_with_an_image(5)
+    day_with_an_image(6)
+    with CaptureQueriesContext(connection) as three_posts:
+        content = posts_zip(team, member)
+    assert len(three_posts) == len(one_post)
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert sum(name.startswith("assets/images/") for name in names) == 3

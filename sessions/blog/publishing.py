@@ -32,7 +32,7 @@ from ..jekyll.catalogue import member_days
 from ..models import Attendance, BlogConnection, Day, Membership, PublishedPost
 from . import crypto, tasks
 from .git import GitError, Remote, Workspace, blob_id, scrub
-from .posts import post_for
+from .posts import post_for, posts_for
 
 logger = logging.getLogger(__name__)
 
@@ -260,14 +260,15 @@ def _run_once(connection_id: int, *, last: bool = True) -> str:
 
 
 def _publish(connection, remote: Remote, posts: list[PublishedPost], days: dict) -> str:
-    rendered = []
-    for post in posts:
-        day = days.get(post.day_id)
-        if day is None:
-            continue
-        filename, text, images = post_for(day, post.member, assets_folder=connection.assets_folder)
-        path = posixpath.join(connection.posts_folder, filename)
-        rendered.append((post, path, text.encode(), images))
+    posts = [post for post in posts if post.day_id in days]
+    files = posts_for(
+        [(days[post.day_id], post.member) for post in posts],
+        assets_folder=connection.assets_folder,
+    )
+    rendered = [
+        (post, posixpath.join(connection.posts_folder, filename), text.encode(), images)
+        for post, (filename, text, images) in zip(posts, files, strict=True)
+    ]
     image_paths = {path for *_rest, images in rendered for path, _data in images}
     with Workspace(remote) as workspace:
         head = workspace.fetch()

@@ -13,6 +13,7 @@ Call it on the finished post (after inert), whose links it rewrites.
 """
 
 import re
+from collections.abc import Iterable
 
 from ..markdown import TEAM_IMAGE_PATH
 from ..models import TeamImage
@@ -42,6 +43,16 @@ def _folder_name(post_slug: str) -> str:
     return name
 
 
+def images_in(team, texts: Iterable[str]) -> dict[tuple[str, str], bytes]:
+    """The bytes of `team`'s own images the texts link to, by (key, ext): one query for
+    a whole catalogue of posts, none when no text links an uploaded image."""
+    keys = {match["key"] for text in texts for match in _IMAGE_URL.finditer(text)}
+    if not keys:
+        return {}
+    rows = TeamImage.objects.for_team(team).filter(key__in=keys).values_list("key", "ext", "data")
+    return {(key, ext): bytes(data) for key, ext, data in rows}
+
+
 def post_images(
     team,
     text: str,
@@ -49,24 +60,20 @@ def post_images(
     post_slug: str,
     assets_dir: str = DEFAULT_ASSETS_DIR,
     base_url: str = "",
+    images: dict[tuple[str, str], bytes] | None = None,
 ) -> tuple[str, list[tuple[str, bytes]]]:
     """`text` with each of `team`'s own image links pointing into the blog, and the
     files to write: (path from the blog's root, bytes), each image once, in the order
     they first appear. Another team's images, and any other link, are left as they are.
-    One query, and none for a post without an uploaded image."""
+    `images` (images_in) when the caller has them for several posts; else one query,
+    and none for a post without an uploaded image."""
     if not _BASE_URL.fullmatch(base_url):
         raise ValueError(f"unsafe base URL: {base_url!r}")
-    found = list(_IMAGE_URL.finditer(text))
-    if not found:
+    if not _IMAGE_URL.search(text):
         return text, []
     folder = f"{_segments(assets_dir, 'assets folder')}/{_folder_name(post_slug)}"
-    keys = {m["key"] for m in found}
-    images = {
-        (key, ext): bytes(data)
-        for key, ext, data in TeamImage.objects.for_team(team)
-        .filter(key__in=keys)
-        .values_list("key", "ext", "data")
-    }
+    if images is None:
+        images = images_in(team, [text])
     files: dict[str, bytes] = {}
 
     def relink(match: re.Match) -> str:

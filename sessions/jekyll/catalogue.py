@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.db.models import Q, QuerySet
 
+from ..images.export import images_in
 from ..models import Attendance, Day, MemberLog, Membership, PostSource, Team
 from .export import member_post
 
@@ -36,6 +37,14 @@ def member_days(team: Team, member: Membership) -> QuerySet[Day]:
 _ZIP_EARLIEST, _ZIP_LATEST = (1980, 1, 1, 0, 0, 0), (2107, 12, 31, 0, 0, 0)
 
 
+def _posts_with_images(team: Team, member: Membership, days) -> list[tuple]:
+    """(day, post file name, text, images) for each day: the images of every post read
+    in one query (images_in), not one per post."""
+    posts = [(day, member_post(day, member)) for day in days]
+    found = images_in(team, (post.text for _day, post in posts))
+    return [(day, post.filename, *post.with_images(team, images=found)) for day, post in posts]
+
+
 def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
     """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day,
     and the images pasted into them under `assets/images/<post>/`.
@@ -46,11 +55,9 @@ def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         written = set()
-        for day in days:
-            post = member_post(day, member)
-            text, images = post.with_images(team)
+        for day, filename, text, images in _posts_with_images(team, member, days):
             stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
-            for path, data in [(f"_posts/{post.filename}", text.encode()), *images]:
+            for path, data in [(f"_posts/{filename}", text.encode()), *images]:
                 if path in written:
                     continue  # an image two posts share, or a file name met twice
                 written.add(path)
@@ -69,10 +76,8 @@ def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     root = out_dir.parent if out_dir.resolve().name == "_posts" else out_dir
     paths = []
-    for day in member_days(team, member):
-        post = member_post(day, member)
-        text, images = post.with_images(team)
-        path = out_dir / post.filename
+    for _day, filename, text, images in _posts_with_images(team, member, member_days(team, member)):
+        path = out_dir / filename
         # Bytes, not write_text: the post's line endings must survive on every OS.
         path.write_bytes(text.encode())
         for image_path, data in images:
