@@ -1,15 +1,13 @@
 """The session calendar and the moderator rotation.
 
 Session dates are the team's weekdays from its first session day on, less its
-skipped dates; a date's day number is its place among them. The rotation walks
-the team's participants in order, one per session date, so any run of n
-consecutive session dates gives each of k participants ⌊n/k⌋ or ⌈n/k⌉ turns.
-A ModeratorAssignment (a swap or a substitute) overrides the rotation on its
-date, and a recorded day's own moderator overrides both.
+skipped dates; a date's day number is its place among them. Who moderates each
+session date is rotation.py's: the record, then swaps and substitutes
+(ModeratorAssignment), then a queue that stays fair whatever changes.
 """
 
 import datetime
-import unicodedata
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import rotation as rotation_order
 from .models import AssignmentReview, Day, Membership, ModeratorAssignment, SkippedDate, Team
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -103,24 +102,13 @@ def day_number(team: Team, date: datetime.date) -> int | None:
     return len(session_dates(team, team.starts_on, date))
 
 
-def name_key(name: str) -> str:
-    """Sort key for 가나다 order of display names.
-
-    Precomposed Hangul syllables are encoded in dictionary order, so code-point order
-    is 가나다 order once a name is NFC-normalised (some keyboards send decomposed
-    jamo); casefold keeps Latin names in one case-blind order.
-    """
-    return unicodedata.normalize("NFC", name).casefold()
-
-
-def rotation(team: Team) -> list[Membership]:
-    """The participants in the team's rotation order ([] when rotation is manual)."""
+def rotation(team: Team, participants=None) -> list[Membership]:
+    """The participants in the team's chosen order ([] when rotation is manual)."""
     if team.rotation == Team.Rotation.MANUAL:
         return []
-    members = list(Membership.objects.participants().filter(team=team))
-    if team.rotation == Team.Rotation.NAME:
-        return sorted(members, key=lambda m: (name_key(m.display_name), m.pk))
-    return sorted(members, key=lambda m: (m.rotation_order, name_key(m.display_name), m.pk))
+    if participants is None:
+        participants = Membership.objects.participants().filter(team=team)
+    return sorted(participants, key=rotation_order.tie_key(team))
 
 
 @dataclass(frozen=True)
@@ -130,46 +118,68 @@ class Slot:
     moderator: Membership | None
     source: str  # "recorded" (the day's own), "assigned" (swap/substitute), "rotation", ""
     day: Day | None = None  # the day recorded on this date, if any
+    owner: Membership | None = None  # whose turn the date is (a substitute covers it)
+
+    @property
+    def covered(self) -> bool:
+        """Someone other than the turn's owner moderates it (a swap or a substitute)."""
+        return None not in (self.owner, self.moderator) and self.owner != self.moderator
 
 
 def schedule(team: Team, start: datetime.date, end: datetime.date) -> list[Slot]:
     """Who moderates each session date in [start, end], oldest first.
 
-    A recorded day's moderator wins, then an assignment, then the rotation. A day
-    recorded off the calendar (a Saturday, a skipped date) is listed too, but takes
-    no rotation turn.
+    rotation.py decides each date's turn from the first session date on. A day recorded
+    off the calendar (a Saturday, a skipped date) is listed too, with its moderator,
+    but takes no turn.
     """
     if end < start:
         return []
     origin = anchor(team)
-    members = rotation(team)
-    skipped = _skipped(team, min(origin, start), end)
-    # Turns taken before `start`: the session dates from the anchor up to it.
-    turn = len(_walk(team, origin, start - ONE_DAY, skipped))
+    everyone = {m.pk: m for m in Membership.objects.filter(team=team)}
+    participants = {pk: m for pk, m in everyone.items() if m.is_participant}
+    queue = rotation(team, participants.values())
+    # A date's pick looks one round ahead for turns already fixed (rotation.py).
+    ahead = datetime.timedelta(days=7 * (len(participants) + 1))
+    last = end + ahead if end <= datetime.date.max - ahead else datetime.date.max
+    skipped = _skipped(team, min(origin, start), last)
+    dates = _walk(team, origin, last, skipped)
+    # The days in range are listed whole; the others only fix turns before and after them.
+    fixed_days, days = {}, {}
+    for day in Day.objects.filter(team=team, date__range=(min(origin, start), last)):
+        if day.moderator_id:
+            day.moderator = everyone[day.moderator_id]
+        fixed_days[day.date] = day
+        if start <= day.date <= end:
+            days[day.date] = day
+    assigned = {}
+    for a in ModeratorAssignment.objects.filter(team=team, date__range=(origin, last)):
+        a.member = everyone[a.member_id]
+        a.owner = everyone.get(a.owner_id)
+        assigned[a.date] = a
+    turns = rotation_order.plan(
+        team,
+        dates,
+        members=queue,
+        participants=participants,
+        days=fixed_days,
+        assignments=assigned,
+        first_date=dates[0] if dates else None,
+    )
+    index = {date: i for i, date in enumerate(dates)}
     on_calendar = set(_walk(team, start, end, skipped))
-    days = {
-        d.date: d
-        for d in Day.objects.filter(team=team, date__range=(start, end)).select_related("moderator")
-    }
-    assigned = {
-        a.date: a.member
-        for a in ModeratorAssignment.objects.filter(
-            team=team, date__range=(start, end)
-        ).select_related("member")
-    }
     slots = []
     for date in sorted(on_calendar | days.keys()):
-        index = None
-        if date in on_calendar and date >= origin:
-            index, turn = turn, turn + 1
         day = days.get(date)
-        number = day.number if day else _number(team, index)
-        if day is not None and day.moderator_id:
-            slots.append(Slot(date, number, day.moderator, "recorded", day))
+        position = index.get(date)
+        number = day.number if day else _number(team, position)
+        if position is not None:
+            turn = turns[position]
+            slots.append(Slot(date, number, turn.moderator, turn.source, day, turn.owner))
+        elif day is not None and day.moderator_id:
+            slots.append(Slot(date, number, day.moderator, "recorded", day, day.moderator))
         elif date in assigned and date in on_calendar:
-            slots.append(Slot(date, number, assigned[date], "assigned", day))
-        elif members and index is not None:
-            slots.append(Slot(date, number, members[index % len(members)], "rotation", day))
+            slots.append(Slot(date, number, assigned[date].member, "assigned", day))
         else:
             slots.append(Slot(date, number, None, "", day))
     return slots
@@ -220,16 +230,72 @@ class AlreadySkipped(Exception):
 
 
 def skip(form) -> SkippedDate:
-    """Save a valid SkipForm: the date gets no session."""
+    """Save a valid SkipForm: the date gets no session.
+
+    Raises BackToBack, writing nothing, if the session dates on either side of it have
+    one and the same fixed moderator (a recorded day, a swap or a substitute)."""
+    team, date = form.instance.team, form.cleaned_data["date"]
     try:
         with transaction.atomic():
+            _lock(team)
+            if clash := joined_by_skipping(team, date):
+                raise BackToBack(*clash)
             return form.save()
     except IntegrityError as exc:
         raise AlreadySkipped from exc
 
 
+def joined_by_skipping(team: Team, date: datetime.date) -> tuple[Membership, datetime.date] | None:
+    """The member who would moderate two session dates in a row if `date` were skipped,
+    and the date after it; the queue moves aside by itself, so only fixed turns count."""
+    before = session_dates(team, date - 14 * ONE_DAY, date - ONE_DAY)[-1:]
+    after = [d for d in next_session_dates(team, date + ONE_DAY, 2) if d != date][:1]
+    if not before or not after:
+        return None
+    slots = {s.date: s for s in schedule(team, before[0], after[0])}
+    one, two = slots.get(before[0]), slots.get(after[0])
+    if one is None or two is None or one.moderator is None:
+        return None
+    fixed = ("recorded", "assigned")
+    if one.source in fixed and two.source in fixed and one.moderator == two.moderator:
+        return one.moderator, after[0]
+    return None
+
+
 class Unchangeable(ValueError):
     """The date's moderator cannot change: its day is closed, or nobody is scheduled."""
+
+
+class BackToBack(Unchangeable):
+    """The change would have someone moderate two session dates in a row."""
+
+    def __init__(self, member: Membership, date: datetime.date):
+        super().__init__(f"{member} would moderate {date} and the session date next to it")
+        self.member = member
+        self.date = date
+
+
+def back_to_back(
+    team: Team, changes: dict[datetime.date, Membership]
+) -> tuple[Membership, datetime.date] | None:
+    """The first member whom these new moderators (by date) would have moderate two
+    session dates in a row, and the date, or None. With one participant there is no one
+    else, so nothing is refused."""
+    if not changes or Membership.objects.participants().filter(team=team).count() < 2:
+        return None
+    first, last = min(changes), max(changes)
+    before = session_dates(team, first - 14 * ONE_DAY, first - ONE_DAY)[-1:]
+    after = next_session_dates(team, last + ONE_DAY, 1)
+    span = [*before, *session_dates(team, first, last), *after]
+    # Every neighbour counts, the queue's picks too: moving them aside would move
+    # someone's date who agreed to nothing.
+    fixed = {s.date: s.moderator for s in schedule(team, span[0], span[-1])}
+    moderator = {date: changes.get(date, fixed.get(date)) for date in span}
+    for one, two in itertools.pairwise(span):
+        if (one in changes or two in changes) and moderator[one] is not None:
+            if moderator[one] == moderator[two]:
+                return moderator[one], one if one in changes else two
+    return None
 
 
 def _lock(team: Team) -> None:
@@ -238,13 +304,37 @@ def _lock(team: Team) -> None:
     Team.objects.select_for_update().only("pk").get(pk=team.pk)
 
 
-def _set_moderator(team: Team, date: datetime.date, member: Membership, user) -> None:
+def _set_moderator(
+    team: Team, slot: Slot, member: Membership, user, *, kind: str, partner=None
+) -> None:
+    """`member` moderates the slot's date; the turn stays with its owner."""
+    date = slot.date
     day = Day.objects.select_for_update().filter(team=team, date=date).first()
     if day is not None and day.is_closed:
         raise Unchangeable(f"the day of {date} is closed")
-    ModeratorAssignment.objects.update_or_create(
-        team=team, date=date, defaults={"member": member, "set_by": user}
-    )
+    owner = slot.owner or slot.moderator
+    # Changing one date of a swap ends the swap: its other date keeps its moderator, who
+    # agreed to it, as a substitute.
+    ended = ModeratorAssignment.objects.filter(
+        team=team, date=date, kind=ModeratorAssignment.Kind.SWAP
+    ).values_list("partner_date", flat=True)
+    ModeratorAssignment.objects.filter(team=team, date__in=list(ended)).exclude(
+        date=partner
+    ).update(kind=ModeratorAssignment.Kind.SUBSTITUTE, partner_date=None)
+    if member == owner:  # the turn goes back to its owner: nothing is swapped any more
+        ModeratorAssignment.objects.filter(team=team, date=date).delete()
+    else:
+        ModeratorAssignment.objects.update_or_create(
+            team=team,
+            date=date,
+            defaults={
+                "member": member,
+                "owner": owner,
+                "kind": kind,
+                "partner_date": partner,
+                "set_by": user,
+            },
+        )
     # A day already recorded on the date shows its own moderator, so it changes too; as
     # a new version, so an editor still holding the old one gets a conflict, not a revert.
     Day.objects.filter(team=team, date=date).exclude(moderator=member).update(
@@ -255,20 +345,30 @@ def _set_moderator(team: Team, date: datetime.date, member: Membership, user) ->
 def assign(team: Team, date: datetime.date, member: Membership, *, user) -> None:
     """Make `member` the moderator of `date` (a substitute), whoever was scheduled.
 
-    Raises Unchangeable, writing nothing, if the date's day is closed."""
+    The turn stays its owner's. Raises Unchangeable, writing nothing, if the date's day
+    is closed, and BackToBack if the member moderates a session date next to it."""
     with transaction.atomic():
         _lock(team)
-        _set_moderator(team, date, member, user)
+        slot = slot_for(team, date)
+        if slot is None:
+            raise Unchangeable(f"no session on {date}")
+        if clash := back_to_back(team, {date: member}):
+            raise BackToBack(*clash)
+        _set_moderator(team, slot, member, user, kind=ModeratorAssignment.Kind.SUBSTITUTE)
 
 
 def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> None:
-    """Exchange the moderators of two session dates.
+    """Exchange the moderators of two session dates; each turn stays its owner's.
 
-    Raises Unchangeable, writing nothing, if either date has no moderator or a closed day."""
+    Raises Unchangeable, writing nothing, if either date has no moderator or a closed day,
+    and BackToBack if someone would moderate two session dates in a row."""
     with transaction.atomic():
         _lock(team)
-        a, b = scheduled_moderator(team, first), scheduled_moderator(team, second)
-        if a is None or b is None:
+        a, b = slot_for(team, first), slot_for(team, second)
+        if a is None or b is None or a.moderator is None or b.moderator is None:
             raise Unchangeable("both dates need a moderator to swap")
-        _set_moderator(team, first, b, user)
-        _set_moderator(team, second, a, user)
+        if clash := back_to_back(team, {first: b.moderator, second: a.moderator}):
+            raise BackToBack(*clash)
+        swap_kind = ModeratorAssignment.Kind.SWAP
+        _set_moderator(team, a, b.moderator, user, kind=swap_kind, partner=second)
+        _set_moderator(team, b, a.moderator, user, kind=swap_kind, partner=first)

@@ -27,7 +27,16 @@ class SkippedDate(OnTeamPages):
 
 
 class ModeratorAssignment(OnTeamPages):
-    """Who moderates on a date when it is not the rotation's pick (a swap or a substitute)."""
+    """Who moderates on a date when it is not the rotation's pick (a swap or a substitute).
+
+    The turn stays its owner's (`owner`: the member whose turn the date was when the
+    change was made), so the rotation counts it for them and moves nobody else's date;
+    `member` moderates it. A swap is two rows, each naming the other's date.
+    """
+
+    class Kind(models.TextChoices):
+        SUBSTITUTE = "substitute", _("Substitute")
+        SWAP = "swap", _("Swap")
 
     team = models.ForeignKey(
         "peer.Team", on_delete=models.CASCADE, related_name="moderator_assignments"
@@ -36,6 +45,11 @@ class ModeratorAssignment(OnTeamPages):
     member = models.ForeignKey(
         "peer.Membership", on_delete=models.CASCADE, related_name="moderator_assignments"
     )
+    owner = models.ForeignKey(
+        "peer.Membership", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.SUBSTITUTE)
+    partner_date = models.DateField(null=True, blank=True)  # a swap's other date
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -159,6 +159,10 @@ class Membership(OnTeamPages):
         max_length=64, unique=True, default=_new_token, editable=False
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+    # When the member last came (back) into the rotation: set as an inactive member or an
+    # observer becomes a participant, so the rotation queues them behind those already in
+    # it (schedule.py). A new member is queued from joined_at.
+    rotation_since = models.DateField(null=True, blank=True, editable=False)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -182,6 +186,26 @@ class Membership(OnTeamPages):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        membership = super().from_db(db, field_names, values)
+        membership._loaded_participant = membership.is_participant
+        return membership
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.is_participant:
+            if getattr(self, "_loaded_participant", True) is False:
+                self.rotation_since = timezone.localdate(timezone=self.team.tz)
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "rotation_since"}
+        super().save(*args, **kwargs)
+        self._loaded_participant = self.is_participant
+
+    @property
+    def is_participant(self) -> bool:
+        """Active and not an observer: takes part in sessions and in the rotation."""
+        return self.is_active and self.role != self.Role.OBSERVER
 
     @property
     def is_admin(self) -> bool:
