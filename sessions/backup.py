@@ -36,8 +36,8 @@ version-2 document reads, with their defaults.
 Accounts are listed once under "users" (username, e-mail, first and last name) and
 referred to by username. On import, a username that exists in the target database is
 linked as it is (its e-mail, name and password are not touched); one that does not is
-created with an unusable password: its owner cannot sign in, nor reset the password
-(Django sends reset mails only to usable passwords), until an admin runs
+created with an unusable password: its owner sets one through the login page's reset
+link (sent to the account's e-mail address), or an admin runs
 `manage.py changepassword USERNAME`.
 
 Left out, on purpose:
@@ -46,6 +46,7 @@ Left out, on purpose:
   new one (an accepted invitation already lives on as the membership it created);
 - edit history (revisions, and who made the last edit): a restored team starts a new
   history;
+- an account's profile (Profile: its preferred language): the account's, not the team's;
 - blog connections and what they published (BlogConnection, PublishedPost): they
   belong to accounts, not to the team, and hold credentials encrypted under this
   server's key; each member connects their blog again on the new server;

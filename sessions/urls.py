@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from .blog import views as blog
 from .converters import IsoDateConverter, TokenConverter
 from .views import (
+    accounts,
     archive,
     calendar,
     closing,
@@ -101,6 +102,7 @@ team_patterns = [
 urlpatterns = [
     path("", teams.home, name="home"),
     path("accounts/signup/", teams.signup, name="signup"),
+    path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/blog/", include("sessions.blog.urls")),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<slug:team>/", include(team_patterns)),

@@ -1,11 +1,25 @@
-"""Root URLs: accounts, language switch, admin, the health check, and the Studylog app."""
+"""Root URLs: accounts (Django's, three adjusted), language switch, admin, the health check,
+and the Studylog app."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from sessions.forms.accounts import PasswordResetForm
+from sessions.views import accounts
 
 from .health import healthz, ping
 
 urlpatterns = [
+    # Ahead of Django's own: logging in applies the account's language, choosing one
+    # remembers it, and a reset link also reaches an account with no password yet.
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
+    path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

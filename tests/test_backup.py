@@ -38,6 +38,7 @@ from sessions.models import (
     Membership,
     ModeratorAssignment,
     PostSource,
+    Profile,
     PublishedPost,
     Question,
     ReminderLog,
@@ -371,8 +372,9 @@ def test_every_model_is_in_the_backup_or_left_out_on_purpose(rich):
     # Invitations are secrets for one person; search documents are rebuilt from the rest;
     # revisions name rows by their ids in this database, so a restored team starts a new
     # history; blog connections (and what they published) belong to accounts and hold
-    # credentials encrypted under this server's key.
-    left_out = {Invitation, Revision, SearchDoc, BlogConnection, PublishedPost}
+    # credentials encrypted under this server's key; an account's profile (its language)
+    # is the account's, not the team's.
+    left_out = {Invitation, Revision, SearchDoc, BlogConnection, PublishedPost, Profile}
     assert set(apps.get_app_config("peer").get_models()) - set(team_rows(rich)) == left_out
 
 

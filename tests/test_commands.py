@@ -1,4 +1,4 @@
-"""Management commands: loaddemo, createteam and addmember."""
+"""Management commands: loaddemo (and reminders on the demo), createteam and addmember."""
 
 import datetime
 from io import StringIO
@@ -306,3 +306,65 @@ def test_addmember_refuses_an_invalid_username(owls):
     with pytest.raises(CommandError):
         run("addmember", "owls", "no spaces allowed")
     assert not User.objects.filter(username="no spaces allowed").exists()
+
+
+def test_addmember_sets_the_email_of_a_new_account(owls):
+    out = run("addmember", "owls", "haneul", email=" Haneul@EXAMPLE.com ")
+    assert User.objects.get(username="haneul").email == "Haneul@example.com"
+    assert "Haneul@example.com" in out
+
+
+def test_addmember_sets_the_email_of_an_existing_member(owls):
+    run("addmember", "owls", "haneul", display_name="오하늘")
+    run("addmember", "owls", "haneul", "--email", "haneul@example.com")
+    assert User.objects.get(username="haneul").email == "haneul@example.com"
+    assert owls.memberships.get().display_name == "오하늘"
+
+
+@pytest.mark.parametrize("address", ["not-an-address", "a@b@example.com", "", "하늘@"])
+def test_addmember_refuses_a_bad_email_and_creates_nothing(owls, address):
+    with pytest.raises(CommandError, match="not a valid e-mail address"):
+        run("addmember", "owls", "haneul", "--email", address)
+    assert not User.objects.filter(username="haneul").exists()
+    assert not owls.memberships.exists()
+
+
+def test_addmember_refuses_an_email_another_account_has_and_changes_nothing(owls):
+    User.objects.create_user("taken", email="Shared@example.com")
+    run("addmember", "owls", "haneul", email="haneul@example.com")
+    with pytest.raises(CommandError, match="Another account already uses"):
+        run("addmember", "owls", "haneul", email="shared@EXAMPLE.com", role="admin")
+    user = User.objects.get(username="haneul")
+    assert user.email == "haneul@example.com"
+    assert owls.memberships.get().role == Membership.Role.MEMBER  # rolled back together
+
+
+# The demo and its reminders
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_have_example_addresses():
+    run("loaddemo")
+    emails = list(User.objects.values_list("email", flat=True))
+    assert len(emails) == 8
+    assert all(email.endswith("@example.com") for email in emails)
+    assert len(set(emails)) == len(emails)
+
+
+@pytest.mark.django_db
+def test_send_reminders_on_the_demo_emails_tomorrows_moderator(mailoutbox):
+    from sessions import schedule
+
+    run("loaddemo")
+    team = Team.objects.get(slug="demo")
+    last = team.days.order_by("date").last().date
+    tomorrow = schedule.next_session_dates(team, last + datetime.timedelta(days=1), 1)[0]
+    evening = datetime.datetime.combine(
+        tomorrow - datetime.timedelta(days=1), datetime.time(18), team.tz
+    )
+    out = run("send_reminders", "--now", evening.isoformat())
+    moderator = schedule.scheduled_moderator(team, tomorrow)
+    assert [m.to for m in mailoutbox] == [[moderator.user.email]]
+    assert moderator.user.email.endswith("@example.com")
+    assert "모더레이터" in mailoutbox[0].subject
+    assert f"demo {tomorrow.isoformat()}: 1 e-mail sent" in out

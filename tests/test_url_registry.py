@@ -32,6 +32,7 @@ OTHER_URLS = {
     "password_reset_complete": ("get", "/accounts/reset/done/", 200, 200),
     "set_language": ("post", "/i18n/setlang/", 302, 302),
     "signup": ("get", "/accounts/signup/", 200, 302),
+    "profile": ("get", "/accounts/profile/", "login", 200),
     "team_create": ("get", "/teams/new/", "login", 200),
     # A member's blog connection is their own (a member with none is told to connect).
     "blog": ("get", "/accounts/blog/", "login", 200),

@@ -96,10 +96,16 @@ def test_the_sign_up_page_opens(client):
 
 def test_sign_up_follows_a_local_next_but_not_another_site(db, client):
     body = {"password1": "긴-비밀번호-9876", "password2": "긴-비밀번호-9876"}
-    local = client.post(url("signup"), {**body, "username": "one", "next": "/teams/new/"})
+    local = client.post(
+        url("signup"),
+        {**body, "username": "one", "email": "one@example.com", "next": "/teams/new/"},
+    )
     assert local["Location"] == "/teams/new/"
     client.logout()
-    away = client.post(url("signup"), {**body, "username": "two", "next": "//evil.example/"})
+    away = client.post(
+        url("signup"),
+        {**body, "username": "two", "email": "two@example.com", "next": "//evil.example/"},
+    )
     assert away["Location"] == url("home")
 
 

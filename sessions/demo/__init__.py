@@ -35,6 +35,9 @@ from ..models import (
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "studylog-demo"
+# Invented addresses on the domain reserved for examples (RFC 2606): the demo's reminders
+# have somewhere to go, and nobody real receives them.
+DEMO_EMAIL_DOMAIN = "example.com"
 
 # The project runs from its checkout, so the data files sit beside this module.
 DATA_DIR = pathlib.Path(__file__).parent
@@ -59,6 +62,10 @@ def demo_login() -> dict:
         "team": DEMO_SLUG,
         "path": reverse("peer:team", args=[DEMO_SLUG]),
     }
+
+
+def demo_email(username: str) -> str:
+    return f"{username}@{DEMO_EMAIL_DOMAIN}"
 
 
 def session_dates(today: datetime.date, count: int = 10) -> list[datetime.date]:
@@ -116,13 +123,21 @@ def _create_members(team: Team) -> dict[str, Membership]:
     members = {}
     for order, member in enumerate(data["members"], start=1):
         name = member["name"]
-        user = User.objects.create(username=member["username"], first_name=name, password=password)
+        user = User.objects.create(
+            username=member["username"],
+            email=demo_email(member["username"]),
+            first_name=name,
+            password=password,
+        )
         role = Membership.Role.ADMIN if order == 1 else Membership.Role.MEMBER
         members[name] = Membership.objects.create(
             team=team, user=user, display_name=name, role=role, rotation_order=order
         )
     name = team.mentor
-    user = User.objects.create(username=data["mentor_username"], first_name=name, password=password)
+    username = data["mentor_username"]
+    user = User.objects.create(
+        username=username, email=demo_email(username), first_name=name, password=password
+    )
     # Observers are not in the rotation; the last place keeps them at the end of lists.
     members[name] = Membership.objects.create(
         team=team,

@@ -13,16 +13,24 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import Invitation, Membership, Team
 from ..models.validators import RESERVED_SLUGS
+from .accounts import clean_account_email
 from .base import CheckedInputMixin
 from .widgets import markdown_fields
 
 
 class SignupForm(CheckedInputMixin, UserCreationForm):
-    email = forms.EmailField(label=_("Email"), required=False)
+    # Required: reminders and password reset both need it, and sign-up forms here
+    # ask for one as a matter of course.
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("Reminders and password reset links are sent here.")
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ["username", "email"]
+
+    def clean_email(self):
+        return clean_account_email(self.cleaned_data["email"])
 
 
 class WeekdaysField(forms.MultipleChoiceField):

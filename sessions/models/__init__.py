@@ -1,5 +1,6 @@
 """Studylog's data: teams and their members, days, the items of a day, and members' logs."""
 
+from .accounts import Profile
 from .blog import BlogConnection, PublishedPost
 from .day import Attendance, Day
 from .history import Revision
@@ -22,6 +23,7 @@ __all__ = [
     "Invitation",
     "MemberLog",
     "PostSource",
+    "Profile",
     "PublishedPost",
     "Membership",
     "ModeratorAssignment",

@@ -20,6 +20,7 @@ from ..forms.teams import (
     TeamForm,
 )
 from ..models import Day, Invitation, Membership
+from .accounts import remember_current_language
 
 RECENT_DAYS = 7
 HOME_FOLLOW_UPS = 5  # a home card lists this many of the member's open items, then a link
@@ -51,6 +52,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        remember_current_language(user)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         next_url = request.POST.get("next") or ""
         # A path on this site only: redirect() would take "home" for a view name.

@@ -1,12 +1,15 @@
-"""`manage.py addmember SLUG USERNAME [--password P] [--role R] [--display-name NAME]`."""
+"""`manage.py addmember SLUG USERNAME [--password P] [--email ADDRESS] [--role R]
+[--display-name NAME]`."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from sessions import services
 from sessions.models import Membership, Team
+from sessions.models.accounts import email_taken, normalize_email
 
 
 class Command(BaseCommand):
@@ -27,9 +30,24 @@ class Command(BaseCommand):
             help=f"One of {', '.join(Membership.Role.values)} (default: member for a new member).",
         )
         parser.add_argument("--display-name", help="Name shown in the team (must be unique there).")
+        parser.add_argument(
+            "--email",
+            help="The account's e-mail address, for reminders and password reset (new or "
+            "existing account; no other account may have it).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, slug, username, password=None, role=None, display_name=None, **opts):
+    def handle(
+        self,
+        *args,
+        slug,
+        username,
+        password=None,
+        role=None,
+        display_name=None,
+        email=None,
+        **opts,
+    ):
         # call_command() skips argparse's `choices` for keyword options, so check here.
         if role is not None and role not in Membership.Role.values:
             raise CommandError(
@@ -38,8 +56,17 @@ class Command(BaseCommand):
         team = Team.objects.filter(slug=slug).first()
         if team is None:
             raise CommandError(f"No team with the address {slug!r}.")
+        if email is not None:
+            email = self._checked_email(email)
 
         user, created = self._get_or_create_user(username, password)
+        if email is not None and email != user.email:
+            # Raised inside the transaction: an account created above is rolled back.
+            if email_taken(email, exclude=user):
+                raise CommandError(f"Another account already uses the e-mail address {email}.")
+            user.email = email
+            user.save(update_fields=["email"])
+            self.stdout.write(f"E-mail address of {username} set to {email}.")
         membership = Membership.objects.filter(team=team, user=user).first()
         new_member = membership is None
         if new_member:
@@ -74,6 +101,14 @@ class Command(BaseCommand):
                 f"as {membership.role}."
             )
         )
+
+    def _checked_email(self, email: str) -> str:
+        address = normalize_email(email)
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise CommandError(f"{email!r} is not a valid e-mail address.") from exc
+        return address
 
     def _get_or_create_user(self, username, password):
         User = get_user_model()
