@@ -53,7 +53,7 @@ def test_the_members_page_shows_each_open_invitation_in_full_with_a_copy_button(
     assert 'class="copy-link-status" role="status"' in content
     assert "a@example.com" in content
     assert "js/copy.js" in content
-    assert "<input class=\"copy\"" not in content  # the old cut-off input is gone
+    assert '<input class="copy"' not in content  # the old cut-off input is gone
 
 
 def test_members_and_observers_see_no_invitation_forms_or_links(team, as_member, as_observer):
@@ -143,9 +143,7 @@ def test_an_admin_revokes_the_join_link(team, link, as_admin):
     assert 'name="join-role"' in content  # a new one can be made
 
 
-def test_an_expired_join_link_is_shown_as_expired_with_the_form_for_a_new_one(
-    team, link, as_admin
-):
+def test_an_expired_join_link_is_shown_as_expired_with_the_form_for_a_new_one(team, link, as_admin):
     JoinLink.objects.filter(pk=link.pk).update(expires_at=timezone.now())
     content = as_admin.get(url("members", team="alpha")).content.decode()
     assert link.token not in content
@@ -244,7 +242,9 @@ def test_joining_twice_makes_one_membership(team, link, team_member):
 
 def test_a_former_member_comes_back_under_their_old_name(team, link):
     user = UserFactory(username="returning")
-    MembershipFactory(team=team, user=user, display_name="돌아온이", is_active=False, role="observer")
+    MembershipFactory(
+        team=team, user=user, display_name="돌아온이", is_active=False, role="observer"
+    )
     client = client_for(user)
     assert "돌아온이" in client.get(join_url(link)).content.decode()
     assert client.post(join_url(link), {}).status_code == 302
@@ -332,8 +332,13 @@ def test_an_emailed_invitation_is_accepted_like_any_other(team, as_admin):
     token = Invitation.objects.get(email="friend@example.com").token
     assert f"/invite/{token}/" in mail.outbox[0].body
     friend = client_for(UserFactory(username="friend"))
-    assert friend.post(url("invitation_accept", token=token), {"display_name": "친구"}).status_code == 302
-    assert Membership.objects.filter(team=team, display_name="친구", user__username="friend").exists()
+    assert (
+        friend.post(url("invitation_accept", token=token), {"display_name": "친구"}).status_code
+        == 302
+    )
+    assert Membership.objects.filter(
+        team=team, display_name="친구", user__username="friend"
+    ).exists()
 
 
 def test_one_bad_address_sends_nothing_and_lists_it_beside_the_field(team, as_admin):

@@ -8,14 +8,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from .. import followups, schedule, services
-from . import invitations
 from ..access import get_team_for
 from ..forms.invitations import EmailInvitationForm, InvitationForm, JoinLinkForm
 from ..forms.teams import MemberForm, SignupForm, TeamForm
 from ..models import Day, Membership
+from . import invitations
 
 RECENT_DAYS = 7
 HOME_FOLLOW_UPS = 5  # a home card lists this many of the member's open items, then a link
