@@ -42,8 +42,9 @@ link (sent to the account's e-mail address), or an admin runs
 
 Left out, on purpose:
 
-- invitations: an open invitation is a secret link to this server; re-issue it on the
-  new one (an accepted invitation already lives on as the membership it created);
+- invitations and the team's join link: each is a secret link to this server; re-issue
+  them on the new one (an accepted invitation, or someone who joined by the link,
+  already lives on as the membership it made);
 - edit history (revisions, and who made the last edit): a restored team starts a new
   history;
 - an account's profile (Profile: its preferred language): the account's, not the team's;

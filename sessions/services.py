@@ -217,6 +217,26 @@ class InvitationError(Exception):
     pass
 
 
+def join_team(
+    team: Team, *, user, former: Membership | None, role: str, display_name: str
+) -> Membership:
+    """`user` joins `team` with `role`: a former member (`former`, inactive) is active
+    again under their old name; anyone else becomes a new member named `display_name`
+    (their account's name if blank). InvitationError("name") if the name is taken.
+    Called by both ways in: an unbound invitation and a team's join link."""
+    if former is not None:
+        former.is_active = True
+        former.role = role
+        former.save(update_fields=["is_active", "role"])
+        return former
+    name = display_name.strip() or display_name_for(user)
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(team=team, user=user, display_name=name, role=role)
+    except IntegrityError as exc:
+        raise InvitationError("name") from exc
+
+
 def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -> Membership:
     """Join the invitation's team: bind to its name-only member, or become a new one."""
     with transaction.atomic():
@@ -236,21 +256,10 @@ def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -
             membership.role = invitation.role
             membership.is_active = True
             membership.save(update_fields=["user", "role", "is_active"])
-        elif existing is not None:
-            # A former member coming back: active again, with the invited role.
-            membership = existing
-            membership.is_active = True
-            membership.role = invitation.role
-            membership.save(update_fields=["is_active", "role"])
         else:
-            name = display_name.strip() or display_name_for(user)
-            try:
-                with transaction.atomic():
-                    membership = Membership.objects.create(
-                        team=team, user=user, display_name=name, role=invitation.role
-                    )
-            except IntegrityError as exc:
-                raise InvitationError("name") from exc
+            membership = join_team(
+                team, user=user, former=existing, role=invitation.role, display_name=display_name
+            )
         invitation.accepted_by = user
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_by", "accepted_at"])

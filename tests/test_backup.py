@@ -34,6 +34,7 @@ from sessions.models import (
     FreeSection,
     ImportedPost,
     Invitation,
+    JoinLink,
     MemberLog,
     Membership,
     ModeratorAssignment,
@@ -277,6 +278,7 @@ def rich():
 
     # Rows of models the backup leaves out, so tests see they do not get in the way.
     Invitation.objects.create(team=team, member=park, created_by=kim.user)
+    JoinLink.objects.create(team=team, created_by=kim.user)
     connection = BlogConnection.objects.create(
         user=kim.user, remote_url="https://github.com/kim/kim.github.io.git"
     )
@@ -369,12 +371,12 @@ def counts() -> dict[str, int]:
 
 
 def test_every_model_is_in_the_backup_or_left_out_on_purpose(rich):
-    # Invitations are secrets for one person; search documents are rebuilt from the rest;
-    # revisions name rows by their ids in this database, so a restored team starts a new
-    # history; blog connections (and what they published) belong to accounts and hold
-    # credentials encrypted under this server's key; an account's profile (its language)
-    # is the account's, not the team's.
-    left_out = {Invitation, Revision, SearchDoc, BlogConnection, PublishedPost, Profile}
+    # Invitations and join links are secret links to this server; search documents are
+    # rebuilt from the rest; revisions name rows by their ids in this database, so a
+    # restored team starts a new history; blog connections (and what they published)
+    # belong to accounts and hold credentials encrypted under this server's key; an
+    # account's profile (its language) is the account's, not the team's.
+    left_out = {Invitation, JoinLink, Revision, SearchDoc, BlogConnection, PublishedPost, Profile}
     assert set(apps.get_app_config("peer").get_models()) - set(team_rows(rich)) == left_out
 
 

@@ -501,6 +501,20 @@ def invitation_body(w) -> dict:
     return {"role": "member", "member": str(w.name_only.pk)}
 
 
+def join_link_body(w) -> dict:
+    return {"join-role": "member", "join-expires_on": ""}
+
+
+def make_join_link(w) -> None:
+    from sessions.models import JoinLink
+
+    JoinLink.objects.create(team=w.team, role="member")
+
+
+def invitation_send_body(w) -> dict:
+    return {"email-addresses": "new.one@example.com\nnew.two@example.com", "email-role": "member"}
+
+
 def move_up_body(w) -> dict:
     return {"direction": "up"}
 
@@ -550,6 +564,9 @@ TEAM_ROWS = [
     ("member-edit-form",  GET,  member_edit_url,        ADMIN),
     ("member-edit",       POST, member_edit_url,        ADMIN, member_edit_body, 302, True),
     ("invitation-create", POST, T("invitation_create"), ADMIN, invitation_body, 302, True),
+    ("invitation-send",   POST, T("invitation_send"),   ADMIN, invitation_send_body, 302, True),
+    ("join-link-create",  POST, T("join_link_create"),  ADMIN, join_link_body,  302, True),
+    ("join-link-revoke",  POST, T("join_link_revoke"),  ADMIN, None, 302, True, make_join_link),
     ("preview",           POST, T("markdown_preview"),  READ,  preview_body,    200),
     ("upload",            POST, T("markdown_upload"),   WRITE, upload_body,     200, True),
     ("image",             GET,  image_url,              READ,  None, 200, False, store_image),

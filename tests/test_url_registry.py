@@ -39,6 +39,7 @@ OTHER_URLS = {
     "blog_publish_all": ("post", "/accounts/blog/publish/", "login", 302),
     "blog_disconnect": ("post", "/accounts/blog/disconnect/", "login", 302),
     "invitation_accept": ("get", "/invite/no-such-token/", 404, 404),
+    "join": ("get", "/join/no-such-token/", 404, 404),
     "calendar_feed": ("get", "/calendar/no-such-token.ics", 404, 404),
 }
 

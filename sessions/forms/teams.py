@@ -1,4 +1,4 @@
-"""Forms for accounts, teams, members and invitations."""
+"""Forms for accounts, teams and members (invitations: forms/invitations.py)."""
 
 import functools
 import zoneinfo
@@ -11,7 +11,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Invitation, Membership, Team
+from ..models import Membership, Team
 from ..models.validators import RESERVED_SLUGS
 from .accounts import clean_account_email
 from .base import CheckedInputMixin
@@ -194,18 +194,3 @@ class MemberForm(CheckedInputMixin, forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another member already has this name."))
         return name
-
-
-class InvitationForm(forms.ModelForm):
-    class Meta:
-        model = Invitation
-        fields = ["role", "member"]
-
-    def __init__(self, *args, team, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = team.memberships.filter(user__isnull=True)
-        self.fields["member"].required = False
-
-
-class AcceptInvitationForm(CheckedInputMixin, forms.Form):
-    display_name = forms.CharField(label=_("Your name in the team"), max_length=40)

@@ -10,7 +10,7 @@ from .logs import MemberLog, StudyLink
 from .posts import PostSource
 from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
 from .search import SearchDoc
-from .team import Invitation, Membership, Team
+from .team import Invitation, JoinLink, Membership, Team
 
 __all__ = [
     "ActionItem",
@@ -21,6 +21,7 @@ __all__ = [
     "ImportedPost",
     "FreeSection",
     "Invitation",
+    "JoinLink",
     "MemberLog",
     "PostSource",
     "Profile",

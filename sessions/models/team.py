@@ -251,6 +251,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Where the link was e-mailed to, when an admin sent it that way (blank otherwise).
+    email = models.EmailField(_("e-mail address"), blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -272,3 +274,70 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and not self.is_expired
+
+
+class JoinLinkQuerySet(models.QuerySet):
+    def open(self):
+        """Not revoked, and not past its expiry (if it has one)."""
+        now = timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class JoinLink(models.Model):
+    """A team's reusable join link: anyone with an account who opens it joins the team
+    under a name they choose, until an admin revokes it or it expires. A team has at
+    most one that is not revoked; making a new one revokes the old."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="join_links")
+    token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Membership.Role, default=Membership.Role.MEMBER
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    uses = models.PositiveIntegerField(default=0)  # how many joined through it
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = JoinLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("join link")
+        verbose_name_plural = _("join links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team"],
+                condition=Q(revoked_at__isnull=True),
+                name="join_link_one_unrevoked_per_team",
+            ),
+            # A link anyone may pass on never makes admins.
+            models.CheckConstraint(condition=~Q(role="admin"), name="join_link_not_admin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} → {self.get_role_display()}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and timezone.now() >= self.expires_at
+
+    @property
+    def is_open(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+    @property
+    def works_until(self) -> datetime.date | None:
+        """The last day it works, in the team's time zone (it expires as that day ends)."""
+        if self.expires_at is None:
+            return None
+        last = self.expires_at.astimezone(self.team.tz) - datetime.timedelta(microseconds=1)
+        return last.date()

@@ -1,4 +1,4 @@
-"""Home, sign-up, team creation, settings, members and invitations."""
+"""Home, sign-up, team creation, settings and members (invitations: views/invitations.py)."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,18 +8,13 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from .. import followups, schedule, services
 from ..access import get_team_for
-from ..forms.teams import (
-    AcceptInvitationForm,
-    InvitationForm,
-    MemberForm,
-    SignupForm,
-    TeamForm,
-)
-from ..models import Day, Invitation, Membership
+from ..forms.invitations import EmailInvitationForm, InvitationForm, JoinLinkForm
+from ..forms.teams import MemberForm, SignupForm, TeamForm
+from ..models import Day, Membership
+from . import invitations
 from .accounts import remember_current_language
 
 RECENT_DAYS = 7
@@ -119,22 +114,32 @@ def members(request, team):
             add_form.save()  # one row
             messages.success(request, _("Member added."))
             return redirect("peer:members", team=team.slug)
-    else:
-        add_form = MemberForm(team=team, prefix="add")
+        return render_members(request, team, membership, add_form=add_form)
+    return render_members(request, team, membership)
+
+
+def render_members(request, team, membership, *, status: int = 200, **forms):
+    """The members page; for an admin, with the forms to add and invite members. A form
+    posted with errors (by this view or an invitation view) comes back in `forms`,
+    shown with its errors and what was typed."""
     roster = team.memberships.select_related("user").order_by("rotation_order", "display_name")
-    invitations = team.invitations.open().select_related("member") if membership.is_admin else []
-    return render(
-        request,
-        "peer/members.html",
-        {
-            "team": team,
-            "membership": membership,
-            "roster": roster,
-            "add_form": add_form,
+    context = {"team": team, "membership": membership, "roster": roster}
+    if membership.is_admin:
+        context |= {
+            "add_form": MemberForm(team=team, prefix="add"),
             "invite_form": InvitationForm(team=team),
-            "invitations": invitations,
-        },
-    )
+            "join_form": JoinLinkForm(team=team, prefix="join"),
+            "email_form": EmailInvitationForm(prefix="email"),
+            # The one-time links not yet used, and the team's join link, if it has one.
+            "invitations": invitations.with_links(
+                request, team.invitations.open().select_related("member")
+            ),
+            "join_link": invitations.with_link(
+                request, team.join_links.filter(revoked_at__isnull=True).first()
+            ),
+            **forms,
+        }
+    return render(request, "peer/members.html", context, status=status)
 
 
 @login_required
@@ -155,44 +160,3 @@ def member_edit(request, team, member):
         "peer/member_edit.html",
         {"team": team, "membership": membership, "target": target, "form": form},
     )
-
-
-@login_required
-@require_POST
-def invitation_create(request, team):
-    team, membership = get_team_for(request, team, admin=True)
-    form = InvitationForm(request.POST, team=team)
-    if form.is_valid():
-        invitation = form.save(commit=False)
-        invitation.team = team
-        invitation.created_by = request.user
-        invitation.save()
-        messages.success(request, _("Invitation link created. Share it with your teammate."))
-    else:
-        messages.error(request, _("The invitation could not be created."))
-    return redirect("peer:members", team=team.slug)
-
-
-def invitation_accept(request, token):
-    invitation = get_object_or_404(Invitation.objects.select_related("team", "member"), token=token)
-    if not request.user.is_authenticated:
-        return render(request, "peer/invitation.html", {"invitation": invitation})
-    if not invitation.is_open:
-        return render(request, "peer/invitation.html", {"invitation": invitation, "used": True})
-    form = AcceptInvitationForm(
-        request.POST or None,
-        initial={"display_name": services.display_name_for(request.user)},
-    )
-    if request.method == "POST" and (invitation.member_id or form.is_valid()):
-        name = form.cleaned_data["display_name"] if form.is_valid() else ""
-        try:
-            services.accept_invitation(invitation, user=request.user, display_name=name)
-        except services.InvitationError:
-            form.add_error(
-                "display_name" if not invitation.member_id else None,
-                _("This name is taken in the team, or the invitation can no longer be used."),
-            )
-        else:
-            messages.success(request, _("Welcome to %(team)s!") % {"team": invitation.team.name})
-            return redirect("peer:team", team=invitation.team.slug)
-    return render(request, "peer/invitation.html", {"invitation": invitation, "form": form})
