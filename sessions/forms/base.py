@@ -54,7 +54,10 @@ class LimitedBoundField(forms.BoundField):
         limit = getattr(self.field, "max_length", None)
         typed = isinstance(widget, (forms.widgets.Input, forms.Textarea))
         if limit and typed and not widget.is_hidden:
-            attrs["maxlength"] = False  # drops the attribute the field gave the widget
+            # The field gave its widget (a copy per form) the attribute; markdownx's
+            # widget lets its own attrs override these, so drop it there.
+            widget.attrs.pop("maxlength", None)
+            attrs["maxlength"] = False
             attrs["data-maxlength"] = limit
         return attrs
 
