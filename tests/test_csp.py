@@ -5,9 +5,13 @@ The browser tests (tests/browser/) fail on any console error, which is where a C
 violation shows: they cover what the pages' own JavaScript does under this policy.
 """
 
+import json
+import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from .factories import (
@@ -111,3 +115,48 @@ def test_the_finder_finds_what_the_policy_blocks():
     finder = InlineFinder()
     finder.feed('<script>x()</script><p onclick="y()" style="color:red"><style>p{}</style>')
     assert finder.found == ["inline script: x()", "<p onclick>", "<p style>", "<style>"]
+
+
+def test_no_template_has_a_style_attribute():
+    """A style="" in a template is blocked by style-src 'self': styles live in CSS."""
+    root = Path(settings.BASE_DIR, "templates")
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if re.search(r"\sstyle\s*=", path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_page_scripts_set_no_style_attributes():
+    """Our scripts change looks through classes: htmx copies an element's style attribute
+    onto its replacement when it settles a swap, which the policy blocks (the conflict
+    view logged that), so nothing of ours may leave one behind."""
+    root = Path(settings.BASE_DIR, "static", "js")
+    pattern = re.compile(r"\.style\b|setAttribute\(\s*[\"']style|cssText")
+    offenders = [p.name for p in root.glob("*.js") if pattern.search(p.read_text("utf-8"))]
+    assert offenders == []
+
+
+def test_htmx_does_not_copy_style_attributes_when_settling(anon):
+    """markdownx sizes its text areas through element.style; htmx's settling would copy
+    that attribute onto the conflict view's new text area, which the policy blocks."""
+    content = anon.get(reverse("login")).content.decode()
+    config = json.loads(re.search(r'name="htmx-config" content=\'([^\']*)\'', content)[1])
+    assert "style" not in config["attributesToSettle"]
+
+
+def test_the_conflict_view_has_nothing_inline(day, as_member, team_admin):
+    question = QuestionFactory(day=day, version=2, question="**남이** 저장", updated_by=team_admin)
+    response = as_member.post(
+        reverse(
+            "peer:item_edit",
+            kwargs={"team": "alpha", "date": day.date, "kind": "question", "pk": question.pk},
+        ),
+        {"question": "내 것", "answer": "", "links": "", "version": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    finder = InlineFinder()
+    finder.feed(response.content.decode())
+    assert finder.found == []

@@ -36,6 +36,32 @@ def _is_one_line(field: forms.Field) -> bool:
 ISO_DATE = ["%Y-%m-%d"]
 
 
+TOO_LONG = _(
+    "This is %(show_value)d characters long; at most %(limit_value)d fit. Nothing was "
+    "cut: shorten it, then save again."
+)
+
+
+class LimitedBoundField(forms.BoundField):
+    """A text field whose limit is shown, never enforced by the browser: `maxlength`
+    silently cuts a longer paste, so the field gets `data-maxlength` instead. The page
+    script counts characters beside it and warns past the limit (static/js/counter.js);
+    the form refuses a longer text with an error beside the field, the text kept."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        limit = getattr(self.field, "max_length", None)
+        typed = isinstance(widget, (forms.widgets.Input, forms.Textarea))
+        if limit and typed and not widget.is_hidden:
+            # The field gave its widget (a copy per form) the attribute; markdownx's
+            # widget lets its own attrs override these, so drop it there.
+            widget.attrs.pop("maxlength", None)
+            attrs["maxlength"] = False
+            attrs["data-maxlength"] = limit
+        return attrs
+
+
 class CheckedInputMixin:
     """For every form that saves: one-line text fields (names, titles, notes shown on
     one line) refuse control characters, and date fields take ISO dates from
@@ -43,11 +69,17 @@ class CheckedInputMixin:
     typed kept.
 
     Free text (markdown, questions) keeps bidi characters, which right-to-left
-    writing needs; the rendered block they are in ends their effect."""
+    writing needs; the rendered block they are in ends their effect.
+
+    Text fields with a limit are counted, not cut (LimitedBoundField)."""
+
+    bound_field_class = LimitedBoundField
 
     def full_clean(self):
         # Here rather than in __init__: subclasses add and replace fields there.
         for field in self.fields.values():
+            if getattr(field, "max_length", None):
+                field.error_messages.setdefault("max_length", TOO_LONG)
             if _is_one_line(field) and validate_one_line not in field.validators:
                 field.validators.append(validate_one_line)
             elif isinstance(field, forms.DateField):

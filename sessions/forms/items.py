@@ -1,10 +1,17 @@
 """One small form per kind of day item."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ..links import validate_links
-from ..models import ActionItem, AssignmentReview, FreeSection, Question, Suggestion
+from ..models import (
+    ActionItem,
+    AssignmentReview,
+    FreeSection,
+    Question,
+    Suggestion,
+)
 from .base import MembersField, VersionedForm
 
 
@@ -32,6 +39,22 @@ class ReviewForm(VersionedForm):
         fields = ["assignment", "topic", "presenters", "notes"]
         field_classes = {"presenters": MembersField}
         widgets = {"presenters": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only participants present a review: not observers, not inactive members. Those
+        # already presenting this review stay choosable, so it can be saved as it is.
+        field = self.fields["presenters"]
+        field.queryset = self.team.memberships.participants()
+        if self.instance.pk:
+            field.queryset = self.team.memberships.filter(
+                Q(pk__in=field.queryset.values("pk"))
+                | Q(pk__in=self.instance.presenters.values("pk"))
+            )
+        field.error_messages["invalid_choice"] = _(
+            "Only active members who take part in the sessions can present a review "
+            "(not observers or inactive members)."
+        )
 
     def double_booked(self, member) -> None:
         self.add_error("presenters", double_booked_message(member))

@@ -1,5 +1,6 @@
 """Closing and reopening a day (the domain is in sessions/closing.py): the moderator or
-an admin closes it, an admin reopens it, and both land back in the editor."""
+an admin closes it, an admin reopens it (from the editor or the record), and both land
+back where they were asked from."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,9 @@ from ..closing import close, reopen
 
 
 def _back_to_the_editor(request, team, day):
-    url = reverse("peer:day_edit", kwargs={"team": team.slug, "date": day.date})
+    # The record's own reopen button (back=record) lands back on the record.
+    name = "peer:day" if request.POST.get("back") == "record" else "peer:day_edit"
+    url = reverse(name, kwargs={"team": team.slug, "date": day.date})
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 

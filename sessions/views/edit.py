@@ -290,6 +290,18 @@ def _gone(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _saved_by(team, item) -> str | None:
+    """The name the team knows whoever last saved `item` by (their membership's
+    display name), not their username; None if nobody in the team is known for it."""
+    if item is None or item.updated_by_id is None:
+        return None
+    return (
+        team.memberships.filter(user_id=item.updated_by_id)
+        .values_list("display_name", flat=True)
+        .first()
+    )
+
+
 def _conflict(request, context, kind, day, data, conflict):
     """Show both versions: theirs as saved, and the user's form as typed."""
     current = conflict.current
@@ -305,7 +317,12 @@ def _conflict(request, context, kind, day, data, conflict):
     response = render(
         request,
         "peer/edit/_conflict.html",
-        {**context, "form": form, "current": current},
+        {
+            **context,
+            "form": form,
+            "current": current,
+            "saved_by": _saved_by(context["team"], current),
+        },
         status=409,
     )
     return response if current is not None else _gone(response)

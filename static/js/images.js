@@ -76,7 +76,6 @@
 
   async function upload(editor, files) {
     editor.setAttribute("aria-busy", "true");
-    editor.style.opacity = "0.5";
     say(editor, texts.uploadingText, false);
     const errors = [];
     for (const file of files) {
@@ -85,7 +84,6 @@
       else errors.push(result.error);
     }
     editor.removeAttribute("aria-busy");
-    editor.style.opacity = "";
     say(editor, errors.join(" "), errors.length > 0);
     editor.focus();
   }
