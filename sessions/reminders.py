@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import outbound, schedule
+from . import dates, outbound, schedule
 from .models import AssignmentReview, Day, Membership, ReminderLog, Team
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class TeamReport:
 
     team: Team
     date: datetime.date  # tomorrow, in the team's time zone
+    today: datetime.date | None = None  # the run's today there (dates show its year)
     dry_run: bool = False
     session: bool = True
     sent: int = 0  # e-mails sent (or, in a dry run, that would be)
@@ -86,7 +87,9 @@ def send_reminders(
     reports = []
     for team in Team.objects.order_by("slug"):
         tomorrow = now.astimezone(team.tz).date() + datetime.timedelta(days=1)
-        report = TeamReport(team=team, date=tomorrow, dry_run=dry_run)
+        report = TeamReport(
+            team=team, date=tomorrow, today=tomorrow - datetime.timedelta(days=1), dry_run=dry_run
+        )
         try:
             _remind_team(report)
         except Exception as exc:  # one broken team must not stop the others
@@ -124,13 +127,12 @@ def _remind_team(report: TeamReport) -> None:
         "end": team.session_end,
         "moderator": moderator,
         "reviews": reviews,
-        "url": _absolute(
-            reverse("peer:day", kwargs={"team": team.slug, "date": date})
-            if day is not None
-            else reverse("peer:team", kwargs={"team": team.slug})
-        ),
+        "day": day,
+        **_links(team, date, day),
     }
-    label = f"{date.month}/{date.day}"
+
+    def label() -> str:  # in the team's language (the subject is made there), year if not this
+        return dates.short_date(date, report.today, weekday=False)
 
     if moderator is None:
         report.no_moderator = True
@@ -142,7 +144,7 @@ def _remind_team(report: TeamReport) -> None:
             template="peer/email/moderator.txt",
             subject=lambda: (
                 _("[Studylog] You are moderating tomorrow's peer session (%(date)s)")
-                % {"date": label}
+                % {"date": label()}
             ),
             context=context,
         )
@@ -159,7 +161,7 @@ def _remind_team(report: TeamReport) -> None:
             template="peer/email/presenter.txt",
             subject=lambda: (
                 _("[Studylog] You present an assignment review tomorrow (%(date)s)")
-                % {"date": label}
+                % {"date": label()}
             ),
             context={**context, "own_reviews": own},
         )
@@ -173,6 +175,28 @@ def _remind_team(report: TeamReport) -> None:
                 team.webhook_url, _render(team, "peer/email/digest.txt", context)
             ),
         )
+
+
+def _links(team: Team, date: datetime.date, day: Day | None) -> dict[str, str]:
+    """Where a reminder sends people: the day itself, not the team's home.
+
+    `editor_url` (the e-mails, to the moderator and presenters, who write): the day's
+    editor, or the new-day page for that date while nobody has started the day.
+    `record_url` (the digest, which observers read too): the day's record, or the
+    date on its week's page (which offers writers the new day) until there is one.
+    """
+    if day is not None:
+        kwargs = {"team": team.slug, "date": date}
+        return {
+            "editor_url": _absolute(reverse("peer:day_edit", kwargs=kwargs)),
+            "record_url": _absolute(reverse("peer:day", kwargs=kwargs)),
+        }
+    create = reverse("peer:day_create", kwargs={"team": team.slug})
+    week = reverse("peer:archive_week", kwargs={"team": team.slug, "date": date})
+    return {
+        "editor_url": _absolute(f"{create}?date={date.isoformat()}"),
+        "record_url": _absolute(f"{week}#d-{date.isoformat()}"),
+    }
 
 
 def _email(report, kind, member, *, template, subject: Callable[[], str], context) -> None:

@@ -11,9 +11,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import history, search_index
+from . import history, schedule, search_index
 from .closing import lock_open_day
-from .models import Attendance, Day, Invitation, MemberLog, Membership, Revision, Team
+from .models import (
+    Attendance,
+    Day,
+    Invitation,
+    MemberLog,
+    Membership,
+    PostSource,
+    PublishedPost,
+    Revision,
+    Team,
+)
 from .models.base import DayItem, Versioned
 
 
@@ -106,21 +116,80 @@ def move_item(item: DayItem, direction: str) -> None:
 
 
 def next_day_number(team: Team) -> int:
+    """One more than the team's highest number (an imported post without a number)."""
     last = Day.objects.filter(team=team).aggregate(m=Max("number"))["m"]
     return (last or 0) + 1
 
 
+def number_in_date_order(team: Team, date) -> int:
+    """A date's place among the team's days: one more than the day before it."""
+    before = Day.objects.filter(team=team, date__lt=date).order_by("-date")
+    return (before.values_list("number", flat=True).first() or 0) + 1
+
+
+def new_day_number(team: Team, date) -> int:
+    """A new day's number: its session date's number on a team with a first session day
+    (schedule.day_number), else its place in date order."""
+    return schedule.day_number(team, date) or number_in_date_order(team, date)
+
+
+def _make_room(day: Day, *, user) -> list[Day]:
+    """Renumber the days after `day` that its number reaches, so numbers keep following
+    dates: a day recorded late between Day3 and Day4 is Day4, and the days after it
+    move up one, as far as the first gap.
+
+    Only on a team without a first session day (a calendar team's numbers are its
+    session dates', which a new day does not move), and never past a day whose number
+    is out in the world: one imported from a post (the post's title and file name say
+    "Day 8") or published to a blog (a new number would be a second file there). Each
+    renumbered day is a new version, with its revision in history; its save re-indexes
+    its title and retires the team's cached pages (Day.save).
+    """
+    if day.team.starts_on is not None:
+        return []
+    later = list(
+        Day.objects.select_for_update()
+        .filter(team=day.team_id, date__gt=day.date)
+        .order_by("date")
+        .select_related("team")
+    )
+    published = set(
+        PostSource.objects.filter(day__in=later).values_list("day_id", flat=True)
+    ) | set(PublishedPost.objects.filter(day__in=later).values_list("day_id", flat=True))
+    moved, last = [], day.number
+    for other in later:
+        if other.number > last or other.pk in published:
+            break
+        before = history.snapshot(other)
+        other.number = last + 1
+        other.version += 1
+        other.updated_by = user
+        other.save(update_fields=["number", "version", "updated_by", "updated_at"])
+        history.record(other, Revision.Action.EDITED, user=user, before=before)
+        moved.append(other)
+        last = other.number
+    return moved
+
+
 def create_day(form, *, team: Team, user) -> Day:
-    """Create a day from a valid DayForm, with every active member marked present."""
-    with transaction.atomic():
+    """Create a day from a valid DayForm, with every active member marked present.
+
+    Its number follows its date unless the person typed one (DayForm.number_follows_date);
+    later days make room (_make_room). The team row is locked first, so two days
+    created at once are numbered one after the other."""
+    with transaction.atomic(), search_index.deferred():
+        Team.objects.select_for_update().only("pk").get(pk=team.pk)
         day = form.save(commit=False)
         day.team = team
         day.updated_by = user
+        if form.number_follows_date():
+            day.number = new_day_number(team, day.date)
         day.save()
         Attendance.objects.bulk_create(
             Attendance(day=day, member=member, status=Attendance.Status.PRESENT)
             for member in team.memberships.participants()
         )
+        _make_room(day, user=user)
         return day
 
 

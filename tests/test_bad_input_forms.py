@@ -652,10 +652,9 @@ def test_the_extreme_dates_a_form_accepts_keep_every_page_working(date, world, a
     of the team steps past what Python's dates can hold."""
     value = datetime.date.fromisoformat(date)
     Team.objects.filter(pk=world.team.pk).update(starts_on=value)
-    response = as_admin.post(
-        reverse("peer:day_create", args=["alpha"]), {"date": date, "number": "9"}
-    )
-    assert response.status_code == 302
+    # The new-day form refuses such dates now (sessions/dates.py); an import or a backup
+    # still holds any date from EARLIEST_DATE to LATEST_DATE.
+    DayFactory(team=world.team, date=value, number=9)
     ActionItem.objects.create(day=world.day, text="끝", due_date=value, position=9)
     SkippedDate.objects.create(
         team=world.team, date=value + datetime.timedelta(days=-1 if value.year > 2000 else 1)

@@ -121,7 +121,9 @@ def test_versioned_form_renders_the_current_version(day):
 
 
 def day_data(**changes):
-    return {"date": "2024-03-04", "number": "2", "title": "", "tags": "", **changes}
+    # 2024 is far from today's clock: confirmed, as a person would (sessions/forms/dates.py).
+    data = {"date": "2024-03-04", "number": "2", "title": "", "tags": "", **changes}
+    return {"date_confirm": data["date"], **data}
 
 
 def test_second_day_on_the_same_date_is_refused(day):

@@ -395,7 +395,14 @@ def member_edit_body(w) -> dict:
 
 
 def new_day_body(w) -> dict:
-    return {"date": "2024-03-05", "number": "2", "moderator": "", "title": "", "tags": ""}
+    return {
+        "date": "2024-03-05",
+        "date_confirm": "2024-03-05",  # far from today's clock: confirmed
+        "number": "2",
+        "moderator": "",
+        "title": "",
+        "tags": "",
+    }
 
 
 def session_body(w) -> dict:

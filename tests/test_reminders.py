@@ -94,7 +94,11 @@ def test_the_emails_say_what_and_where(cast):
     assert moderator.subject == "[Studylog] You are moderating tomorrow's peer session (3/5)"
     assert "March 5, 2024" in moderator.body
     assert "16:00–17:30 (Asia/Seoul)" in moderator.body
-    assert "https://studylog.example/teams/alpha/days/2024-03-05/" in moderator.body
+    # The day's editor, where the moderator runs the session.
+    assert (
+        "The day's editor: https://studylog.example/teams/alpha/days/2024-03-05/edit/\n"
+        in moderator.body
+    )
     # Plain text: names and titles are not HTML-escaped.
     assert "과제 3 & 4" in moderator.body and "&amp;" not in moderator.body
     assert moderator.extra_headers["Auto-Submitted"] == "auto-generated"
@@ -103,6 +107,7 @@ def test_the_emails_say_what_and_where(cast):
     assert presenter.subject == "[Studylog] You present an assignment review tomorrow (3/5)"
     assert "- 과제 3 & 4" in presenter.body
     assert "김관리" in presenter.body  # who moderates
+    assert "https://studylog.example/teams/alpha/days/2024-03-05/edit/" in presenter.body
 
 
 def test_emails_use_the_teams_language(cast):
@@ -210,7 +215,7 @@ def test_an_inactive_moderator_is_skipped(cast):
 
 def test_without_a_day_the_scheduled_moderator_is_reminded(cast, team):
     """No day recorded for Wednesday yet: a substitute assignment names the moderator,
-    there are no presenters, and the e-mail links to the team's page."""
+    there are no presenters, and the e-mail links to the new day's page for that date."""
     wednesday = TUESDAY + datetime.timedelta(days=1)
     ModeratorAssignment.objects.create(team=team, date=wednesday, member=cast.member)
 
@@ -218,7 +223,11 @@ def test_without_a_day_the_scheduled_moderator_is_reminded(cast, team):
 
     assert sent_to() == ["alpha-member@example.com"]
     assert mail.outbox[0].subject.endswith("moderating tomorrow's peer session (3/6)")
-    assert "https://studylog.example/teams/alpha/\n" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert (
+        "Start the day's record: https://studylog.example/teams/alpha/days/new/?date=2024-03-06\n"
+        in body
+    )
     assert "alpha 2024-03-06: 1 e-mail sent" in out
 
 
@@ -498,3 +507,32 @@ def test_without_now_the_clock_decides(db):
     TeamFactory(slug="daily", session_weekdays="0123456")
     out = run().out  # whatever tomorrow is, every day is a session day
     assert out.startswith("daily ") and "no session" not in out
+
+
+# --- links and dates --------------------------------------------------------------------
+
+
+def test_the_digest_links_to_the_day_or_its_place_in_the_week(cast, hook, team):
+    """The digest reaches observers too: the day's record, or the date on its week's
+    page (which offers writers the new day) while nobody has started it."""
+    team.webhook_url = hook.url
+    team.save()
+    run("--now", MONDAY_NOON)
+    run("--now", "2024-03-05T12:00:00+09:00")  # Wednesday: no day yet
+    recorded, unrecorded = (r["body"]["text"].strip() for r in hook.received)
+    assert recorded.endswith("https://studylog.example/teams/alpha/days/2024-03-05/")
+    assert unrecorded.endswith(
+        "https://studylog.example/teams/alpha/weeks/2024-03-06/#d-2024-03-06"
+    )
+
+
+def test_a_reminder_for_the_new_year_shows_the_year(cast, team):
+    """On New Year's Eve (in the team's time zone) tomorrow is next year's date."""
+    team.starts_on = None
+    team.save()
+    new_year = datetime.date(2025, 1, 1)
+    DayFactory(team=team, date=new_year, number=9, moderator=cast.admin)
+    run("--now", "2024-12-31T12:00:00+09:00")
+    (moderator,) = [m for m in mail.outbox if m.to == ["alpha-admin@example.com"]]
+    assert moderator.subject.endswith("(1/1/2025)")
+    assert "https://studylog.example/teams/alpha/days/2025-01-01/edit/" in moderator.body

@@ -236,6 +236,7 @@ def test_create_day_marks_active_non_observers_present(
     name_only = MembershipFactory(team=team, user=None, display_name="정이름")
     MembershipFactory(team=team, display_name="휴면회원", is_active=False)
     data = {"date": "2024-03-11", "number": "2", "title": "", "tags": "그래프"}
+    data["date_confirm"] = data["date"]  # far from today's clock: confirmed
     form = DayForm(data, team=team)
     assert form.is_valid(), form.errors
 

@@ -164,7 +164,14 @@ def test_creating_a_day_marks_every_active_member_present(day, as_member):
     gone = MembershipFactory(team=team, display_name="최탈퇴", is_active=False)
     response = as_member.post(
         url("day_create", team="alpha"),
-        {"date": "2024-03-11", "number": "2", "moderator": "", "title": "", "tags": "파이썬"},
+        {
+            "date": "2024-03-11",
+            "date_confirm": "2024-03-11",  # far from today's clock: confirmed
+            "number": "2",
+            "moderator": "",
+            "title": "",
+            "tags": "파이썬",
+        },
     )
     new = Day.objects.get(team=team, date=datetime.date(2024, 3, 11))
     assert response.status_code == 302

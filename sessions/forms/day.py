@@ -4,12 +4,20 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from .. import schedule
 from ..models import Attendance, Day, Membership
 from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm, parse_id
+from .dates import FarDateMixin
 
 
-class DayForm(TeamScopedForm):
-    """A new day: date, number, moderator, title and tags."""
+class DayForm(FarDateMixin, TeamScopedForm):
+    """A new day: date, number, moderator, title and tags.
+
+    A date far from today is saved only once confirmed (FarDateMixin). The number is
+    prefilled for the prefilled date; left as it was (or emptied), it follows the date
+    that is saved: its calendar number, else its place in date order
+    (services.create_day). A number the person typed is kept.
+    """
 
     class Meta:
         model = Day
@@ -24,9 +32,25 @@ class DayForm(TeamScopedForm):
             "example": Day.default_title(self.team, number)
         }
         self.fields["tags"].help_text = _("Separate tags with commas.")
+        if self.instance.pk is None and "date" in self.fields:
+            # The page's own number comes back beside it: unchanged, the number follows
+            # the date (a date changed in the form must not keep today's number).
+            self.fields["number"].show_hidden_initial = True
+            self.fields["number"].required = False
+            self.fields["number"].help_text = _("Leave as it is to number the day by its date.")
+            if self.is_bound:  # the number the page first proposed, not today's
+                proposed = self.data.get(self.add_initial_prefix("number"))
+                if proposed is not None:
+                    self.initial["number"] = proposed
+
+    def number_follows_date(self) -> bool:
+        """Whether the new day takes its number from its date (not typed by the person)."""
+        return self.cleaned_data.get("number") is None or "number" not in self.changed_data
 
     def clean_date(self):
-        date = self.cleaned_data["date"]
+        date = self.check_session_date(
+            "date", self.cleaned_data["date"], schedule.local_today(self.team)
+        )
         clash = Day.objects.filter(team=self.team, date=date).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("This team already has a day on that date."))

@@ -9,12 +9,14 @@ from .. import schedule
 from ..models import Day, Membership, SkippedDate
 from ..schedule import Slot
 from .base import CheckedInputMixin
+from .dates import FarDateMixin
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class _ScheduleForm(CheckedInputMixin, forms.Form):
-    """A change to upcoming session dates of one team; remembers each date's slot."""
+class _ScheduleForm(FarDateMixin, CheckedInputMixin, forms.Form):
+    """A change to upcoming session dates of one team; remembers each date's slot. A
+    date far ahead asks to be confirmed (FarDateMixin)."""
 
     def __init__(self, *args, team, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -26,6 +28,7 @@ class _ScheduleForm(CheckedInputMixin, forms.Form):
         date = self.cleaned_data[name]
         if date < self.today:
             raise forms.ValidationError(_("Choose today or a later date."))
+        self.check_session_date(name, date, self.today)
         if not schedule.is_session_date(self.team, date):
             raise forms.ValidationError(_("There is no session on this date."))
         slot = schedule.slot_for(self.team, date)
@@ -88,8 +91,9 @@ class SubstituteForm(_ScheduleForm):
         return cleaned
 
 
-class SkipForm(CheckedInputMixin, forms.ModelForm):
-    """A holiday or special-lecture date with no session."""
+class SkipForm(FarDateMixin, CheckedInputMixin, forms.ModelForm):
+    """A holiday or special-lecture date with no session; one far from today asks to be
+    confirmed (FarDateMixin)."""
 
     class Meta:
         model = SkippedDate
@@ -105,7 +109,9 @@ class SkipForm(CheckedInputMixin, forms.ModelForm):
         self.instance.team = team
 
     def clean_date(self):
-        date = self.cleaned_data["date"]
+        date = self.check_session_date(
+            "date", self.cleaned_data["date"], schedule.local_today(self.team)
+        )
         team = self.team
         if not team.is_session_weekday(date) or (team.starts_on and date < team.starts_on):
             raise forms.ValidationError(_("There is no session on this date."))

@@ -1,6 +1,7 @@
 """Forms for accounts, teams and members (invitations: forms/invitations.py)."""
 
 import functools
+import urllib.parse
 import zoneinfo
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from .. import outbound
 from ..models import Membership, Team
 from ..models.validators import RESERVED_SLUGS
 from .accounts import clean_account_email
@@ -166,12 +168,40 @@ class TeamForm(CheckedInputMixin, forms.ModelForm):
             raise forms.ValidationError(_("This address is reserved."))
         return slug
 
+    def clean_webhook_url(self):
+        """Refuse an address that sending would always refuse (outbound.public_address:
+        loopback, private, link-local…), here beside the field rather than in every
+        night's reminder report. A name that does not resolve now is kept: sending
+        reports it if it still does not."""
+        url = self.cleaned_data["webhook_url"]
+        if url and _not_public(url):
+            raise forms.ValidationError(
+                _(
+                    "Reminders can only be sent to a public address; this one is on a "
+                    "private or local network."
+                ),
+                code="not_public",
+            )
+        return url
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("session_start"), cleaned.get("session_end")
         if start and end and end <= start:
             self.add_error("session_end", _("The session must end after it starts."))
         return cleaned
+
+
+def _not_public(url: str) -> bool:
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        outbound.public_address(parts.hostname or "", port)
+    except outbound.NotPublic:
+        return True
+    except (OSError, UnicodeError, ValueError):  # does not resolve (now), a bad port
+        return False
+    return False
 
 
 class MemberForm(CheckedInputMixin, forms.ModelForm):

@@ -2,6 +2,7 @@
 
 from django import template
 
+from .. import dates
 from ..markdown import render_markdown
 
 register = template.Library()
@@ -10,3 +11,23 @@ register = template.Library()
 @register.filter
 def markdown(text):
     return render_markdown(text)
+
+
+def _today(team):
+    # The team's today decides the current year (its New Year's Eve is not the server's).
+    from ..schedule import local_today  # schedule imports the models
+
+    return local_today(team) if team else None
+
+
+@register.filter
+def day_date(value, team=None):
+    """`{{ day.date|day_date:team }}`: "3/4 (월)", with the year when it is not the
+    team's current year ("2023/3/4 (월)", "3/4/2023 (Mon)")."""
+    return dates.short_date(value, _today(team))
+
+
+@register.filter
+def day_date_short(value, team=None):
+    """As day_date, without the weekday: "3/4", "2023/3/4"."""
+    return dates.short_date(value, _today(team), weekday=False)

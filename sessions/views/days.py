@@ -56,7 +56,7 @@ def day_create(request, team):
         date = schedule.local_today(team)
     initial = {
         "date": date,
-        "number": schedule.day_number(team, date) or services.next_day_number(team),
+        "number": services.new_day_number(team, date),
         "moderator": schedule.scheduled_moderator(team, date),
     }
     form = DayForm(request.POST or None, team=team, initial=initial)

@@ -14,12 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from .. import schedule
+from .. import dates, schedule
 from ..access import get_team_for
 from ..forms.schedule import SkipForm, SubstituteForm, SwapForm
 from ..models import SkippedDate
@@ -92,7 +91,7 @@ def _date_param(value: str | None) -> datetime.date | None:
 
 
 def _day(date: datetime.date) -> str:
-    return date_format(date, "n/j (D)")
+    return dates.short_date(date)  # with the year when not this year
 
 
 @login_required

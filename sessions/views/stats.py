@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from .. import stats
+from .. import dates, stats
 from ..access import get_team_for
 from ..charts import Chart, Point, Series
 from ..forms.base import parse_id
@@ -33,7 +33,7 @@ def _attendance_series() -> tuple[Series, ...]:
 
 
 def _short(date: datetime.date) -> str:
-    return f"{date.month}/{date.day}"
+    return dates.short_date(date, weekday=False)  # with the year when not this year
 
 
 def _week_title(week: datetime.date) -> str:
