@@ -9,7 +9,7 @@ import sessions.models.team
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("peer", "0013_images"),
+        ("peer", "0015_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('peer', '0013_images'),
+        ('peer', '0014_fair_rotation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
