@@ -464,3 +464,26 @@ def test_a_first_day_at_the_end_of_the_calendar_does_not_overflow(db):
     dates = schedule.next_session_dates(team, datetime.date(9999, 12, 1), 12)
     assert dates and all(d >= datetime.date(9999, 12, 20) for d in dates)
     assert len(dates) < 12  # the calendar ends before twelve session days fit
+
+
+def test_a_substitute_next_to_their_own_turn_is_refused_and_nothing_written(db):
+    team, (kang, kim, park) = build_team(active=["강민준", "김도윤", "박지유"])
+    before = schedule.schedule(team, MONDAY, MONDAY + 13 * ONE_DAY)
+    assert [s.moderator for s in before[:3]] == [kang, kim, park]
+
+    with pytest.raises(schedule.BackToBack) as refused:
+        schedule.assign(team, MONDAY + ONE_DAY, kang, user=None)  # Kang has Monday
+
+    assert (refused.value.member, refused.value.date) == (kang, MONDAY + ONE_DAY)
+    assert not ModeratorAssignment.objects.exists()
+    assert schedule.schedule(team, MONDAY, MONDAY + 13 * ONE_DAY) == before
+
+
+def test_skipping_a_date_between_two_fixed_turns_of_one_member_is_refused(db):
+    team, (kang, kim, park) = build_team(active=["강민준", "김도윤", "박지유"])
+    wednesday = MONDAY + 2 * ONE_DAY
+    DayFactory(team=team, date=MONDAY + ONE_DAY, number=2, moderator=kang)
+    DayFactory(team=team, date=MONDAY + 3 * ONE_DAY, number=4, moderator=kang)
+
+    assert schedule.joined_by_skipping(team, wednesday) == (kang, MONDAY + 3 * ONE_DAY)
+    assert schedule.joined_by_skipping(team, MONDAY + 4 * ONE_DAY) is None

@@ -94,6 +94,13 @@ def _day(date: datetime.date) -> str:
     return dates.short_date(date)  # with the year when not this year
 
 
+def _back_to_back(clash: schedule.BackToBack) -> str:
+    return _(
+        "%(name)s would moderate two session days in a row (%(date)s). "
+        "Choose another date or another member."
+    ) % {"name": clash.member, "date": _day(clash.date)}
+
+
 @login_required
 def schedule_page(request, team):
     team, membership = get_team_for(request, team)
@@ -115,6 +122,8 @@ def _change_moderators(request, team, form_class, prefix: str, context_key: str,
     if valid:
         try:
             message = apply(team, form.cleaned_data)
+        except schedule.BackToBack as clash:
+            form.add_error(None, _back_to_back(clash))
         except schedule.Unchangeable:  # a day closed since the form was checked
             form.add_error(None, CHANGED)
         else:
@@ -158,6 +167,8 @@ def skip_date(request, team):
             skipped = schedule.skip(form)
         except schedule.AlreadySkipped:  # another admin skipped the same date a moment ago
             form.add_error("date", _("This date is already skipped."))
+        except schedule.BackToBack as clash:
+            form.add_error("date", _back_to_back(clash))
         else:
             messages.success(request, _("No session on %(date)s.") % {"date": _day(skipped.date)})
             return redirect("peer:schedule", team=team.slug)
