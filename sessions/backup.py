@@ -114,7 +114,14 @@ TEAM_FIELDS = (
     "webhook_url",
     "created_at",
 )
-MEMBER_FIELDS = ("display_name", "role", "is_active", "rotation_order", "calendar_token")
+MEMBER_FIELDS = (
+    "display_name",
+    "role",
+    "is_active",
+    "rotation_order",
+    "calendar_token",
+    "rotation_since",
+)
 # Of a row several people edit (models.base.Versioned): an exported post reads them.
 VERSIONED = ("version", "updated_at")
 DAY_FIELDS = (
@@ -131,7 +138,7 @@ ATTENDANCE_FIELDS = ("status", "note", "position")
 LOG_FIELDS = ("retrospective", "study_notes", "study_layout", "visibility", *VERSIONED)
 LINK_FIELDS = ("position", "title", "url", "color")
 SKIPPED_FIELDS = ("date", "reason")
-ASSIGNMENT_FIELDS = ("date", "set_at")
+ASSIGNMENT_FIELDS = ("date", "set_at", "kind", "partner_date")
 POST_FIELDS = ("digest", "filename", "imported_at")
 REMINDER_FIELDS = ("date", "kind", "sent_at")
 SOURCE_FIELDS = ("filename", "text", "fingerprint", "imported_at")
@@ -319,9 +326,16 @@ def _export_images(team: Team, users: dict[str, dict]) -> list[dict]:
 
 
 def _export_assignments(team: Team, users: dict[str, dict]) -> list[dict]:
-    assignments = team.moderator_assignments.select_related("member", "set_by").order_by("date")
+    assignments = team.moderator_assignments.select_related("member", "owner", "set_by")
+    assignments = assignments.order_by("date")
     return [
-        _dump(a, ASSIGNMENT_FIELDS, member=a.member.display_name, set_by=_user_ref(a.set_by, users))
+        _dump(
+            a,
+            ASSIGNMENT_FIELDS,
+            member=a.member.display_name,
+            owner=a.owner.display_name if a.owner_id else None,
+            set_by=_user_ref(a.set_by, users),
+        )
         for a in assignments
     ]
 
@@ -765,15 +779,19 @@ def _import_skipped_dates(rows: list, team: Team) -> None:
 def _import_assignments(rows: list, refs: _Refs) -> None:
     for i, row in enumerate(rows):
         where = f"moderator_assignments[{i}]"
-        values = _read(row, where, ModeratorAssignment, ASSIGNMENT_FIELDS, ("member", "set_by"))
+        values = _read(
+            row, where, ModeratorAssignment, ASSIGNMENT_FIELDS, ("member", "owner", "set_by")
+        )
         stamps = _stamps(values)
         assignment = ModeratorAssignment(
             team=refs.team,
             member=refs.member(row["member"], f"{where}.member"),
+            owner=refs.member(row["owner"], f"{where}.owner"),
             set_by=refs.user(row["set_by"], f"{where}.set_by"),
             **values,
         )
-        _save(assignment, where, stamps, exclude=["set_by"])  # null: its account was deleted
+        # set_by is null once its account is deleted, owner once the member is
+        _save(assignment, where, stamps, exclude=["set_by", "owner"])
 
 
 def _import_posts(rows: list, refs: _Refs) -> None:

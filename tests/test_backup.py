@@ -120,7 +120,13 @@ def rich():
     lee = MembershipFactory(
         team=team, user=account("lee", "이", "서연"), display_name="이서연", rotation_order=2
     )
-    park = MembershipFactory(team=team, user=None, display_name="박도윤", rotation_order=3)
+    park = MembershipFactory(
+        team=team,
+        user=None,
+        display_name="박도윤",
+        rotation_order=3,
+        rotation_since=datetime.date(2024, 3, 6),
+    )
     choi = MembershipFactory(
         team=team,
         user=account("choi", "최", "하은"),
@@ -241,7 +247,13 @@ def rich():
     SkippedDate.objects.create(team=team, date=datetime.date(2024, 3, 13), reason="특강 주간")
     SkippedDate.objects.create(team=team, date=datetime.date(2024, 3, 15))
     swap = ModeratorAssignment.objects.create(
-        team=team, date=datetime.date(2024, 3, 11), member=lee, set_by=mentor
+        team=team,
+        date=datetime.date(2024, 3, 11),
+        member=lee,
+        owner=park,
+        kind=ModeratorAssignment.Kind.SWAP,
+        partner_date=datetime.date(2024, 3, 18),
+        set_by=mentor,
     )
     stamp(swap, set_at=moment(8, 18))
     orphan_swap = ModeratorAssignment.objects.create(

@@ -190,7 +190,8 @@ class Membership(OnTeamPages):
     @classmethod
     def from_db(cls, db, field_names, values):
         membership = super().from_db(db, field_names, values)
-        membership._loaded_participant = membership.is_participant
+        if "is_active" in field_names and "role" in field_names:  # not deferred
+            membership._loaded_participant = membership.is_participant
         return membership
 
     def save(self, *args, **kwargs):
