@@ -287,9 +287,12 @@ def back_to_back(
     before = session_dates(team, first - 14 * ONE_DAY, first - ONE_DAY)[-1:]
     after = next_session_dates(team, last + ONE_DAY, 1)
     span = [*before, *session_dates(team, first, last), *after]
-    # Every neighbour counts, the queue's picks too: moving them aside would move
-    # someone's date who agreed to nothing.
-    fixed = {s.date: s.moderator for s in schedule(team, span[0], span[-1])}
+    # A neighbour the queue picked moves aside by itself (rotation.py); a fixed one cannot.
+    fixed = {
+        s.date: s.moderator
+        for s in schedule(team, span[0], span[-1])
+        if s.source in ("recorded", "assigned")
+    }
     moderator = {date: changes.get(date, fixed.get(date)) for date in span}
     for one, two in itertools.pairwise(span):
         if (one in changes or two in changes) and moderator[one] is not None:

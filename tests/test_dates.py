@@ -84,7 +84,7 @@ def test_a_date_outside_the_range_is_refused_even_confirmed(day, as_member, date
     before = counts()
     response = new_day(as_member, date, date_confirm=date.isoformat())
     assert response.status_code == 200
-    assert response.context["form"].errors["date"][0].startswith("Enter a date from 2000-01-01")
+    assert "2000-01-01" in response.context["form"].errors["date"][0]
     assert "date_confirm" not in response.content.decode()
     assert counts() == before
 

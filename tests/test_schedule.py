@@ -468,6 +468,7 @@ def test_a_first_day_at_the_end_of_the_calendar_does_not_overflow(db):
 
 def test_a_substitute_next_to_their_own_turn_is_refused_and_nothing_written(db):
     team, (kang, kim, park) = build_team(active=["강민준", "김도윤", "박지유"])
+    DayFactory(team=team, date=MONDAY, number=1, moderator=kang)  # Kang had Monday
     before = schedule.schedule(team, MONDAY, MONDAY + 13 * ONE_DAY)
     assert [s.moderator for s in before[:3]] == [kang, kim, park]
 
