@@ -1,0 +1,68 @@
+"""Markdown as the text a reader sees, for snippets: no `**`, `#`, `[text](url)`, backticks
+or list markers.
+
+Not the renderer (sessions/markdown.py): a page of results makes a few hundred
+snippets, and rendering each item's markdown to HTML and stripping the tags again
+would cost more than the search. A few line-by-line rules cover what notes use; what
+they miss stays as typed, and is escaped like all snippet text (snippets.py).
+"""
+
+import re
+from typing import Any
+
+from ..markdown import ALLOWED_TAGS
+
+# How much of the text around a match is turned into plain text: whole lines, so that a
+# link or an emphasis is never cut in two, up to this far either side.
+AROUND = 400
+
+_RULES: list[tuple[re.Pattern, Any]] = [
+    # Block syntax, at the start of a line.
+    (re.compile(r"^[ \t]*(```|~~~).*$", re.M), ""),  # a code fence: its code stays
+    (re.compile(r"^[ \t]*([-*_])([ \t]*\1){2,}[ \t]*$", re.M), ""),  # a rule
+    (re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*$", re.M), ""),
+    (re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t#]*$", re.M), r"\1"),  # a heading
+    (re.compile(r"^[ \t]*(>[ \t]?)+", re.M), ""),  # a quote
+    # a list item, and a task's box
+    (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?:\[[ xX]\][ \t]+)?", re.M), ""),
+    (  # a table row: its cells
+        re.compile(r"^[ \t]*\|(.*?)\|?[ \t]*$", re.M),
+        lambda row: " · ".join(cell.strip() for cell in row[1].split("|")),
+    ),
+    # Inline syntax.
+    (re.compile(r"!\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # an image: its alt text
+    (re.compile(r"\[([^\]\n]+)\]\((?:[^()\n]|\([^()\n]*\))*\)"), r"\1"),  # a link: its text
+    (re.compile(r"\[([^\]\n]+)\]\[[^\]\n]*\]"), r"\1"),  # a reference link
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # an autolink
+    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    (re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)"), r"\1"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # an escaped mark
+    # The tags the renderer keeps mark up their text; any other tag (<script>) stays as
+    # typed, escaped, as the renderer would never show it as markup.
+    (
+        re.compile(
+            r"</?(?:" + "|".join(sorted(ALLOWED_TAGS, key=len, reverse=True)) + r")\b[^<>]*>",
+            re.IGNORECASE,
+        ),
+        " ",
+    ),
+    (re.compile(r"\s+"), " "),  # one line
+]
+
+
+def plain(markdown: str) -> str:
+    """The text of `markdown` on one line, without its markup."""
+    for pattern, replacement in _RULES:
+        markdown = pattern.sub(replacement, markdown)
+    return markdown.strip()
+
+
+def plain_around(text: str, match: re.Match | None = None) -> str:
+    """The plain text of the lines around `match` (or of the start of `text`)."""
+    at, end = (match.start(), match.end()) if match else (0, 0)
+    start = text.rfind("\n", 0, max(0, at - AROUND)) + 1
+    stop = text.find("\n", end + AROUND)
+    return plain(text[start : stop if stop >= 0 else len(text)])
