@@ -13,6 +13,9 @@ Inside `deferred()` (every service that saves several rows opens one) the parts 
 collected and each day is rebuilt once, at the end of the block, inside the caller's
 transaction: a search never sees half an edit, and a transaction rebuilds a day once.
 
+Every day has its whole-day document, even with no text: a filter alone lists the
+days it selects through them.
+
 What goes in: case-folded text, and the verb and adjective stems of its Korean words
 (korean.py), which search looks up for a word typed with another ending. A private
 log's notes and retrospective go only into its member's own copy of the day's
@@ -255,7 +258,7 @@ def _reindex_batch(batch: list[int], with_grams: bool) -> None:
         docs += [
             _doc(day.team_id, day.pk, day.date, scope, text, with_grams=with_grams)
             for scope, text in texts.items()
-            if text
+            if text or scope == Scope.ALL
         ]
         docs += [
             _doc(day.team_id, day.pk, day.date, scope, text, owner, with_grams=with_grams)
@@ -308,6 +311,8 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     new[Scope.ALL] = _whole_day(new)
 
     stale = {s for s in new.keys() | old.keys() if (new.get(s) or "") != (old.get(s) or "")}
+    if Scope.ALL not in old:
+        stale.add(Scope.ALL)  # a new day: its whole-day document is written even empty
     owned = _owner_texts(new, logs) if logs is not None else old_owned
     owners_stale = owned != old_owned
     if not stale and not owners_stale:
@@ -316,7 +321,7 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     fresh = [
         _doc(team_id, day_id, date, scope, new[scope], with_grams=with_grams)
         for scope in stale
-        if new.get(scope)
+        if new.get(scope) or scope == Scope.ALL
     ]
     if owners_stale:
         fresh += [

@@ -39,7 +39,6 @@ _RULES: list[tuple[re.Pattern, Any]] = [
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
     (re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)"), r"\1"),
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # an escaped mark
     # The tags the renderer keeps mark up their text; any other tag (<script>) stays as
     # typed, escaped, as the renderer would never show it as markup.
     (
@@ -53,11 +52,20 @@ _RULES: list[tuple[re.Pattern, Any]] = [
 ]
 
 
+# An escaped mark ("\\*") is text: it stands aside, as a private-use character, while the
+# rules run, and comes back as the mark alone.
+_ESCAPABLE = "\\`*_{}[]()#+-.!|>~<"
+_ESCAPED = re.compile(r"\\([" + re.escape(_ESCAPABLE) + r"])")
+_ASIDE = {mark: chr(0xE000 + n) for n, mark in enumerate(_ESCAPABLE)}
+_BACK = str.maketrans({aside: mark for mark, aside in _ASIDE.items()})
+
+
 def plain(markdown: str) -> str:
     """The text of `markdown` on one line, without its markup."""
+    markdown = _ESCAPED.sub(lambda m: _ASIDE[m[1]], markdown)
     for pattern, replacement in _RULES:
         markdown = pattern.sub(replacement, markdown)
-    return markdown.strip()
+    return markdown.strip().translate(_BACK)
 
 
 def plain_around(text: str, match: re.Match | None = None) -> str:

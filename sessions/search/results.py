@@ -104,13 +104,14 @@ def highlight(terms) -> re.Pattern | None:
     surface changed: that item is listed when another of its words shows)."""
     if not terms:
         return None
-    marks: set[str] = set()
+    marks: dict[str, int] = {}  # regex: how many letters it marks
     for word in analyzed(terms):
-        marks.add(re.escape(word.text))
-        marks.update(map(re.escape, word.needles))
-        marks.update(r"(?<!\w)" + re.escape(stem) for stem in word.stems)
+        for literal in (word.text, *word.needles):
+            marks[re.escape(literal)] = len(literal)
+        marks.update({r"(?<!\w)" + re.escape(stem): len(stem) for stem in word.stems})
     # Longest first: "기울기가" is marked whole where it stands, "기울기" elsewhere.
-    return re.compile("|".join(sorted(marks, key=len, reverse=True)), re.IGNORECASE)
+    ordered = sorted(marks, key=lambda regex: -marks[regex])
+    return re.compile("|".join(ordered), re.IGNORECASE)
 
 
 def _hit(kind: str, label: str, texts, pattern) -> Hit | None:
