@@ -10,8 +10,6 @@ they miss stays as typed, and is escaped like all snippet text (snippets.py).
 import re
 from typing import Any
 
-from ..markdown import ALLOWED_TAGS
-
 # How much of the text around a match is turned into plain text: whole lines, so that a
 # link or an emphasis is never cut in two, up to this far either side.
 AROUND = 400
@@ -39,15 +37,9 @@ _RULES: list[tuple[re.Pattern, Any]] = [
     (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
     (re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)"), r"\1"),
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
-    # The tags the renderer keeps mark up their text; any other tag (<script>) stays as
-    # typed, escaped, as the renderer would never show it as markup.
-    (
-        re.compile(
-            r"</?(?:" + "|".join(sorted(ALLOWED_TAGS, key=len, reverse=True)) + r")\b[^<>]*>",
-            re.IGNORECASE,
-        ),
-        " ",
-    ),
+    # A line break typed as HTML, as blog posts often do. Other tags stay as typed (and
+    # are escaped, snippets.py): what a reader sees of them depends on the sanitizer.
+    (re.compile(r"<br\s*/?>", re.IGNORECASE), " "),
     (re.compile(r"\s+"), " "),  # one line
 ]
 
