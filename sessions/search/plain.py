@@ -34,7 +34,8 @@ _RULES: list[tuple[re.Pattern, Any]] = [
     (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # an autolink
     (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
     (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # emphasis
+    # emphasis: with `*` also inside a word ("*정규화*가"), as the renderer has it
+    (re.compile(r"\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*"), r"\1"),
     (re.compile(r"(?<!\w)_(?=\S)([^_\n]+?)(?<=\S)_(?!\w)"), r"\1"),
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
     # A line break typed as HTML, as blog posts often do. Other tags stay as typed (and
