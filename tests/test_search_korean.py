@@ -310,3 +310,19 @@ def test_a_long_day_is_indexed(team, me):
     MemberLogFactory(day=day, member=me, retrospective=body)
     assert len(body) > 5000
     assert dates(search(team, me, "채널이 보였다")) == [day.date]
+
+
+def test_the_reindex_command_repairs_documents(team, me, other_team):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    day = on(team, 0)
+    QuestionFactory(day=day, question="q", answer="과적합이 보이는 구간")
+    SearchDoc.objects.update(stems="", grams="")
+    out = StringIO()
+    call_command("reindex_search", team.slug, stdout=out)
+    assert f"{team.slug}: 1 days" in out.getvalue()
+    assert dates(search(team, me, "보였다")) == [day.date]
+    with pytest.raises(CommandError):
+        call_command("reindex_search", "no-such-team")
