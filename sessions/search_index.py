@@ -13,8 +13,13 @@ Inside `deferred()` (every service that saves several rows opens one) the parts 
 collected and each day is rebuilt once, at the end of the block, inside the caller's
 transaction: a search never sees half an edit, and a transaction rebuilds a day once.
 
-What goes in: case-folded text. A private log's notes and retrospective go only into
-its member's own copy of the day's whole-day and retrospective documents.
+Every day has its whole-day document, even with no text: a filter alone lists the
+days it selects through them.
+
+What goes in: case-folded text, and the verb and adjective stems of its Korean words
+(korean.py), which search looks up for a word typed with another ending. A private
+log's notes and retrospective go only into its member's own copy of the day's
+whole-day and retrospective documents.
 """
 
 import contextlib
@@ -25,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from . import freshness
+from . import freshness, korean
 from .closing import lock_day
 from .kinds import FOLLOWED_UP, SEARCHED
 from .models import Day, MemberLog, SearchDoc, Team
@@ -74,10 +79,11 @@ def fold(text: str) -> str:
     return text.lower()
 
 
-def grams(text: str, key: str = "") -> str:
+def grams(text: str, key: str = "", stems: Iterable[str] = ()) -> str:
     """Every two-character piece of each word of `text`, and each word's last character,
     as a PostgreSQL tsvector literal (each lexeme quoted). It is what the full-text
     index holds, so that any word is found through its pieces (see search/queries.py).
+    With them, the text's `stems` (korean.py), each as one lexeme: `stem_lexeme`.
 
     Each piece starts with `key` (the team and scope, see `piece_key`), so the index
     keeps one team's pieces of one scope apart from everyone else's: a lookup reads
@@ -87,7 +93,15 @@ def grams(text: str, key: str = "") -> str:
     for word in text.split():
         found.update(word[i : i + 2] for i in range(len(word) - 1))
         found.add(word[-1])
-    return " ".join(_quoted(key + piece) for piece in sorted(found))
+    lexemes = [key + piece for piece in sorted(found)]
+    lexemes += [stem_lexeme(key, stem) for stem in sorted(stems)]
+    return " ".join(_quoted(lexeme) for lexeme in lexemes)
+
+
+def stem_lexeme(key: str, stem: str) -> str:
+    """A stem's lexeme: after the key, a space, which no piece holds (pieces are cut from
+    words), so a stem never meets a piece of the same letters."""
+    return f"{key} {stem}"
 
 
 SCOPE_KEYS = {
@@ -164,6 +178,7 @@ def _owner_texts(texts: dict[str, str], logs: list[MemberLog]) -> dict[tuple[str
 
 
 def _doc(team_id: int, day_id: int, date, scope: str, text: str, owner_id=None, *, with_grams):
+    stems = korean.stems(text)
     return SearchDoc(
         day_id=day_id,
         team_id=team_id,
@@ -171,7 +186,8 @@ def _doc(team_id: int, day_id: int, date, scope: str, text: str, owner_id=None, 
         scope=scope,
         owner_id=owner_id,
         text=text,
-        grams=grams(text, piece_key(team_id, scope)) if with_grams else "",
+        stems=korean.stem_field(stems),
+        grams=grams(text, piece_key(team_id, scope), stems) if with_grams else "",
     )
 
 
@@ -242,7 +258,7 @@ def _reindex_batch(batch: list[int], with_grams: bool) -> None:
         docs += [
             _doc(day.team_id, day.pk, day.date, scope, text, with_grams=with_grams)
             for scope, text in texts.items()
-            if text
+            if text or scope == Scope.ALL
         ]
         docs += [
             _doc(day.team_id, day.pk, day.date, scope, text, owner, with_grams=with_grams)
@@ -295,6 +311,8 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     new[Scope.ALL] = _whole_day(new)
 
     stale = {s for s in new.keys() | old.keys() if (new.get(s) or "") != (old.get(s) or "")}
+    if Scope.ALL not in old:
+        stale.add(Scope.ALL)  # a new day: its whole-day document is written even empty
     owned = _owner_texts(new, logs) if logs is not None else old_owned
     owners_stale = owned != old_owned
     if not stale and not owners_stale:
@@ -303,7 +321,7 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
     fresh = [
         _doc(team_id, day_id, date, scope, new[scope], with_grams=with_grams)
         for scope in stale
-        if new.get(scope)
+        if new.get(scope) or scope == Scope.ALL
     ]
     if owners_stale:
         fresh += [

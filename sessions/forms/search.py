@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..search import KIND_CHOICES, NEWEST, RELEVANCE, Filters
+from ..search.criteria import plain_tag
 from .base import DateRangeForm
 
 
@@ -37,7 +38,7 @@ class SearchForm(DateRangeForm):
             kind=data["kind"],
             date_from=data["from"],
             date_to=data["to"],
-            tag=data["tag"].strip(),
+            tag=plain_tag(data["tag"]),
             member=data["member"],
             follow_up=data["follow_up"],
         )

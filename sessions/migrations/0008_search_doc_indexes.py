@@ -60,11 +60,9 @@ def drop_indexes(apps, schema_editor):
 
 
 def build_documents(apps, schema_editor):
-    # The live indexer, not historical models: it is the one definition of a document.
-    from sessions.search_index import reindex_days
-
-    Day = apps.get_model("peer", "Day")
-    reindex_days(Day.objects.using(schema_editor.connection.alias).values_list("pk", flat=True))
+    # Nothing here now: the live indexer writes columns that later migrations add
+    # (SearchDoc.stems, 0014), so it can only run at the end; 0014 builds every document.
+    pass
 
 
 class Migration(migrations.Migration):

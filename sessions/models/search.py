@@ -6,9 +6,11 @@ once per kind of item, so that "every word somewhere in this day" is one row's t
 whatever the filters. A private retrospective is searchable by its author only: the
 author gets their own copy of the day's documents, with it added (`owner`).
 
-`grams` holds the text's two-character pieces for PostgreSQL's full-text index,
-which answers one- and two-character words the trigram index cannot (migration 0008).
-sessions/search_index.py writes these rows; sessions/search.py reads them.
+`stems` holds the verb and adjective stems of the text's Korean words (sessions/korean.py),
+space-separated, so that "보였다" finds "보이는". `grams` holds the text's two-character
+pieces, and the stems, for PostgreSQL's full-text index, which answers one- and
+two-character words the trigram index cannot (migration 0008).
+sessions/search_index.py writes these rows; sessions/search/ reads them.
 """
 
 from django.db import models
@@ -40,6 +42,7 @@ class SearchDoc(models.Model):
         "peer.Membership", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     text = models.TextField(blank=True)
+    stems = models.TextField(blank=True, default="")  # " 듣 보이 " (korean.stem_field)
     grams = GramsField(blank=True)
 
     class Meta:

@@ -6,7 +6,9 @@ by search_index.py): one case-folded text per day and scope, so it is one row's 
 whatever the filters, and a page asks for the newest ten such rows.
 
 Matching is by substring, which is what makes Korean work as people type it: "초기화"
-finds "초기화를", and "xavier" finds "Xavier" (both sides are case-folded).
+finds "초기화를", and "xavier" finds "Xavier" (both sides are case-folded). A Korean
+word is first split by a morphological analyzer (sessions/korean.py): "기울기가" looks
+for "기울기", and "보였다" for the stem 보이 among each document's stems.
 - On PostgreSQL, a GIN full-text index holds each document's two-character pieces
   (`grams`). A word is looked up by its pieces, and a word of three characters or
   more is then confirmed in the text with strpos(): see queries._word_sql, and
@@ -21,7 +23,8 @@ of item on those days for the snippets.
 
 This module is search() and its paging; criteria.py is what a search asks for (words,
 kinds, filters, order), queries.py the SQL for each database, results.py what a page
-holds and each day's matching items, snippets.py their escaped, highlighted HTML.
+holds and each day's matching items, snippets.py their escaped, highlighted HTML, and
+plain.py the text of their markdown.
 Callers import from here.
 """
 
@@ -76,9 +79,9 @@ def search(
 ) -> SearchResult:
     """The days of `team` that contain every word of `query`, one page of them.
 
-    Each word may match a different item of the same day. With no words, only the
-    follow-up filter lists anything (the days with open follow-ups), so an empty box
-    is empty.
+    Each word may match a different item of the same day, and a Korean word matches
+    with any particle or ending (korean.py). With no words, the filters alone select
+    the days, newest first; with no filter either, an empty box finds nothing.
 
     The work is bounded both ways. First the newest PROBE documents are read in date
     order, stopping at COUNT_CAP + 1 matches: when the words are common that is where
@@ -94,7 +97,7 @@ def search(
     """
     filters = filters or Filters()
     terms = split_terms(query)
-    if not terms and not filters.follow_up:
+    if not terms and not filters.narrows:
         return SearchResult(terms=terms)
     number = _page_number(page)
     relevance = sort == RELEVANCE and bool(terms)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..kinds import SEARCHED
+from ..korean import Word, parts
 from ..models import MemberLog, Membership, SearchDoc
 from ..search_index import FIELDS, fold
 
@@ -37,6 +38,18 @@ class Filters:
     follow_up: bool = False  # only open follow-ups (questions and action items)
 
     @property
+    def narrows(self) -> bool:
+        """Whether any filter is set: then an empty query lists the days it selects."""
+        return bool(
+            self.kind
+            or self.date_from
+            or self.date_to
+            or self.tag
+            or self.member is not None
+            or self.follow_up
+        )
+
+    @property
     def scope(self) -> str:
         if self.follow_up:
             return SearchDoc.Scope.FOLLOW_UP
@@ -52,9 +65,21 @@ class Filters:
 
 
 def split_terms(query: str) -> list[str]:
-    """The distinct words of a query, case-insensitively, at most MAX_TERMS."""
+    """The distinct words of a query, case-insensitively, at most MAX_TERMS. A word's
+    leading `#` goes: tags are shown as "#TTA", and "#TTA" finds the tag "TTA"."""
     terms: list[str] = []
     for word in query.split():
-        if fold(word) not in {fold(t) for t in terms}:
+        word = word.lstrip("#")
+        if word and fold(word) not in {fold(t) for t in terms}:
             terms.append(word)
     return terms[:MAX_TERMS]
+
+
+def analyzed(terms) -> list[Word]:
+    """Each word as search looks for it: its needles and stems (korean.py)."""
+    return [parts(fold(term)) for term in terms]
+
+
+def plain_tag(tag: str) -> str:
+    """A tag as it is stored: without the `#` it is shown with."""
+    return tag.strip().lstrip("#").strip()

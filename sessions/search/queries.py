@@ -8,9 +8,10 @@ from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Replace
 
+from ..korean import Word
 from ..models import AssignmentReview, MemberLog, Membership, Question, SearchDoc
-from ..search_index import fold
-from .criteria import ITEM_KINDS, Filters
+from ..search_index import stem_lexeme
+from .criteria import ITEM_KINDS, Filters, analyzed, plain_tag
 
 
 def _tsquery(folded: str, key: str) -> str:
@@ -23,12 +24,16 @@ def _tsquery(folded: str, key: str) -> str:
     return " & ".join(_lexeme(key + piece) for piece in pieces)
 
 
+def _stems_tsquery(stems, key: str) -> str:
+    return " & ".join(_lexeme(stem_lexeme(key, stem)) for stem in stems)
+
+
 def _lexeme(piece: str) -> str:
     return "'" + piece.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _word_sql(term: str, table: str, key: str) -> tuple[str, list[str]]:
-    """PostgreSQL's test that a document of `table` holds `term` (case-folded).
+def _substring_sql(folded: str, table: str, key: str) -> tuple[str, list[str]]:
+    """PostgreSQL's test that a document of `table` holds `folded` as a substring.
 
     The full-text index of the documents' two-character pieces finds the documents that
     have all of the word's pieces. For a word of one or two characters that is exact;
@@ -36,28 +41,62 @@ def _word_sql(term: str, table: str, key: str) -> tuple[str, list[str]]:
     answers exactly (no recheck), so the team and scope tests run before strpos() reads
     any text: only this team's documents of this scope are ever read.
     """
-    folded = fold(term)
     sql, params = f"{table}.grams @@ %s::tsquery", [_tsquery(folded, key)]
     if len(folded) > 2:
         sql, params = f"{sql} AND strpos({table}.text, %s) > 0", [*params, folded]
     return sql, params
 
 
+def _word_sql(word: Word, table: str, key: str) -> tuple[str, list[str]]:
+    """PostgreSQL's test that a document of `table` holds `word` (korean.Word): each of
+    its needles as a substring, and, for a word with stems, either the word as typed or
+    every stem among the document's (stem lexemes in the same full-text index)."""
+    clauses, params = [], []
+    for needle in word.needles:
+        sql, needle_params = _substring_sql(needle, table, key)
+        clauses.append(sql)
+        params += needle_params
+    if word.stems:
+        stems = _stems_tsquery(word.stems, key)
+        either = f"(strpos({table}.text, %s) > 0 OR {table}.grams @@ %s::tsquery)"
+        if not word.needles:
+            # Nothing else for the index to look up: it finds the word's pieces or stems.
+            clauses.append(f"{table}.grams @@ %s::tsquery")
+            params.append(f"({_tsquery(word.text, key)}) | ({stems})")
+        clauses.append(either)
+        params += [word.text, stems]
+    return " AND ".join(clauses), params
+
+
+def _word_q(word: Word) -> Q:
+    """SQLite's test of one word (korean.Word), with LIKE: see _word_sql."""
+    q = Q()
+    for needle in word.needles:
+        q &= Q(text__contains=needle)
+    if word.stems:
+        stems = Q()
+        for stem in word.stems:
+            stems &= Q(stems__contains=f" {stem} ")
+        q &= Q(text__contains=word.text) | stems
+    return q
+
+
 def _has_words(terms, key: str) -> Q:
     """Documents that hold every word (`key`: the team and scope searched)."""
     q = Q()
-    for term in terms:
+    for word in analyzed(terms):
         if connection.vendor == "postgresql":
-            sql, params = _word_sql(term, f'"{SearchDoc._meta.db_table}"', key)
+            sql, params = _word_sql(word, f'"{SearchDoc._meta.db_table}"', key)
             q &= Q(RawSQL(sql, params, output_field=models.BooleanField()))
         else:
-            q &= Q(text__contains=fold(term))
+            q &= _word_q(word)
     return q
 
 
 def _tag_regex(tag: str) -> str:
-    # Tags are stored comma-separated ("파이썬, 자료구조"): match one whole tag.
-    return r"(^|,)\s*" + re.escape(tag) + r"\s*(,|$)"
+    # Tags are stored comma-separated ("파이썬, 자료구조"): match one whole tag, typed
+    # with or without the `#` it is shown with.
+    return r"(^|,)\s*#?" + re.escape(plain_tag(tag)) + r"\s*(,|$)"
 
 
 def scoped_docs(team, membership: Membership, filters: Filters) -> models.QuerySet:
@@ -103,11 +142,15 @@ def first_matches(docs, key: str, terms, limit: int) -> list[tuple[int, int, dat
         return list(rows)
 
 
+def _counted(terms) -> list[str]:
+    """What the relevance score counts of each word: its needles, or the word as typed."""
+    return [needle for word in analyzed(terms) for needle in word.needles or (word.text,)]
+
+
 def occurrences(terms) -> models.Expression:
     """How often the words occur in a document, all together: the relevance score."""
     total = Value(0)
-    for term in terms:
-        folded = fold(term)
+    for folded in _counted(terms):
         total += (Length("text") - Length(Replace("text", Value(folded), Value("")))) / len(folded)
     return total
 
@@ -129,16 +172,16 @@ def newest(docs, key: str, terms, offset, limit, *, scored=False, within=None) -
     # fold the words into it and go through their index instead.
     window, window_params = ("LIMIT %s", [within]) if within else ("OFFSET 0", [])
     where, params = [], []
-    for term in terms:
-        sql, term_params = _word_sql(term, "d", key)
+    for word in analyzed(terms):
+        sql, word_params = _word_sql(word, "d", key)
         where.append(sql)
-        params.extend(term_params)
+        params.extend(word_params)
     score, score_params = "0", []
     if scored:
         pieces = []
-        for term in terms:
+        for folded in _counted(terms):
             pieces.append("(length(d.text) - length(replace(d.text, %s, ''))) / length(%s)")
-            score_params.extend([fold(term), fold(term)])
+            score_params.extend([folded, folded])
         score = " + ".join(pieces)
     sql = (
         f"SELECT d.day_id, {score} FROM ({inner} {window}) d "

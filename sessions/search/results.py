@@ -9,10 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Day
 from ..search_index import TITLE_FIELDS
 from . import queries
-from .criteria import ITEM_KINDS
+from .criteria import ITEM_KINDS, analyzed
+from .plain import plain_around
 from .snippets import snippet
 
 HITS_PER_KIND = 3  # matching items of one kind listed under a day
+# With no words (a filter alone), a day lists the first item of each kind, a sample of
+# what it holds; the open follow-ups filter lists them as it does with words.
+HITS_PER_KIND_UNSEARCHED = 1
 
 
 @dataclass
@@ -64,9 +68,10 @@ class SearchResult:
 
 def day_results(page_days, terms, kinds, membership, filters) -> list[DayResult]:
     """Each day of the page with its matching items: one query, a UNION of every kind."""
-    pattern = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) if terms else None
+    pattern = highlight(terms)
+    per_kind = HITS_PER_KIND if pattern or filters.follow_up else HITS_PER_KIND_UNSEARCHED
     by_day = {day.pk: DayResult(day=day, hits=[]) for day in page_days}
-    if "title" in kinds:
+    if "title" in kinds and pattern:  # with no words, the day's heading shows its title
         for day in page_days:
             texts = [getattr(day, f) for f in TITLE_FIELDS]
             hit = _hit("title", str(_("Title and tags")), texts, pattern)
@@ -83,7 +88,7 @@ def day_results(page_days, terms, kinds, membership, filters) -> list[DayResult]
         rows, key=lambda r: (order[r[0]], r[1], r[2], r[3])
     ):
         # The first few of each kind: a common word would list every item otherwise.
-        if shown.get((day_id, kind), 0) >= HITS_PER_KIND:
+        if shown.get((day_id, kind), 0) >= per_kind:
             continue
         label = f"{labels[kind]} · {who}" if who else labels[kind]
         hit = _hit(kind, label, texts, pattern)
@@ -93,11 +98,28 @@ def day_results(page_days, terms, kinds, membership, filters) -> list[DayResult]
     return list(by_day.values())
 
 
+def highlight(terms) -> re.Pattern | None:
+    """What a snippet marks: each word as typed, its needles (the noun of "기울기가"), and
+    its stems where a word starts with one ("보이" in "보이는"; not in "보였다", whose
+    surface changed: that item is listed when another of its words shows)."""
+    if not terms:
+        return None
+    marks: dict[str, int] = {}  # regex: how many letters it marks
+    for word in analyzed(terms):
+        for literal in (word.text, *word.needles):
+            marks[re.escape(literal)] = len(literal)
+        marks.update({r"(?<!\w)" + re.escape(stem): len(stem) for stem in word.stems})
+    # Longest first: "기울기가" is marked whole where it stands, "기울기" elsewhere.
+    ordered = sorted(marks, key=lambda regex: -marks[regex])
+    return re.compile("|".join(ordered), re.IGNORECASE)
+
+
 def _hit(kind: str, label: str, texts, pattern) -> Hit | None:
     texts = [t or "" for t in texts]
-    matched = next((t for t in texts if pattern and pattern.search(t)), None)
-    if matched is None:
-        if pattern:
+    found = None
+    if pattern:
+        found = next(((t, m) for t in texts if (m := pattern.search(t))), None)
+        if found is None:
             return None  # another item of the day holds the words
-        matched = next((t for t in texts if t.strip()), "")
-    return Hit(kind=kind, label=label, snippet=snippet(matched, pattern))
+    text, match = found or (next((t for t in texts if t.strip()), ""), None)
+    return Hit(kind=kind, label=label, snippet=snippet(plain_around(text, match), pattern))
