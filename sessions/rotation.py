@@ -55,13 +55,6 @@ class Turn:
     source: str  # "recorded", "assigned", "rotation", ""
 
 
-@dataclass(frozen=True)
-class _Fixed:
-    owner: Membership | None
-    moderator: Membership
-    source: str
-
-
 def plan(
     team: Team,
     dates: Sequence[datetime.date],
@@ -90,15 +83,15 @@ def plan(
     # The most recent turn before a member joined or came back: their place in the queue.
     entered: dict[int, datetime.date] = {}
     for index, date in enumerate(dates):
+        for pk, (since, _came_back) in joined.items():
+            if date >= since and pk not in entered:
+                entered[pk] = max(last.values(), default=NEVER)
         known = fixed[index]
         if known is not None and known.owner is not None:
-            turn = Turn(known.owner, known.moderator, known.source)
+            turn = known
         else:
             upcoming = fixed[index + 1 : index + 1 + window]
             following = upcoming[0].moderator if upcoming and upcoming[0] else None
-            for pk, (since, _came_back) in joined.items():
-                if date >= since and pk not in entered:
-                    entered[pk] = max(last.values(), default=NEVER)
             queue = sorted(
                 members, key=lambda m: (*_place(m.pk, last, joined, entered), order[m.pk])
             )
@@ -156,7 +149,7 @@ def _place(pk: int, last: dict, joined: dict, entered: dict) -> tuple[datetime.d
     return turn, 0
 
 
-def _fixed(date, days, assignments, participants) -> _Fixed | None:
+def _fixed(date, days, assignments, participants) -> Turn | None:
     """The date's turn as the record, a swap or a substitute fixes it, if they do."""
     day = days.get(date)
     assignment = assignments.get(date)
@@ -165,11 +158,11 @@ def _fixed(date, days, assignments, participants) -> _Fixed | None:
         if assignment is not None and assignment.member_id == moderator.pk:
             # The turn covered stays its owner's, whether or not they are still here; an
             # assignment from before owners were kept has none, and the queue decides.
-            return _Fixed(assignment.owner if assignment.owner_id else None, moderator, "recorded")
-        return _Fixed(moderator, moderator, "recorded")
+            return Turn(assignment.owner if assignment.owner_id else None, moderator, "recorded")
+        return Turn(moderator, moderator, "recorded")
     if assignment is not None and assignment.member_id in participants:
         owner = participants.get(assignment.owner_id)
-        return _Fixed(owner, assignment.member, "assigned")
+        return Turn(owner, assignment.member, "assigned")
     return None
 
 
