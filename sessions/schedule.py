@@ -121,6 +121,12 @@ class Slot:
     owner: Membership | None = None  # whose turn the date is (a substitute covers it)
 
     @property
+    def is_fixed(self) -> bool:
+        """Set by the record or by people (a recorded day, a swap, a substitute), not by
+        the queue, which moves its picks aside by itself (rotation.py)."""
+        return self.source in ("recorded", "assigned")
+
+    @property
     def covered(self) -> bool:
         """Someone other than the turn's owner moderates it (a swap or a substitute)."""
         return None not in (self.owner, self.moderator) and self.owner != self.moderator
@@ -247,19 +253,26 @@ def skip(form) -> SkippedDate:
 
 def joined_by_skipping(team: Team, date: datetime.date) -> tuple[Membership, datetime.date] | None:
     """The member who would moderate two session dates in a row if `date` were skipped,
-    and the date after it; the queue moves aside by itself, so only fixed turns count."""
-    before = session_dates(team, date - 14 * ONE_DAY, date - ONE_DAY)[-1:]
+    and the date after it."""
+    before = _previous_session_date(team, date)
     after = [d for d in next_session_dates(team, date + ONE_DAY, 2) if d != date][:1]
-    if not before or not after:
+    if before is None or not after:
         return None
-    slots = {s.date: s for s in schedule(team, before[0], after[0])}
-    one, two = slots.get(before[0]), slots.get(after[0])
-    if one is None or two is None or one.moderator is None:
-        return None
-    fixed = ("recorded", "assigned")
-    if one.source in fixed and two.source in fixed and one.moderator == two.moderator:
-        return one.moderator, after[0]
+    fixed = _fixed_moderators(team, [before, after[0]])
+    if fixed.get(before) is not None and fixed[before] == fixed.get(after[0]):
+        return fixed[before], after[0]
     return None
+
+
+def _previous_session_date(team: Team, date: datetime.date) -> datetime.date | None:
+    """The last session date before `date` within two weeks (a long break has none)."""
+    dates = session_dates(team, date - 14 * ONE_DAY, date - ONE_DAY)
+    return dates[-1] if dates else None
+
+
+def _fixed_moderators(team: Team, span: list[datetime.date]) -> dict[datetime.date, Membership]:
+    """The moderators of the fixed slots (Slot.is_fixed) among these dates."""
+    return {s.date: s.moderator for s in schedule(team, span[0], span[-1]) if s.is_fixed}
 
 
 class Unchangeable(ValueError):
@@ -284,19 +297,13 @@ def back_to_back(
     if not changes or Membership.objects.participants().filter(team=team).count() < 2:
         return None
     first, last = min(changes), max(changes)
-    before = session_dates(team, first - 14 * ONE_DAY, first - ONE_DAY)[-1:]
+    before = _previous_session_date(team, first)
     after = next_session_dates(team, last + ONE_DAY, 1)
-    span = [*before, *session_dates(team, first, last), *after]
-    # A neighbour the queue picked moves aside by itself (rotation.py); a fixed one cannot.
-    fixed = {
-        s.date: s.moderator
-        for s in schedule(team, span[0], span[-1])
-        if s.source in ("recorded", "assigned")
-    }
-    moderator = {date: changes.get(date, fixed.get(date)) for date in span}
+    span = [*([before] if before else []), *session_dates(team, first, last), *after]
+    moderator = {**_fixed_moderators(team, span), **changes}
     for one, two in itertools.pairwise(span):
-        if (one in changes or two in changes) and moderator[one] is not None:
-            if moderator[one] == moderator[two]:
+        if (one in changes or two in changes) and moderator.get(one) is not None:
+            if moderator[one] == moderator.get(two):
                 return moderator[one], one if one in changes else two
     return None
 
@@ -375,3 +382,8 @@ def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> No
         swap_kind = ModeratorAssignment.Kind.SWAP
         _set_moderator(team, a, b.moderator, user, kind=swap_kind, partner=second)
         _set_moderator(team, b, a.moderator, user, kind=swap_kind, partner=first)
+        # A date whose turn went back to its owner holds no swap; its other date then
+        # stands alone, a substitute.
+        halves = ModeratorAssignment.objects.filter(team=team, date__in=(first, second))
+        if len(halves) == 1:
+            halves.update(kind=ModeratorAssignment.Kind.SUBSTITUTE, partner_date=None)
