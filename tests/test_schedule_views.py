@@ -583,3 +583,30 @@ def test_the_heading_shows_weekday_runs_as_ranges(alpha, third, as_member):
         assert _weekdays({0, 1, 3, 4, 5}) == "Mon·Tue·Thu–Sat"
     korean = as_member.get(url("schedule"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "월요일–금요일 16:00–17:30 (Asia/Seoul)" in korean
+
+
+def test_a_swap_shows_whose_turn_each_date_stays(alpha, third, as_member):
+    mine, theirs = dates_of("이멤버")[0], dates_of("최셋째")[0]
+    schedule.swap(alpha, mine, theirs, user=None)
+
+    content = as_member.get(url("schedule")).content.decode()
+
+    # Each date names who moderates it and whose turn it stays ("in place of <owner>").
+    assert "in place of 이멤버" in content and "in place of 최셋째" in content
+
+
+def test_a_substitute_next_to_their_own_fixed_turn_is_refused_beside_the_form(
+    alpha, third, as_admin
+):
+    first, following = schedule.next_session_dates(alpha, TODAY + ONE_DAY, 2)
+    kim = member("최셋째")
+    if schedule.scheduled_moderator(alpha, following) != kim:
+        schedule.assign(alpha, following, kim, user=None)
+    before = snapshot()
+
+    response = as_admin.post(url("schedule_substitute"), sub_body(first, kim))
+
+    assert response.status_code == 200
+    errors = response.context["substitute_form"].non_field_errors()
+    assert errors and "최셋째 would moderate two session days in a row" in errors[0]
+    assert snapshot() == before
