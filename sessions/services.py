@@ -165,7 +165,10 @@ def _make_room(day: Day, *, user) -> list[Day]:
         other.version += 1
         other.updated_by = user
         other.save(update_fields=["number", "version", "updated_by", "updated_at"])
-        history.record(other, Revision.Action.EDITED, user=user, before=before)
+        # Only the number changed: the state after is the one before with it (not a
+        # second snapshot, which would read the day's attendance again).
+        after = {**before, "number": other.number}
+        history.record(other, Revision.Action.EDITED, user=user, before=before, after=after)
         moved.append(other)
         last = other.number
     return moved

@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from sessions import dates, schedule, services
+from sessions import dates, history, schedule, services
 from sessions.jekyll.export import post_filename
 from sessions.models import Attendance, Day, PostSource, Revision, SkippedDate, Team
 
@@ -201,6 +201,9 @@ def test_a_backdated_day_takes_its_place_and_later_days_move_up(three_days, as_m
         row = Day.objects.get(date=moved)
         assert row.version == versions[moved] + 1  # an open editor gets a conflict
         assert Revision.objects.filter(object_id=row.pk).exists()  # history says so
+        revision = Revision.objects.get(object_id=row.pk, kind=history.SESSION)
+        assert revision.after == history.snapshot(row)  # the day as it now is
+        assert revision.before == {**revision.after, "number": row.number - 1}
     # An exported post carries the new number.
     assert post_filename(Day.objects.get(date=datetime.date(2024, 3, 8))).endswith("_day4.md")
 

@@ -14,24 +14,9 @@ from django.utils import timezone
 from sessions.models import AssignmentReview, Day, Membership
 
 from .factories import MemberLogFactory, MembershipFactory, QuestionFactory, ReviewFactory
+from .helpers import HTMX, membership_of, question_body, url
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name: str, day=None, **kwargs) -> str:
-    if day is not None:
-        kwargs = {"team": day.team.slug, "date": day.date, **kwargs}
-    return reverse(f"peer:{name}", kwargs=kwargs)
-
-
-def membership_of(user) -> Membership:
-    return user.memberships.get()
-
-
-def question_body(**fields) -> dict:
-    return {"question": "", "asked_by": "", "answer": "", "answered_by": "", "links": ""} | fields
 
 
 def review_body(*presenters, **fields) -> dict:

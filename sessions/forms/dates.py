@@ -45,15 +45,14 @@ def confirm_field() -> forms.CharField:
 
 
 class FarDateMixin:
-    """For forms with session dates (`far_date_fields`): a date outside the hard range is
-    an error beside its field; a date far from today is one too, with a "This date is
-    right" checkbox right after the field, until that box is ticked for that date.
+    """For forms with session dates, each checked by `check_session_date` from its
+    clean_<name>: a date outside the hard range is an error beside its field; a date
+    far from today is one too, with a "This date is right" checkbox right after the
+    field, until that box is ticked for that date.
 
     The checkbox (`<name>_confirm`) is a field of the form only while it is asked for,
     so a form that never meets a far date looks as it always did. `today` is the
     team's (schedule.local_today)."""
-
-    far_date_fields: tuple[str, ...] = ("date",)
 
     def check_session_date(self, name: str, date: datetime.date | None, today: datetime.date):
         if date is None:
