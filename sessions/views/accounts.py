@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 
-from ..forms.accounts import ProfileForm, TeamNameForm
+from ..forms.accounts import NAME_TAKEN, ProfileForm, TeamNameForm
 from ..models import Membership, Profile
 
 
@@ -102,6 +102,6 @@ def _save(form: ProfileForm, team_forms: list[TeamNameForm]) -> bool:
                 team_form.save()
     except IntegrityError:
         for team_form in changed:
-            team_form.add_error("display_name", TeamNameForm.NAME_TAKEN)
+            team_form.add_error("display_name", NAME_TAKEN)
         return False
     return True

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import invitations, services
 from ..access import get_team_for
+from ..forms.accounts import NAME_TAKEN
 from ..forms.invitations import (
     AcceptInvitationForm,
     EmailInvitationForm,
@@ -173,10 +174,7 @@ def join(request, token):
             invitations.join_by_link(link, user=request.user, display_name=name)
         except services.InvitationError as exc:
             if str(exc) == "name":
-                form.add_error(
-                    "display_name",
-                    _("Someone in the team already has this name. Choose another one."),
-                )
+                form.add_error("display_name", NAME_TAKEN)
             else:  # revoked or expired since the page was opened
                 link.refresh_from_db()
                 return render(request, "peer/join.html", context | {"closed": True})
