@@ -152,7 +152,7 @@ def join(request, token):
     """The team's join link: log in or sign up first, then choose a name and join. A
     revoked or expired link says so; someone already in the team goes to its page."""
     link = get_object_or_404(JoinLink.objects.select_related("team"), token=token)
-    context = {"link": link, "team_name": link.team.name}
+    context = {"link": link}
     if not link.is_open:
         return render(request, "peer/join.html", context | {"closed": True})
     if not request.user.is_authenticated:
