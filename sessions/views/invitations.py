@@ -129,23 +129,33 @@ def invitation_accept(request, token):
         return render(request, "peer/invitation.html", {"invitation": invitation})
     if not invitation.is_open:
         return render(request, "peer/invitation.html", {"invitation": invitation, "used": True})
+    former = Membership.objects.filter(
+        team=invitation.team, user=request.user, is_active=False
+    ).first()
     form = AcceptInvitationForm(
         request.POST or None,
         initial={"display_name": services.display_name_for(request.user)},
     )
-    if request.method == "POST" and (invitation.member_id or form.is_valid()):
-        name = form.cleaned_data["display_name"] if form.is_valid() else ""
+    # The name is chosen only by someone new to the team: an invitation bound to a
+    # member joins under that member's name, a former member under their old one.
+    chooses_name = not invitation.member_id and former is None
+    if request.method == "POST" and (not chooses_name or form.is_valid()):
+        name = form.cleaned_data["display_name"] if chooses_name else ""
         try:
             services.accept_invitation(invitation, user=request.user, display_name=name)
         except services.InvitationError:
             form.add_error(
-                "display_name" if not invitation.member_id else None,
+                "display_name" if chooses_name else None,
                 _("This name is taken in the team, or the invitation can no longer be used."),
             )
         else:
             messages.success(request, _("Welcome to %(team)s!") % {"team": invitation.team.name})
             return redirect("peer:team", team=invitation.team.slug)
-    return render(request, "peer/invitation.html", {"invitation": invitation, "form": form})
+    return render(
+        request,
+        "peer/invitation.html",
+        {"invitation": invitation, "form": form, "former": former},
+    )
 
 
 def join(request, token):
