@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
-from sessions.forms.accounts import EMAIL_TAKEN, TeamNameForm
+from sessions.forms.accounts import EMAIL_TAKEN, NAME_TAKEN, TeamNameForm
 from sessions.models import Invitation, Profile
 
 from .factories import MembershipFactory, UserFactory
@@ -313,7 +313,7 @@ def test_a_name_taken_in_the_team_is_a_field_error_and_nothing_is_saved(
     )
     assert response.status_code == 200
     team_form = response.context["team_forms"][0]
-    assert team_form.errors["display_name"] == [str(TeamNameForm.NAME_TAKEN)]
+    assert team_form.errors["display_name"] == [str(NAME_TAKEN)]
     assert 'value="김관리"' in response.content.decode()
     membership.refresh_from_db()
     team_member.refresh_from_db()

@@ -300,6 +300,22 @@ def test_an_unbound_one_time_invitation_still_works_once(team, team_admin):
     assert not Membership.objects.filter(display_name="둘째").exists()
 
 
+def test_a_former_member_accepts_an_invitation_under_their_old_name(team, team_admin):
+    # As through the join link: no name to choose, and the page says which one it is.
+    invitation = Invitation.objects.create(team=team, role="member", created_by=team_admin)
+    user = UserFactory(username="returning")
+    MembershipFactory(team=team, user=user, display_name="돌아온이", is_active=False)
+    client = client_for(user)
+    link = url("invitation_accept", token=invitation.token)
+    page = client.get(link).content.decode()
+    assert "돌아온이" in page and 'name="display_name"' not in page
+    assert client.post(link, {}).status_code == 302
+    member = Membership.objects.get(team=team, user=user)
+    assert (member.display_name, member.is_active) == ("돌아온이", True)
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == user
+
+
 # --- invitations by e-mail -----------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from ..models.accounts import email_taken, normalize_email
 from .base import CheckedInputMixin
 
 EMAIL_TAKEN = _("Another account already uses this e-mail address.")
+NAME_TAKEN = _("Another member of this team already has this name.")
 
 
 def clean_account_email(address: str, *, user=None) -> str:
@@ -20,6 +21,20 @@ def clean_account_email(address: str, *, user=None) -> str:
     if email_taken(address, exclude=user):
         raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
     return address
+
+
+def clean_team_name(name: str, *, team_id: int, member: Membership | None = None) -> str:
+    """A form's name for `member` (or for someone joining) in a team, as stored: trimmed,
+    not blank, and no other member of the team has it."""
+    name = name.strip()
+    if not name:
+        raise forms.ValidationError(_("A name is required."))
+    clash = Membership.objects.filter(team_id=team_id, display_name=name)
+    if member is not None:
+        clash = clash.exclude(pk=member.pk)
+    if clash.exists():
+        raise forms.ValidationError(NAME_TAKEN, code="name_taken")
+    return name
 
 
 class ProfileForm(CheckedInputMixin, forms.ModelForm):
@@ -61,8 +76,6 @@ class ProfileForm(CheckedInputMixin, forms.ModelForm):
 class TeamNameForm(CheckedInputMixin, forms.ModelForm):
     """The account's display name in one of its teams (unique in that team)."""
 
-    NAME_TAKEN = _("Another member of this team already has this name.")
-
     class Meta:
         model = Membership
         fields = ["display_name"]
@@ -72,13 +85,9 @@ class TeamNameForm(CheckedInputMixin, forms.ModelForm):
         self.fields["display_name"].label = self.instance.team.name
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("A name is required."))
-        clash = Membership.objects.filter(team_id=self.instance.team_id, display_name=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(self.NAME_TAKEN, code="name_taken")
-        return name
+        return clean_team_name(
+            self.cleaned_data["display_name"], team_id=self.instance.team_id, member=self.instance
+        )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

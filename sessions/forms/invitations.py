@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from .. import schedule
 from ..invitations import MAX_ADDRESSES, invalid_addresses, split_addresses
 from ..models import Invitation, Membership, Team
+from .accounts import clean_team_name
 from .base import CheckedInputMixin
 
 # What a link anyone can pass on may make of its holder: never an admin.
@@ -41,14 +42,7 @@ class JoinForm(AcceptInvitationForm):
         self.team = team
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("A name is required."))
-        if Membership.objects.filter(team=self.team, display_name=name).exists():
-            raise forms.ValidationError(
-                _("Someone in the team already has this name. Choose another one.")
-            )
-        return name
+        return clean_team_name(self.cleaned_data["display_name"], team_id=self.team.pk)
 
 
 class JoinLinkForm(CheckedInputMixin, forms.Form):

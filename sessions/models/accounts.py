@@ -35,6 +35,13 @@ class Profile(models.Model):
         profile = cls.objects.filter(user=user).first()
         return profile or cls(user=user)
 
+    @classmethod
+    def remember_language(cls, user, code: str) -> None:
+        """Keep `code` as the account's language, applied when it next logs in
+        (views.accounts.LoginView); a code the site does not offer is ignored."""
+        if code in dict(settings.LANGUAGES):
+            cls.objects.update_or_create(user=user, defaults={"language": code})
+
 
 def normalize_email(address: str) -> str:
     """The address as stored: trimmed, its domain in lower case (the part before @ is

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 
-from ..forms.accounts import ProfileForm, TeamNameForm
+from ..forms.accounts import NAME_TAKEN, ProfileForm, TeamNameForm
 from ..models import Membership, Profile
 
 
@@ -36,9 +36,7 @@ def use_language(response: HttpResponse, code: str) -> HttpResponse:
 
 def remember_current_language(user) -> None:
     """A new account keeps the language it signed up in."""
-    code = translation.get_language()
-    if code in dict(settings.LANGUAGES):
-        Profile.objects.update_or_create(user=user, defaults={"language": code})
+    Profile.remember_language(user, translation.get_language())
 
 
 class LoginView(auth_views.LoginView):
@@ -54,13 +52,8 @@ def set_language(request):
     """Django's language selector; a logged-in account also keeps the choice, so the
     next login does not switch back."""
     response = i18n.set_language(request)
-    code = request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER)
-    if (
-        request.method == "POST"
-        and request.user.is_authenticated
-        and code in dict(settings.LANGUAGES)
-    ):
-        Profile.objects.update_or_create(user=request.user, defaults={"language": code})
+    if request.method == "POST" and request.user.is_authenticated:
+        Profile.remember_language(request.user, request.POST.get(i18n.LANGUAGE_QUERY_PARAMETER))
     return response
 
 
@@ -102,6 +95,6 @@ def _save(form: ProfileForm, team_forms: list[TeamNameForm]) -> bool:
                 team_form.save()
     except IntegrityError:
         for team_form in changed:
-            team_form.add_error("display_name", TeamNameForm.NAME_TAKEN)
+            team_form.add_error("display_name", NAME_TAKEN)
         return False
     return True

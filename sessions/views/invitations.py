@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from .. import invitations, services
 from ..access import get_team_for
+from ..forms.accounts import NAME_TAKEN
 from ..forms.invitations import (
     AcceptInvitationForm,
     EmailInvitationForm,
@@ -128,30 +129,40 @@ def invitation_accept(request, token):
         return render(request, "peer/invitation.html", {"invitation": invitation})
     if not invitation.is_open:
         return render(request, "peer/invitation.html", {"invitation": invitation, "used": True})
+    former = Membership.objects.filter(
+        team=invitation.team, user=request.user, is_active=False
+    ).first()
     form = AcceptInvitationForm(
         request.POST or None,
         initial={"display_name": services.display_name_for(request.user)},
     )
-    if request.method == "POST" and (invitation.member_id or form.is_valid()):
-        name = form.cleaned_data["display_name"] if form.is_valid() else ""
+    # The name is chosen only by someone new to the team: an invitation bound to a
+    # member joins under that member's name, a former member under their old one.
+    chooses_name = not invitation.member_id and former is None
+    if request.method == "POST" and (not chooses_name or form.is_valid()):
+        name = form.cleaned_data["display_name"] if chooses_name else ""
         try:
             services.accept_invitation(invitation, user=request.user, display_name=name)
         except services.InvitationError:
             form.add_error(
-                "display_name" if not invitation.member_id else None,
+                "display_name" if chooses_name else None,
                 _("This name is taken in the team, or the invitation can no longer be used."),
             )
         else:
             messages.success(request, _("Welcome to %(team)s!") % {"team": invitation.team.name})
             return redirect("peer:team", team=invitation.team.slug)
-    return render(request, "peer/invitation.html", {"invitation": invitation, "form": form})
+    return render(
+        request,
+        "peer/invitation.html",
+        {"invitation": invitation, "form": form, "former": former},
+    )
 
 
 def join(request, token):
     """The team's join link: log in or sign up first, then choose a name and join. A
     revoked or expired link says so; someone already in the team goes to its page."""
     link = get_object_or_404(JoinLink.objects.select_related("team"), token=token)
-    context = {"link": link, "team_name": link.team.name}
+    context = {"link": link}
     if not link.is_open:
         return render(request, "peer/join.html", context | {"closed": True})
     if not request.user.is_authenticated:
@@ -173,10 +184,7 @@ def join(request, token):
             invitations.join_by_link(link, user=request.user, display_name=name)
         except services.InvitationError as exc:
             if str(exc) == "name":
-                form.add_error(
-                    "display_name",
-                    _("Someone in the team already has this name. Choose another one."),
-                )
+                form.add_error("display_name", NAME_TAKEN)
             else:  # revoked or expired since the page was opened
                 link.refresh_from_db()
                 return render(request, "peer/join.html", context | {"closed": True})
