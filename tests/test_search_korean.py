@@ -280,9 +280,9 @@ def test_plain_text_of_markdown(markdown, text):
 def test_the_migration_gives_existing_documents_their_stems(team, me):
     day = on(team, 0)
     QuestionFactory(day=day, question="q", answer="과적합이 보이는 구간")
-    SearchDoc.objects.update(stems="", grams="")  # as documents were before 0014
+    SearchDoc.objects.update(stems="", grams="")  # as documents were before 0017
     assert search(team, me, "보였다").days == []
-    migration = importlib.import_module("sessions.migrations.0014_korean_search")
+    migration = importlib.import_module("sessions.migrations.0017_korean_search")
 
     class Editor:
         pass

@@ -19,7 +19,7 @@ def rebuild_documents(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("peer", "0013_images"),
+        ("peer", "0016_invitations"),
     ]
 
     operations = [
