@@ -23,18 +23,10 @@ from .factories import (
     SectionFactory,
     SuggestionFactory,
 )
-from .test_search import SEARCH_BOUND, dates, on, url
+from .search_helpers import dates, doc, me_fixture, on, url  # noqa: F401 (fixture `me`)
+from .test_search import SEARCH_BOUND
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def me(team_member):
-    return team_member.memberships.get()
-
-
-def doc(day, scope="all"):
-    return SearchDoc.objects.get(day=day, scope=scope, owner=None)
 
 
 # --- particles and endings -------------------------------------------------------------
