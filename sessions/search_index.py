@@ -268,8 +268,11 @@ def _reindex_batch(batch: list[int], with_grams: bool) -> None:
     SearchDoc.objects.bulk_create(docs)
 
 
-def reindex_team(team: Team) -> None:
-    reindex_days(Day.objects.filter(team=team).values_list("pk", flat=True))
+def reindex_team(team: Team) -> int:
+    """Rebuild every document of the team's days (manage.py reindex_search): how many."""
+    days = list(Day.objects.filter(team=team).values_list("pk", flat=True))
+    reindex_days(days)
+    return len(days)
 
 
 def _rebuild_parts(day_id: int, parts: set[str]) -> None:

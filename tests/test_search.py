@@ -1,48 +1,22 @@
 """Search (sessions/search.py and its page): Korean and English words, filters,
 private retrospectives, escaping, who may search, and a fixed number of queries."""
 
-import datetime
-
 import pytest
-from django.urls import reverse
 
 from sessions import search_index
 from sessions.models import MemberLog
 from sessions.search import RELEVANCE, Filters, search
 
 from .factories import (
-    DayFactory,
     MemberLogFactory,
     QuestionFactory,
     ReviewFactory,
     SectionFactory,
     SuggestionFactory,
 )
+from .search_helpers import MONDAY, dates, me_fixture, on, url  # noqa: F401 (fixture `me`)
 
 pytestmark = pytest.mark.django_db
-
-MONDAY = datetime.date(2024, 3, 4)
-
-
-def on(team, offset, **kwargs):
-    kwargs.setdefault("tags", "")
-    return DayFactory(team=team, date=MONDAY + datetime.timedelta(days=offset), **kwargs)
-
-
-def dates(result):
-    return [found.day.date for found in result.days]
-
-
-@pytest.fixture
-def me(team_member):
-    return team_member.memberships.get()
-
-
-def url(team, **params):
-    from urllib.parse import urlencode
-
-    return reverse("peer:search", kwargs={"team": team.slug}) + "?" + urlencode(params)
-
 
 # --- words -------------------------------------------------------------------------
 

@@ -20,18 +20,9 @@ from .factories import (
     QuestionFactory,
     SectionFactory,
 )
-from .test_search import MONDAY, dates, on
+from .search_helpers import MONDAY, dates, doc, me_fixture, on  # noqa: F401 (fixture `me`)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def me(team_member):
-    return team_member.memberships.get()
-
-
-def doc(day, scope="all", owner=None):
-    return SearchDoc.objects.get(day=day, scope=scope, owner=owner)
 
 
 def test_a_saved_item_is_in_its_days_document_at_once(team):

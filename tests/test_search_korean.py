@@ -23,18 +23,10 @@ from .factories import (
     SectionFactory,
     SuggestionFactory,
 )
-from .test_search import SEARCH_BOUND, dates, on, url
+from .search_helpers import dates, doc, me_fixture, on, url  # noqa: F401 (fixture `me`)
+from .test_search import SEARCH_BOUND
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def me(team_member):
-    return team_member.memberships.get()
-
-
-def doc(day, scope="all"):
-    return SearchDoc.objects.get(day=day, scope=scope, owner=None)
 
 
 # --- particles and endings -------------------------------------------------------------
@@ -280,9 +272,9 @@ def test_plain_text_of_markdown(markdown, text):
 def test_the_migration_gives_existing_documents_their_stems(team, me):
     day = on(team, 0)
     QuestionFactory(day=day, question="q", answer="과적합이 보이는 구간")
-    SearchDoc.objects.update(stems="", grams="")  # as documents were before 0014
+    SearchDoc.objects.update(stems="", grams="")  # as documents were before 0017
     assert search(team, me, "보였다").days == []
-    migration = importlib.import_module("sessions.migrations.0014_korean_search")
+    migration = importlib.import_module("sessions.migrations.0017_korean_search")
 
     class Editor:
         pass

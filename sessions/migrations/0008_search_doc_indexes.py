@@ -61,7 +61,7 @@ def drop_indexes(apps, schema_editor):
 
 def build_documents(apps, schema_editor):
     # Nothing here now: the live indexer writes columns that later migrations add
-    # (SearchDoc.stems, 0014), so it can only run at the end; 0014 builds every document.
+    # (SearchDoc.stems, 0017), so it can only run at the end; 0017 builds every document.
     pass
 
 

@@ -40,14 +40,7 @@ class Filters:
     @property
     def narrows(self) -> bool:
         """Whether any filter is set: then an empty query lists the days it selects."""
-        return bool(
-            self.kind
-            or self.date_from
-            or self.date_to
-            or self.tag
-            or self.member is not None
-            or self.follow_up
-        )
+        return self != Filters()
 
     @property
     def scope(self) -> str:

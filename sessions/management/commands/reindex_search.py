@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.models import Day, Team
-from sessions.search_index import reindex_days
+from sessions.models import Team
+from sessions.search_index import reindex_team
 
 
 class Command(BaseCommand):
@@ -24,6 +24,4 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No team with the address {', '.join(sorted(missing))}.")
         for team in teams:
-            days = list(Day.objects.filter(team=team).values_list("pk", flat=True))
-            reindex_days(days)
-            self.stdout.write(f"{team.slug}: {len(days)} days reindexed.")
+            self.stdout.write(f"{team.slug}: {reindex_team(team)} days reindexed.")
