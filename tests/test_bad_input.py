@@ -197,6 +197,7 @@ def log_with_links_body(w) -> dict:
 def new_day_full_body(w) -> dict:
     return {
         "date": "2024-03-06",
+        "date_confirm": "2024-03-06",  # far from today's clock: confirmed
         "number": "3",
         "moderator": str(w.member.pk),
         "title": "셋째 날",
