@@ -11,7 +11,6 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
 
 from sessions.models import (
@@ -39,29 +38,14 @@ from .factories import (
     UserFactory,
     session_form,
 )
+from .helpers import HTMX, membership_of, question_body, url
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def url(name: str, day=None, **kwargs) -> str:
-    if day is not None:
-        kwargs = {"team": day.team.slug, "date": day.date, **kwargs}
-    return reverse(f"peer:{name}", kwargs=kwargs)
-
-
-def membership_of(user) -> Membership:
-    return user.memberships.get()
 
 
 def login_as(client, user):
     client.force_login(user)
     return client
-
-
-def question_body(**fields) -> dict:
-    return {"question": "", "asked_by": "", "answer": "", "answered_by": "", "links": ""} | fields
 
 
 def ids_in_order(content: str, prefix: str) -> list[int]:
