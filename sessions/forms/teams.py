@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import outbound
 from ..models import Membership, Team
 from ..models.validators import RESERVED_SLUGS
-from .accounts import clean_account_email
+from .accounts import clean_account_email, clean_team_name
 from .base import CheckedInputMixin
 from .widgets import markdown_fields
 
@@ -217,10 +217,7 @@ class MemberForm(CheckedInputMixin, forms.ModelForm):
         self.instance.team = team
 
     def clean_display_name(self):
-        name = self.cleaned_data["display_name"].strip()
-        if not name:
-            raise forms.ValidationError(_("A name is required."))
-        clash = Membership.objects.filter(team=self.team, display_name=name)
-        if clash.exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another member already has this name."))
-        return name
+        member = self.instance if self.instance.pk else None
+        return clean_team_name(
+            self.cleaned_data["display_name"], team_id=self.team.pk, member=member
+        )
