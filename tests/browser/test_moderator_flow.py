@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import Page, expect
 
+from sessions import schedule
 from sessions.models import AssignmentReview, Attendance, Day, MemberLog, Membership, Team
 from sessions.schedule import local_today
 
@@ -261,12 +262,13 @@ NOT_IN_ROTATION = {  # name → (role, active)
 }
 
 
-def test_schedule_page_shows_upcoming_moderators(new_page):
+def rotation_team() -> Team:
+    """A Monday-Wednesday-Friday team starting today: ROTATION (rot1, the first, is its
+    admin), an observer and a former member."""
     team = TeamFactory(
         name="순번팀", slug=SCHEDULE_SLUG, session_weekdays=WEEKDAYS, rotation=Team.Rotation.NAME
     )
-    today = local_today(team)
-    team.starts_on = today
+    team.starts_on = local_today(team)
     team.save(update_fields=["starts_on"])
     for order, name in enumerate(ROTATION, start=1):
         role = Membership.Role.ADMIN if order == 1 else Membership.Role.MEMBER
@@ -274,6 +276,12 @@ def test_schedule_page_shows_upcoming_moderators(new_page):
         MembershipFactory(team=team, user=user, display_name=name, role=role, rotation_order=order)
     for name, (role, active) in NOT_IN_ROTATION.items():
         MembershipFactory(team=team, user=None, display_name=name, role=role, is_active=active)
+    return team
+
+
+def test_schedule_page_shows_upcoming_moderators(new_page):
+    team = rotation_team()
+    today = team.starts_on
 
     in_order = sorted(ROTATION)  # 가나다 order is code-point order for these NFC names
     assert in_order == ["김가람", "박나래", "이다온", "최라희", "한지민"]
@@ -308,3 +316,25 @@ def test_schedule_page_shows_upcoming_moderators(new_page):
         mine = rows.filter(has_text=ROTATION[2]).locator(".day-title .pill")
         expect(mine.first).to_be_visible()
         screenshot(page, "schedule")
+
+
+def test_a_swap_made_on_the_schedule_names_whose_turn_each_date_stays(new_page):
+    team = rotation_team()
+    first, _, third = schedule.next_session_dates(team, team.starts_on, 3)
+    before = {s.date: s.moderator.display_name for s in schedule.schedule(team, first, third)}
+
+    for width in (1280, 390):
+        page = new_page(width, name=f"schedule-swap-{width}")
+        login(page, "rot1", PASSWORD)  # the admin
+        page.goto(f"/teams/{SCHEDULE_SLUG}/schedule/")
+        if width == 1280:
+            page.locator("#id_swap-first").fill(first.isoformat())
+            page.locator("#id_swap-second").fill(third.isoformat())
+            page.locator("#id_swap-second").press("Enter")
+            expect(page.locator(".messages")).to_be_visible()
+        rows = page.locator("section[aria-labelledby=upcoming-title] li.day-row")
+        # Each date shows who moderates it now, and whose turn it stays.
+        expect(rows.nth(0).locator(".day-title")).to_contain_text(before[third])
+        expect(rows.nth(0).locator(".day-title")).to_contain_text(f"{before[first]} 대신")
+        expect(rows.nth(2).locator(".day-title")).to_contain_text(f"{before[third]} 대신")
+        screenshot(page, "schedule-swap")
