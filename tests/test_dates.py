@@ -326,3 +326,19 @@ def test_a_public_or_not_yet_resolvable_webhook_is_saved(team, team_admin, as_ad
     )
     assert response.status_code == 302
     assert Team.objects.get(pk=team.pk).webhook_url == url
+
+
+def test_saving_other_settings_does_not_look_the_webhook_up_again(
+    team, team_admin, as_admin, monkeypatch
+):
+    Team.objects.filter(pk=team.pk).update(webhook_url="https://hooks.example.com/services/x")
+    team.refresh_from_db()
+
+    def no_resolver(*args, **kwargs):
+        raise AssertionError("the unchanged webhook URL was resolved again")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_resolver)
+    body = settings_body(team, team.webhook_url) | {"rotation": "custom"}
+    response = as_admin.post(reverse("peer:team_settings", args=["alpha"]), body)
+    assert response.status_code == 302
+    assert Team.objects.get(pk=team.pk).rotation == "custom"

@@ -172,9 +172,10 @@ class TeamForm(CheckedInputMixin, forms.ModelForm):
         """Refuse an address that sending would always refuse (outbound.public_address:
         loopback, private, link-local…), here beside the field rather than in every
         night's reminder report. A name that does not resolve now is kept: sending
-        reports it if it still does not."""
+        reports it if it still does not. Only a changed address is looked up: saving
+        other settings asks the resolver nothing."""
         url = self.cleaned_data["webhook_url"]
-        if url and _not_public(url):
+        if url and "webhook_url" in self.changed_data and _not_public(url):
             raise forms.ValidationError(
                 _(
                     "Reminders can only be sent to a public address; this one is on a "
