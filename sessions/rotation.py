@@ -11,11 +11,14 @@ first day, follow the chosen order (name order or custom order).
 - A new member joins the back of the queue: their place is the day they joined, and a
   member coming back (reactivated, or an observer made a member) the day they came
   back (Membership.rotation_since), so nobody catches up on turns they were not there for.
-- Nobody moderates two session dates in a row while there are two participants: the
-  pick passes over the previous date's moderator and the next date's fixed one.
-- A swap or a substitute keeps the turn with its owner, so nobody else's date moves.
-  A fixed turn (a swap, a substitute, a recorded day) that is coming up for someone
+- A swap or a substitute keeps the turn with its owner, so the order of turns is the
+  queue's. When it puts someone next to their own turn, whoever it freed (the owner of
+  the swapped or substituted date) covers that turn, which stays its owner's: nobody
+  moderates two session dates in a row while anyone else is free (schedule.py refuses a
+  change that would leave someone two days running).
+- A fixed turn (a swap, a substitute, a recorded day) that is coming up for someone
   within a round stands for their turn: the queue does not give them one just before.
+  (This matters only once the queue has changed since the swap was made.)
 
 Because a date's pick depends only on the dates before it and on fixed turns just after
 it, any part of the schedule is the same whatever range is asked for.
@@ -75,11 +78,7 @@ def plan(
     order = {m.pk: index for index, m in enumerate(sorted(members, key=tie_key(team)))}
     window = max(len(members) - 1, 0)  # the dates within one round after a date
     turns: list[Turn] = []
-    previous: Membership | None = None
-    # Who stood in for whom: a member passed over for a neighbour's turn keeps their
-    # place, so their next turn and the stand-in's
-    # exchange places in the queue and everyone after them keeps their dates.
-    stood_in: dict[int, tuple[int, datetime.date]] = {}
+    previous: Turn | None = None
     # The most recent turn before a member joined or came back: their place in the queue.
     entered: dict[int, datetime.date] = {}
     for index, date in enumerate(dates):
@@ -87,36 +86,60 @@ def plan(
             if date >= since and pk not in entered:
                 entered[pk] = max(last.values(), default=NEVER)
         known = fixed[index]
-        if known is not None and known.owner is not None:
+        upcoming = fixed[index + 1 : index + 1 + window]
+        following = upcoming[0] if upcoming else None
+        if known is not None and known.owner == known.moderator:  # a recorded day
+            turn = _recorded(known, previous, following)
+        elif known is not None and known.owner is not None:  # a swap or a substitute
             turn = known
         else:
-            upcoming = fixed[index + 1 : index + 1 + window]
-            following = upcoming[0].moderator if upcoming and upcoming[0] else None
             queue = sorted(
-                members, key=lambda m: (*_place(m.pk, last, joined, entered), order[m.pk])
+                (m for m in members if not _joins_later(m.pk, date, joined)),
+                key=lambda m: (*_place(m.pk, last, joined, entered), order[m.pk]),
             )
             owner = _pick(
                 queue,
-                avoid=[previous, following],
-                # (A member passed over a moment ago is owed that turn, not reserved.)
-                reserved={f.owner.pk for f in upcoming if f is not None and f.owner is not None}
-                - stood_in.keys(),
+                avoid=[previous.owner if previous else None],
+                reserved={f.owner.pk for f in upcoming if f is not None and f.owner is not None},
             )
-            if owner is not None and owner != queue[0] and queue[0] in (previous, following):
-                stood_in.setdefault(queue[0].pk, (owner.pk, date))
+            turn = _covered(owner, queue, previous, following)
             if known is not None:  # a substitute for a turn whose owner has left
                 turn = Turn(owner, known.moderator, known.source)
-            else:
-                turn = Turn(owner, owner, "rotation" if owner else "")
         if turn.owner is not None:
             last[turn.owner.pk] = date
-            if turn.owner.pk in stood_in:
-                other, then = stood_in.pop(turn.owner.pk)
-                if last.get(other) == then:
-                    last[turn.owner.pk], last[other] = then, date
-        previous = turn.moderator
+        previous = turn
         turns.append(turn)
     return turns
+
+
+def _recorded(known: Turn, previous: Turn | None, following: Turn | None) -> Turn:
+    """A recorded day's turn: whoever moderated took it, unless they covered for the
+    moderator of a date next to it, who had taken their turn there (see _covered)."""
+    for neighbour in (previous, following):
+        if neighbour is not None and neighbour.moderator not in (None, neighbour.owner):
+            if neighbour.owner == known.moderator:
+                return Turn(neighbour.moderator, known.moderator, known.source)
+    return known
+
+
+def _covered(
+    owner: Membership | None, queue: list[Membership], previous: Turn | None, following
+) -> Turn:
+    """The queue's turn for a date: its owner moderates it, unless they moderate a date
+    next to it (a swap or a substitute put them there). Then someone else covers it and
+    the turn stays the owner's, so the order of turns, and everyone's count, is as the
+    queue has it. The cover is whoever that swap or substitute freed (the owner of the
+    date next to it), or else the member longest from their next turn."""
+    if owner is None:
+        return Turn(None, None, "")
+    neighbours = [t.moderator for t in (previous, following) if t is not None]
+    if owner not in neighbours:
+        return Turn(owner, owner, "rotation")
+    freed = [t.owner for t in (following, previous) if t is not None and t.moderator == owner]
+    for cover in [*freed, *reversed(queue)]:
+        if cover is not None and cover != owner and cover not in neighbours:
+            return Turn(owner, cover, "rotation")
+    return Turn(owner, owner, "rotation")  # two members: nobody else is free
 
 
 def _joined(
@@ -134,12 +157,19 @@ def _joined(
     return joined, False
 
 
+def _joins_later(pk: int, date: datetime.date, joined: dict) -> bool:
+    """A new member is not in the queue before the day they joined (one coming back was
+    in it before they left)."""
+    since, came_back = joined.get(pk, (NEVER, True))
+    return not came_back and date < since
+
+
 def _place(pk: int, last: dict, joined: dict, entered: dict) -> tuple[datetime.date, int]:
     """The member's place in the queue: the date of their last turn; or, for someone who
     joined and has had no turn yet or who came back, just behind whoever had the last
     turn before then, so they take their first turn within the round under way and
-    nobody catches up on turns missed. (Before joining, the queue may place a member on
-    unrecorded dates as if they had always been there; such a member keeps that place.)"""
+    nobody catches up on turns missed. (A member who came back keeps the turns the
+    queue gave them before they left.)"""
     turn = last.get(pk, NEVER)
     if pk not in entered:
         return turn, 0

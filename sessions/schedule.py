@@ -246,7 +246,10 @@ def skip(form) -> SkippedDate:
             _lock(team)
             if clash := joined_by_skipping(team, date):
                 raise BackToBack(*clash)
-            return form.save()
+            runs = _runs(team, [date])
+            skipped = form.save()
+            _refuse_new_runs(team, runs, [date])
+            return skipped
     except IntegrityError as exc:
         raise AlreadySkipped from exc
 
@@ -308,6 +311,33 @@ def back_to_back(
     return None
 
 
+def _runs(team: Team, around: list[datetime.date]) -> dict[tuple, Membership]:
+    """Pairs of neighbouring session dates that one member moderates, within three weeks
+    of these dates, by (date, next date, member)."""
+    span = 21 * ONE_DAY
+    start = min(around) - span if min(around) > datetime.date.min + span else min(around)
+    end = max(around) + span if max(around) < datetime.date.max - span else max(around)
+    on_calendar = set(session_dates(team, start, end))
+    slots = [s for s in schedule(team, start, end) if s.date in on_calendar]
+    return {
+        (one.date, two.date, one.moderator.pk): one.moderator
+        for one, two in itertools.pairwise(slots)
+        if one.moderator is not None and one.moderator == two.moderator
+    }
+
+
+def _refuse_new_runs(team: Team, before: dict[tuple, Membership], around) -> None:
+    """Raise BackToBack (rolling the change back) if it made someone moderate two session
+    dates in a row: directly, or because nobody was free to cover a turn next to it
+    (rotation.py), as in a team of two."""
+    if Membership.objects.participants().filter(team=team).count() < 2:
+        return
+    after = _runs(team, around)
+    if new := sorted(after.keys() - before.keys()):
+        one, two, _member = new[0]
+        raise BackToBack(after[new[0]], one if one in around else two)
+
+
 def _lock(team: Team) -> None:
     # Every schedule write locks the team row first, so two swaps (or a swap and a
     # substitute) on one team run one after the other and each sees the other's result.
@@ -364,7 +394,9 @@ def assign(team: Team, date: datetime.date, member: Membership, *, user) -> None
             raise Unchangeable(f"no session on {date}")
         if clash := back_to_back(team, {date: member}):
             raise BackToBack(*clash)
+        runs = _runs(team, [date])
         _set_moderator(team, slot, member, user, kind=ModeratorAssignment.Kind.SUBSTITUTE)
+        _refuse_new_runs(team, runs, [date])
 
 
 def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> None:
@@ -379,6 +411,7 @@ def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> No
             raise Unchangeable("both dates need a moderator to swap")
         if clash := back_to_back(team, {first: b.moderator, second: a.moderator}):
             raise BackToBack(*clash)
+        runs = _runs(team, [first, second])
         swap_kind = ModeratorAssignment.Kind.SWAP
         _set_moderator(team, a, b.moderator, user, kind=swap_kind, partner=second)
         _set_moderator(team, b, a.moderator, user, kind=swap_kind, partner=first)
@@ -387,3 +420,4 @@ def swap(team: Team, first: datetime.date, second: datetime.date, *, user) -> No
         halves = ModeratorAssignment.objects.filter(team=team, date__in=(first, second))
         if len(halves) == 1:
             halves.update(kind=ModeratorAssignment.Kind.SUBSTITUTE, partner_date=None)
+        _refuse_new_runs(team, runs, [first, second])

@@ -201,17 +201,12 @@ class RotationProperties(TestCase):
         assert after[i].moderator == before[j].moderator
         assert after[j].moderator == before[i].moderator
         assert after[i].source == after[j].source == "assigned"
-        # The turns stay their owners': nobody has a turn more or fewer than before.
-        assert (after[i].owner, after[j].owner) == (before[i].moderator, before[j].moderator)
-        # (A turn moved across the end of the range by a neighbour's exchange counts once.)
-        owners_before, owners_after = (
-            Counter(s.owner for s in before),
-            Counter(s.owner for s in after),
-        )
-        assert all(
-            abs(owners_after[m] - owners_before[m]) <= 1 for m in owners_before | owners_after
-        )
-        # Dates next to the two may exchange turns, so that nobody moderates twice running.
+        # Every turn stays its owner's: the order of turns is the queue's, as before.
+        assert [s.owner for s in after] == [s.moderator for s in before]
+        # A neighbour of the two whose owner moderates next to it is covered; nothing
+        # further away changes.
+        near = {k for k in (i - 1, i, i + 1, j - 1, j, j + 1) if 0 <= k < len(after)}
+        assert all(after[k] == before[k] for k in range(len(after)) if k not in near)
         assert all(after[k - 1].moderator != after[k].moderator for k in range(1, len(after)))
 
 
@@ -358,13 +353,14 @@ def test_a_substitute_overrides_one_date_only(db, django_user_model):
         (b.date, b.moderator, a.moderator) for b, a in zip(before, after, strict=True) if b != a
     ]
     # Kang stands in for Park on Wednesday; his own turn on Thursday would make two days
-    # running, so he and Kim exchange Thursday and Friday, and nobody else's date moves.
+    # running, so Park, whom Wednesday freed, covers it. Nobody else's date moves.
     assert changed == [
         (MONDAY + 2 * ONE_DAY, park, kang),
-        (MONDAY + 3 * ONE_DAY, kang, kim),
-        (MONDAY + 4 * ONE_DAY, kim, kang),
+        (MONDAY + 3 * ONE_DAY, kang, park),
     ]
-    assert after[2].owner == park  # the turn stays Park's
+    # Both turns stay their owners': the order of turns is the queue's, as before.
+    assert [s.owner for s in after] == [s.owner for s in before]
+    assert (after[2].owner, after[3].owner) == (park, kang)
     assignment = ModeratorAssignment.objects.get()
     assert (assignment.member, assignment.owner, assignment.set_by) == (kang, park, user)
     assert assignment.kind == ModeratorAssignment.Kind.SUBSTITUTE
@@ -428,7 +424,9 @@ def test_new_day_is_prefilled_with_the_scheduled_moderator_and_calendar_number(
 
 
 def test_new_day_defaults_to_the_teams_today(scheduled, team_admin, as_member):
-    # The rotation (김관리, 이멤버) gives that Monday to 이멤버; the admin substitutes.
+    # The rotation (김관리, 박셋째, 이멤버) gives that Monday to 이멤버; the admin
+    # substitutes. (In a team of two it would be refused: see below.)
+    MembershipFactory(team=scheduled, user=None, display_name="박셋째")
     substitute = team_admin.memberships.get()
     schedule.assign(scheduled, MONDAY + 7 * ONE_DAY, substitute, user=None)
     response = as_member.get(reverse("peer:day_create", kwargs={"team": "alpha"}))
@@ -488,3 +486,18 @@ def test_skipping_a_date_between_two_fixed_turns_of_one_member_is_refused(db):
 
     assert schedule.joined_by_skipping(team, wednesday) == (kang, MONDAY + 3 * ONE_DAY)
     assert schedule.joined_by_skipping(team, MONDAY + 4 * ONE_DAY) is None
+
+
+def test_in_a_team_of_two_a_substitute_is_refused_when_nobody_could_cover(db):
+    # Kang and Kim alternate; Kang standing in for Kim on the second Monday would leave
+    # Kang's own Friday and Tuesday next to it with nobody else to cover them.
+    team, (kang, kim) = build_team(active=["강민준", "김도윤"])
+    before = schedule.schedule(team, MONDAY, MONDAY + 13 * ONE_DAY)
+    assert [s.moderator for s in before[4:7]] == [kang, kim, kang]
+
+    with pytest.raises(schedule.BackToBack) as refused:
+        schedule.assign(team, MONDAY + 7 * ONE_DAY, kang, user=None)
+
+    assert refused.value.member == kang
+    assert not ModeratorAssignment.objects.exists()
+    assert schedule.schedule(team, MONDAY, MONDAY + 13 * ONE_DAY) == before
