@@ -595,6 +595,21 @@ def test_a_swap_shows_whose_turn_each_date_stays(alpha, third, as_member):
     assert "in place of 이멤버" in content and "in place of 최셋째" in content
 
 
+def test_a_substitute_next_to_their_own_turn_is_covered_by_whoever_it_freed(
+    alpha, third, as_admin
+):
+    # 최셋째 has today; standing in for 김관리 tomorrow, 김관리 covers today instead.
+    tomorrow = TODAY + ONE_DAY
+    response = as_admin.post(url("schedule_substitute"), sub_body(tomorrow, member("최셋째")))
+    assert response.status_code == 302
+
+    today_slot, tomorrow_slot = schedule.schedule(alpha, TODAY, tomorrow)
+    assert (today_slot.owner, today_slot.moderator) == (member("최셋째"), member("김관리"))
+    assert (tomorrow_slot.owner, tomorrow_slot.moderator) == (member("김관리"), member("최셋째"))
+    content = as_admin.get(url("schedule")).content.decode()
+    assert "in place of 최셋째" in content and "in place of 김관리" in content
+
+
 def test_a_substitute_next_to_their_own_fixed_turn_is_refused_beside_the_form(
     alpha, third, as_admin
 ):
