@@ -32,10 +32,14 @@ serve: $(STAMP)
 		--access-logfile - --graceful-timeout 20
 
 # Tests import settings with DEBUG=1 only for its development defaults (a throwaway
-# SECRET_KEY); pytest-django still runs every test with DEBUG off.
+# SECRET_KEY); pytest-django still runs every test with DEBUG off. They run in one
+# worker process per CPU (pytest-xdist), each with its own test database (pytest-django
+# names it test_<name>_gw0, _gw1...); a test module stays in one worker, so its
+# module-scoped fixtures are made once. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=1 $(PY) -m pytest --durations=15 $(PYTEST_ARGS)
+	DEBUG=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -10,7 +10,7 @@ not this year's.
 import datetime
 
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.dates import WEEKDAYS_ABBR
 
 # Further from today than this, a session date is probably a typo (2042 for 2024, a
 # year picker left on last year): the form asks "이 날짜가 맞습니다?" before saving.
@@ -26,20 +26,23 @@ LATEST_AHEAD = datetime.timedelta(days=5 * 365 + 1)
 
 # A date beside others in a list: "n/j" as before, with the year in the language's
 # order when it is not the current year's (3/4/2023 reads as March 4th in English,
-# 2023/3/4 is a Korean's year-first order).
+# 2023/3/4 is a Korean's year-first order). The fields are Django's date format
+# characters (n, j, Y, D), filled in here: a chart of a long period labels thousands of
+# weeks, and django.utils.formats.date_format re-reads its format settings and parses
+# the format string for each one.
 _FORMATS = {
     # (with the year?, with the weekday?) -> format, per language
     "ko": {
-        (False, True): "n/j (D)",
-        (False, False): "n/j",
-        (True, True): "Y/n/j (D)",
-        (True, False): "Y/n/j",
+        (False, True): "{n}/{j} ({D})",
+        (False, False): "{n}/{j}",
+        (True, True): "{Y}/{n}/{j} ({D})",
+        (True, False): "{Y}/{n}/{j}",
     },
     "en": {
-        (False, True): "n/j (D)",
-        (False, False): "n/j",
-        (True, True): "n/j/Y (D)",
-        (True, False): "n/j/Y",
+        (False, True): "{n}/{j} ({D})",
+        (False, False): "{n}/{j}",
+        (True, True): "{n}/{j}/{Y} ({D})",
+        (True, False): "{n}/{j}/{Y}",
     },
 }
 
@@ -74,4 +77,9 @@ def short_date(
     today = today or timezone.localdate()
     language = (translation.get_language() or "ko").split("-")[0]
     formats = _FORMATS.get(language, _FORMATS["en"])
-    return date_format(value, formats[(value.year != today.year, weekday)])
+    return formats[(value.year != today.year, weekday)].format(
+        n=value.month,
+        j=value.day,
+        Y=f"{value.year:04d}",  # as Django's Y: four digits, zero-padded
+        D=str(WEEKDAYS_ABBR[value.weekday()]) if weekday else "",
+    )

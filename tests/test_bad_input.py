@@ -41,7 +41,8 @@ from .test_permissions import (
     team_url,
 )
 
-pytestmark = pytest.mark.django_db
+# The team settings body names a webhook host, looked up at each post: never on the network.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("offline_dns")]
 
 # The permission matrix's world (team alpha, its day and items, a moderator) and
 # conftest's cast in it, written once for this module too (see its `world_rows`).

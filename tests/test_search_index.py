@@ -182,6 +182,29 @@ def test_relevance_with_many_matches_ranks_the_newest_ones(team, me, small_pages
     assert dates(result)[0] == days[3].date
 
 
+PLANNER = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan", "enable_sort")
+
+
+def test_a_search_leaves_the_planner_settings_as_they_were(team, me):
+    """Search turns some of PostgreSQL's plans off for its own statements only: the test
+    runs inside a transaction, as a request or a command may, and everything after the
+    search there is planned as before (SET LOCAL alone would last to its end)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+
+    def planner() -> tuple:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{s}')" for s in PLANNER))
+            return cursor.fetchone()
+
+    for i in range(3):
+        QuestionFactory(day=on(team, i), question="그래프 탐색", answer="")
+    before = planner()
+    # Both statements: the newest documents, then (few matches) the words' index.
+    assert len(dates(search(team, me, "그래프 탐색"))) == 3
+    assert planner() == before == ("on",) * len(PLANNER)
+
+
 def test_the_index_and_the_days_agree_after_a_day_moves(team, me):
     day = on(team, 0)
     QuestionFactory(day=day, question="옮겨진 날")

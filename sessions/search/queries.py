@@ -1,5 +1,6 @@
 """The database side of search: which documents hold the words, on PostgreSQL or SQLite."""
 
+import contextlib
 import datetime
 import re
 
@@ -130,16 +131,31 @@ def first_matches(docs, key: str, terms, limit: int) -> list[tuple[int, int, dat
 
     On PostgreSQL this is asked of the words' indexes only. Left to itself, the planner
     may read the (team, scope, date) index in order instead, which for a rare word means
-    checking every document of the team; SET LOCAL keeps it to bitmap scans for this one
+    checking every document of the team; _planner keeps it to bitmap scans for this one
     statement, which stop as soon as enough rows have matched.
     """
     rows = docs.filter(_has_words(terms, key)).values_list("pk", "day_id", "date")
     rows = rows[:limit]
     if connection.vendor != "postgresql":
         return list(rows)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_seqscan = off")
+    with _planner("enable_indexscan = off", "enable_seqscan = off"):
         return list(rows)
+
+
+@contextlib.contextmanager
+def _planner(*settings: str):
+    """A cursor whose statements run with these planner settings, which end with the block.
+
+    SET LOCAL lasts until the end of the transaction, not of a savepoint: a block that
+    only released its savepoint would leave them on for everything else the caller's
+    transaction runs (a request or a command inside atomic(), every test), with index
+    or sequential scans and sorts off. So the block is rolled back, which takes them
+    back; it only reads.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in settings))
+        yield cursor
+        transaction.set_rollback(True)
 
 
 def _counted(terms) -> list[str]:
@@ -192,11 +208,7 @@ def newest(docs, key: str, terms, offset, limit, *, scored=False, within=None) -
     # pieces) it expects almost no match and would rather read and sort every document
     # of the team (50 ms at 10,000 days) than walk the index and stop at the page (1 ms).
     # It is asked here for a bounded number of documents, or when the words are common.
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; "
-            "SET LOCAL enable_sort = off"
-        )
+    with _planner("enable_seqscan = off", "enable_bitmapscan = off", "enable_sort = off") as cursor:
         cursor.execute(sql, [*score_params, *inner_params, *window_params, *params, limit, offset])
         return cursor.fetchall()
 
