@@ -595,9 +595,7 @@ def test_a_swap_shows_whose_turn_each_date_stays(alpha, third, as_member):
     assert "in place of 이멤버" in content and "in place of 최셋째" in content
 
 
-def test_a_substitute_next_to_their_own_turn_is_covered_by_whoever_it_freed(
-    alpha, third, as_admin
-):
+def test_a_substitute_next_to_their_own_turn_is_covered_by_whoever_it_freed(alpha, third, as_admin):
     # 최셋째 has today; standing in for 김관리 tomorrow, 김관리 covers today instead.
     tomorrow = TODAY + ONE_DAY
     response = as_admin.post(url("schedule_substitute"), sub_body(tomorrow, member("최셋째")))
