@@ -21,7 +21,7 @@ from django_tasks_db.models import DBTaskResult
 
 from sessions import closing
 from sessions.blog import crypto, publishing
-from sessions.blog.git import GitError, Remote, Workspace, blob_id, scrub
+from sessions.blog.git import GitError, Remote, Workspace, _classify, blob_id, scrub
 from sessions.blog.posts import post_for
 from sessions.models import BlogConnection, Day, MemberLog, PublishedPost
 
@@ -322,6 +322,28 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]  # closed again on leaving: nothing listens there
+
+
+@pytest.mark.parametrize(
+    ("stderr", "kind"),
+    [
+        # A port that happens to hold "403" is still a connection failure (it failed CI once).
+        (
+            "fatal: unable to access 'http://127.0.0.1:40347/blog.git/': Failed to connect "
+            "to 127.0.0.1 port 40347 after 0 ms: Couldn't connect to server",
+            "unreachable",
+        ),
+        ("ssh: connect to host blog.example port 22: Connection refused", "unreachable"),
+        ("fatal: unable to access 'https://h/': The requested URL returned error: 403", "auth"),
+        ("fatal: Authentication failed for 'https://h/b.git/'", "auth"),
+        ("git@h: Permission denied (publickey).", "auth"),
+        ("remote: Repository not found.", "not_found"),
+        (" ! [rejected]        main -> main (fetch first)", "rejected"),
+        ("fatal: the remote end hung up unexpectedly", "error"),
+    ],
+)
+def test_git_failures_are_told_apart(stderr, kind):
+    assert _classify(stderr) == kind
 
 
 def test_an_unreachable_blog_fails_and_is_retried_later(

@@ -78,18 +78,23 @@ def allowed_protocols() -> list[str]:
     return allowed
 
 
+_HTTP_403 = re.compile(r"\b403\b")
+
+
 def _classify(stderr: str) -> str:
     text = stderr.lower()
-    if "authentication failed" in text or "permission denied" in text or "403" in text:
+    # Connection failures first: a refused connection never reached any authentication,
+    # and its message holds a port number that may contain "403".
+    if "failed to connect" in text or "could not resolve" in text or "connection refused" in text:
+        return "unreachable"
+    if "couldn't connect" in text or "could not connect" in text or "timed out" in text:
+        return "unreachable"
+    if "authentication failed" in text or "permission denied" in text or _HTTP_403.search(text):
         return "auth"
     if "could not read username" in text or "could not read password" in text:
         return "auth"
     if "not found" in text or "does not appear to be a git repository" in text:
         return "not_found"
-    if "failed to connect" in text or "could not resolve" in text or "connection refused" in text:
-        return "unreachable"
-    if "couldn't connect" in text or "could not connect" in text or "timed out" in text:
-        return "unreachable"
     if "[rejected]" in text or "non-fast-forward" in text or "fetch first" in text:
         return "rejected"
     return "error"
