@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The background worker (blog publishing) runs beside the development server and stops with it.
+# The background worker (blog publishing) runs beside the development server and stops with
+# it. runserver is daphne's (ASGI): it serves the live editing sockets too.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py loaddemo --if-empty
@@ -23,12 +24,14 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-# Production: gunicorn with DEBUG off. Needs SECRET_KEY and ALLOWED_HOSTS (and
-# DATABASE_URL); behind no TLS proxy, also SECURE_SSL_REDIRECT=0.
+# Production: gunicorn with uvicorn workers (ASGI: pages and live editing sockets), DEBUG
+# off. Needs SECRET_KEY and ALLOWED_HOSTS (and DATABASE_URL, and REDIS_URL so that the
+# workers' live documents meet); behind no TLS proxy, also SECURE_SSL_REDIRECT=0.
 serve: $(STAMP)
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn studylog.wsgi --bind 127.0.0.1:$(PORT) --workers $${WORKERS:-3} --no-control-socket \
+	$(VENV)/bin/gunicorn studylog.asgi:application -k uvicorn_worker.UvicornWorker \
+		--bind 127.0.0.1:$(PORT) --workers $${WORKERS:-3} --no-control-socket \
 		--access-logfile - --graceful-timeout 20
 
 # Tests import settings with DEBUG=1 only for its development defaults (a throwaway

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .blog import publishing as blog_publishing
+from .live import notify as live
 from .models import Day
 
 
@@ -52,6 +53,7 @@ def close(day: Day, *, user) -> bool:
         day.closed_by = user
         _save(day, user, "closed_at", "closed_by")
         blog_publishing.day_closed(day)  # members who publish on close: queued, run after commit
+        live.closed(day.pk)
         return True
 
 
@@ -65,6 +67,7 @@ def reopen(day: Day, *, user) -> bool:
         day.reopened_at = timezone.now()
         day.reopened_by = user
         _save(day, user, "closed_at", "reopened_at", "reopened_by")
+        live.reopened(day.pk)
         return True
 
 

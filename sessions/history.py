@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .closing import lock_open_day
 from .kinds import KINDS
+from .live import notify as live
 from .models import Attendance, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
 
@@ -327,4 +328,10 @@ def restore(rev: Revision, *, user):
         if model is MemberLog and "study_links" in state:
             _restore_links(obj, state["study_links"])
         record(obj, Revision.Action.RESTORED, user=user, before=before)
+        if model is Day:
+            live.session_changed(day.pk)
+        elif before is None:
+            live.list_changed(day.pk, obj.kind)
+        else:
+            live.texts_saved(obj)
         return obj

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from . import history, schedule, search_index
 from .closing import lock_open_day
+from .live import notify as live
 from .models import (
     Attendance,
     Day,
@@ -73,6 +74,10 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
         if isinstance(instance, DayItem):
             action = Revision.Action.EDITED if before is not None else Revision.Action.CREATED
             history.record(instance, action, user=user, before=before)
+            if before is None:
+                live.list_changed(instance.day_id, instance.kind)
+            else:
+                live.texts_saved(instance)
         return instance
 
 
@@ -93,6 +98,7 @@ def delete_item(item: DayItem, *, expected_version: int, user) -> None:
             current, Revision.Action.DELETED, user=user, before=history.snapshot(current)
         )
         current.delete()
+        live.list_changed(item.day_id, item.kind)
 
 
 def move_item(item: DayItem, direction: str) -> None:
@@ -113,6 +119,7 @@ def move_item(item: DayItem, direction: str) -> None:
             if sibling.position != position:
                 model.objects.filter(pk=sibling.pk).update(position=position)
         search_index.changed(item.day_id, item.kind)  # UPDATEs go around save(); the order shows
+        live.list_changed(item.day_id, item.kind)
 
 
 def next_day_number(team: Team) -> int:
@@ -209,6 +216,7 @@ def save_session(form, formset, *, expected_version: int, user) -> Day:
         day.save(update_fields=_edited_fields(form))
         formset.save()
         history.record(day, Revision.Action.EDITED, user=user, before=before)
+        live.session_changed(day.pk)
         return day
 
 
@@ -241,6 +249,8 @@ def save_log(form, formset, *, expected_version: int | None, user) -> MemberLog:
             link.save()
         action = Revision.Action.EDITED if before is not None else Revision.Action.CREATED
         history.record(log, action, user=user, before=before)
+        if before is not None:
+            live.texts_saved(log)
         return log
 
 

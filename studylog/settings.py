@@ -43,6 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else ""
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    "daphne",  # first: runserver serves the live editing sockets too (ASGI)
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "channels",
     "sessions.apps.PeerConfig",
 ]
 
@@ -212,6 +214,25 @@ if REDIS_URL:
     SESSION_ENGINE = "studylog.session_store"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Live editing (sessions/live): with REDIS_URL, every server's sockets meet in Redis, so
+# people on different servers edit the same day; without it, one process's memory.
+ASGI_APPLICATION = "studylog.asgi.application"
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CACHE_KEY_PREFIX", "studylog")},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+LIVE_SAVE_DELAY = float(env("LIVE_SAVE_DELAY", "0.5"))  # seconds from a change to its save
+LIVE_REMOTE_SAVE_DELAY = 2.0  # another server's change, saved here if it did not
+LIVE_JOIN_WAIT = 0.3  # a server opening a day waits this long for another's state
+LIVE_MAX_MESSAGE = 256 * 1024  # bytes in one message from a browser
+LIVE_MAX_DOCUMENT = 8 * 1024 * 1024  # bytes of changes a day's live document takes
+LIVE_RATE, LIVE_BURST = 60.0, 200  # messages a second from one browser, on average / at once
+
 # Rendered day pages, member records and the archive, per viewer (sessions/page_cache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
 

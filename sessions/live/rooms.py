@@ -1,0 +1,296 @@
+"""One live document per open day (and per member's log), held by each server process.
+
+A room is the shared state of everyone editing the same document on this server: a
+pycrdt Doc holding each live text (sessions/live/texts.py), who is here (awareness), and
+what changed since it was last written back. Everyone in the room, on every server, is
+in one channel-layer group; each update goes to the group, and each server applies it
+to its own room once (updates are idempotent, and deliveries are de-duplicated).
+
+How a text enters a document: a browser that opens a field asks for its key; the room
+reads the row and adds the text together with `ready[key] = version`, as one update
+made by a client id derived from the room's lineage, the key and the version. Two
+servers that add the same key to the same lineage make the very same update, so the
+text never doubles. A server opening a room asks the others for their state first and
+joins their lineage when one answers.
+
+Writing back: a change marks its key dirty; half a second after the first mark, the
+room writes every dirty text to its row (texts.write_back), so a crash loses at most
+that half second. The last person leaving writes at once.
+"""
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from pycrdt import Doc, Map, Text
+
+from . import texts
+from .names import group_name
+from .texts import Key
+
+log = logging.getLogger(__name__)
+
+
+def _client_id(*parts: object) -> int:
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF or 1
+
+
+def replace(text: Text, new: str) -> None:
+    """Make `text` read `new` with one delete and one insert around the common ends.
+    (pycrdt counts positions in UTF-8 bytes.)"""
+    old = str(text)
+    if old == new:
+        return
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    at = len(old[:start].encode())
+    removed = len(old[start : len(old) - end].encode())
+    with text.doc.transaction():
+        if removed:
+            del text[at : at + removed]
+        inserted = new[start : len(new) - end]
+        if inserted:
+            text.insert(at, inserted)
+
+
+def _deterministic_update(doc: Doc, client: int, change) -> bytes:
+    """The update `change(copy)` makes on a copy of `doc` as client `client`: the same
+    bytes on every server whose document is the same."""
+    copy = Doc(client_id=client)
+    copy.apply_update(doc.get_update())
+    before = copy.get_state()
+    change(copy)
+    return copy.get_update(before)
+
+
+@dataclass
+class Room:
+    scope: str  # "day" (the day's shared texts) or "log" (one member's own)
+    day_id: int
+    log_id: int | None = None
+    lineage: str = field(default_factory=lambda: uuid.uuid4().hex)
+    doc: Doc = field(default_factory=Doc)
+    connections: set = field(default_factory=set)
+    closed: bool = False
+
+    def __post_init__(self):
+        self.ready: Map = self.doc.get("ready", type=Map)
+        self.keys: dict[str, Key] = {}
+        self.base: dict[str, str] = {}  # each key's text as its row last had it
+        self.versions: dict[str, int] = {}
+        self.awareness: dict[int, tuple[int, dict | None]] = {}  # client → (clock, state)
+        self.awareness_owner: dict[int, str] = {}  # client → the local socket speaking for it
+        self.dirty: dict[str, Counter] = {}  # key → local writers' user ids
+        # Keys another server's people changed: that server writes them; this one only
+        # catches up, later, in case it never did (it died first).
+        self.remote_dirty: dict[str, float] = {}
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.size = 0
+        self.lock = asyncio.Lock()
+        self._touched: set[str] = set()
+        self._subscriptions = []
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task | None = None
+        self.users: dict[int, object] = {}  # user id → user, for revisions' authors
+        self.announce = None  # async (Written) -> None: tells everyone what was written
+        self.derived: OrderedDict[str, bytes | None] = OrderedDict()  # event id → its update
+
+    @property
+    def group(self) -> str:
+        return group_name(self.scope, self.log_id if self.scope == "log" else self.day_id)
+
+    # Updates
+
+    def _watch(self, key: str) -> None:
+        text = self.doc.get(key, type=Text)
+
+        def touched(*_event) -> None:  # pycrdt passes the event (and maybe a transaction)
+            self._touched.add(key)
+
+        self._subscriptions.append(text.observe(touched))
+
+    def remember(self, message: str) -> bool:
+        """False if this message was applied here already."""
+        if message in self.seen:
+            return False
+        self.seen[message] = None
+        while len(self.seen) > 2000:
+            self.seen.popitem(last=False)
+        return True
+
+    def apply(self, update: bytes) -> set[str]:
+        """Apply an update; the live keys whose text it changed."""
+        self._touched = set()
+        self.doc.apply_update(update)
+        self.size += len(update)
+        return self._touched
+
+    def text(self, key: str) -> str:
+        return str(self.doc.get(key, type=Text))
+
+    def add_key(self, key: Key, text: str, version: int) -> bytes | None:
+        """The update that adds a key's text (None if the document has it)."""
+        name = str(key)
+        if name in self.ready:
+            self._adopt(key)
+            return None
+
+        def add(copy: Doc) -> None:
+            with copy.transaction():
+                if text:
+                    copy.get(name, type=Text).insert(0, text)
+                copy.get("ready", type=Map)[name] = version
+
+        update = _deterministic_update(self.doc, _client_id(self.lineage, name, version), add)
+        self._adopt(key, text, version)
+        self.apply(update)
+        return update
+
+    def _adopt(self, key: Key, text: str | None = None, version: int | None = None) -> None:
+        name = str(key)
+        if name not in self.keys:
+            self.keys[name] = key
+            self._watch(name)
+        if text is not None:
+            self.base.setdefault(name, text)
+            self.versions.setdefault(name, version)
+
+    def adopt_remote_keys(self) -> None:
+        """Watch the keys another server added (they arrive as plain updates)."""
+        for name in list(self.ready.keys()):
+            key = Key.parse(name)
+            if key is not None and name not in self.keys:
+                self._adopt(key)
+
+    def set_text(self, key: str, new: str, *, salt: str) -> bytes:
+        """The update that makes a key read `new`, made alike on every server."""
+
+        def change(copy: Doc) -> None:
+            replace(copy.get(key, type=Text), new)
+
+        update = _deterministic_update(self.doc, _client_id(self.lineage, key, salt), change)
+        self.apply(update)
+        return update
+
+    def take_saved_text(self, name: str, text: str, version: int) -> bytes | None:
+        """A form saved this text: the update that makes the document read it (made
+        alike on every server), or None if the document knows it already."""
+        if name not in self.keys or version <= self.versions.get(name, 0):
+            return None
+        self.versions[name] = version
+        self.base[name] = text
+        if self.text(name) == text:
+            return None
+        return self.set_text(name, text, salt=f"saved:{version}")
+
+    def derive(self, event_id: str, update: bytes | None) -> None:
+        self.derived[event_id] = update
+        while len(self.derived) > 200:
+            self.derived.popitem(last=False)
+
+    def mark(self, keys: set[str], user) -> None:
+        for key in keys:
+            if user is None:
+                self.remote_dirty.setdefault(key, time.monotonic())
+            else:
+                self.users[user.pk] = user
+                self.dirty.setdefault(key, Counter())[user.pk] += 1
+        if keys:
+            self.schedule_flush()
+
+    # Writing back
+
+    def schedule_flush(self) -> None:
+        if self._flush_handle is None and (self._flushing is None or self._flushing.done()):
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(settings.LIVE_SAVE_DELAY, self._start_flush)
+
+    def _start_flush(self) -> None:
+        self._flush_handle = None
+        self._flushing = asyncio.ensure_future(self.flush())
+
+    async def flush(self, *, final: bool = False) -> texts.Written | None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        due = time.monotonic() - settings.LIVE_REMOTE_SAVE_DELAY
+        caught_up = {n for n, at in self.remote_dirty.items() if final or at <= due}
+        names = set(self.dirty) | caught_up
+        if not names:
+            if self.remote_dirty:
+                self.schedule_flush()
+            return None
+        writers, self.dirty = self.dirty, {}
+        for name in caught_up:
+            del self.remote_dirty[name]
+        changes = {self.keys[n]: self.text(n) for n in names if n in self.keys}
+        authors = {}
+        for name, counts in writers.items():
+            key = self.keys.get(name)
+            if key is not None:
+                row = (key.kind, key.pk)
+                authors.setdefault(row, Counter()).update(counts)
+        authors = {row: self.users[c.most_common(1)[0][0]] for row, c in authors.items()}
+        try:
+            written = await database_sync_to_async(texts.write_back)(
+                self.day_id, changes, authors, log_id=self.log_id
+            )
+        except Exception:
+            log.exception("Writing back live texts of day %s failed", self.day_id)
+            for name, counts in writers.items():  # tried again with the next change
+                self.dirty.setdefault(name, Counter()).update(counts)
+            return None
+        for name, key in ((str(k), k) for k in changes):
+            if str(key) not in written.refused:
+                self.base[name] = changes[key]
+        for kind, pk, version in written.saved:
+            for name, key in self.keys.items():
+                if key.kind == kind and key.pk == pk:
+                    self.versions[name] = version
+        if self.dirty or self.remote_dirty:
+            self.schedule_flush()
+        if self.announce is not None:
+            await self.announce(written)
+        return written
+
+    async def settle(self) -> texts.Written | None:
+        """Wait for a write under way, then write everything left (the last one out)."""
+        if self._flushing is not None and not self._flushing.done():
+            await self._flushing
+        return await self.flush(final=True)
+
+
+class Registry:
+    """This process's open rooms, by group name."""
+
+    def __init__(self):
+        self.rooms: dict[str, Room] = {}
+        self.lock = asyncio.Lock()
+        self.opened_at: dict[str, float] = {}
+
+    def get(self, group: str) -> Room | None:
+        return self.rooms.get(group)
+
+    def add(self, room: Room) -> None:
+        self.rooms[room.group] = room
+        self.opened_at[room.group] = time.monotonic()
+
+    def discard(self, room: Room) -> None:
+        if self.rooms.get(room.group) is room:
+            del self.rooms[room.group]
+            self.opened_at.pop(room.group, None)
+
+
+rooms = Registry()

@@ -1,0 +1,28 @@
+"""ASGI entry point: the pages (Django) and the live editing sockets (Channels).
+
+Sockets are authenticated with the Django session (AuthMiddlewareStack) and refused
+unless their Origin is one of ALLOWED_HOSTS, so another site cannot open one with a
+visitor's cookies.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studylog.settings")
+django_application = get_asgi_application()  # sets Django up before the consumers import
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from sessions.live.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_application,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
+)
