@@ -138,6 +138,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A pool of connections per process (psycopg_pool), by default: under ASGI a request
+    # runs in a thread of its own, so CONN_MAX_AGE's kept connections are not kept, and
+    # a new connection per request costs more than the request. DATABASE_POOL=0 turns it
+    # off (then CONN_MAX_AGE applies).
+    if env_bool("DATABASE_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(env("DATABASE_POOL_MIN", "2")),
+            "max_size": int(env("DATABASE_POOL_MAX", "10")),
+            "timeout": 10,
+        }
     # QuerySet.iterator() (which every member <select> goes through) would otherwise
     # open a server-side cursor, WITH HOLD outside a transaction: three round trips and
     # a materialized copy for a list of a few members. Nothing here streams big results.
@@ -226,6 +237,9 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The editor's live layer (static/js/live.js): off, the editor saves each part by form
+# and polls, as it always does where a socket cannot connect.
+LIVE_EDITING = env_bool("LIVE_EDITING", True)
 LIVE_SAVE_DELAY = float(env("LIVE_SAVE_DELAY", "0.5"))  # seconds from a change to its save
 LIVE_REMOTE_SAVE_DELAY = 2.0  # another server's change, saved here if it did not
 LIVE_JOIN_WAIT = 0.3  # a server opening a day waits this long for another's state

@@ -155,6 +155,7 @@ class VersionedForm(TeamScopedForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
+        live_keys(self)
 
     @property
     def expected_version(self) -> int:
@@ -180,3 +181,21 @@ class DateRangeForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(_("The start date is after the end date."))
         return data
+
+
+def live_keys(form) -> None:
+    """Name each live text of a saved row for the live editor (sessions/live/names.py):
+    `data-live-key="question:12:answer"`, and a log's texts as its member's own room's."""
+    from ..live.names import FIELDS, LOG
+
+    instance = form.instance
+    if instance.pk is None:
+        return
+    kind = LOG if instance._meta.model_name == "memberlog" else getattr(instance, "kind", "")
+    for name in FIELDS.get(kind, ()):
+        field = form.fields.get(name)
+        if field is None or not isinstance(field.widget, forms.Textarea):
+            continue
+        field.widget.attrs["data-live-key"] = f"{kind}:{instance.pk}:{name}"
+        if kind == LOG:
+            field.widget.attrs["data-live-room"] = "log"

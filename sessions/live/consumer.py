@@ -21,20 +21,13 @@ from django.utils.translation import gettext as _
 
 from ..models import Day, MemberLog, Membership
 from . import protocol, texts
-from .names import SERVER, group_name, message_id
+from .names import SERVER, colour_of, group_name, message_id
 from .protocol import AWARENESS, CONTROL, EMPTY_UPDATE, SYNC, ProtocolError
 from .rooms import Room, rooms
 from .texts import Key
 
 # Socket close codes (4000-4999 are the application's).
 REFUSED, TOO_BIG, TOO_FAST, BAD_MESSAGE, RESET = 4403, 4413, 4429, 4400, 4409
-
-PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8590c", "#1098ad", "#c2255c", "#5c940d"]
-
-
-def colour_of(membership_id: int) -> str:
-    return PALETTE[membership_id % len(PALETTE)]
-
 
 class Bucket:
     """At most `rate` messages a second on average, `burst` at once."""

@@ -25,3 +25,11 @@ def message_id() -> str:
 def group_name(scope: str, pk: int) -> str:
     """The channel-layer group of a day's document ("day") or a member's log ("log")."""
     return f"live-{scope}-{pk}"
+
+
+# Each member's colour in presence and carets, by membership id.
+PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8590c", "#1098ad", "#c2255c", "#5c940d"]
+
+
+def colour_of(membership_id: int) -> str:
+    return PALETTE[membership_id % len(PALETTE)]

@@ -10,6 +10,7 @@ every write here with 403; each member's own log (views/logs.py) stays editable.
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -26,6 +27,7 @@ from ..access import (
 from ..decorators import refuse_when_closed
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
+from ..live.names import colour_of
 from ..models import AssignmentReview, Day, MemberLog
 
 
@@ -51,6 +53,27 @@ def state_of(day: Day) -> dict:
     return {"session": day.version, "lists": lists, "closed": day.is_closed}
 
 
+def live_editing(request, day, membership, my_log) -> dict | None:
+    """What the editor's live layer needs (static/js/live.js), or None without it."""
+    if not settings.LIVE_EDITING:
+        return None
+    args = [day.team.slug, day.iso]
+    return {
+        "url": f"/ws/teams/{args[0]}/days/{args[1]}/",
+        "log_url": f"/ws/teams/{args[0]}/days/{args[1]}/log/" if my_log and my_log.pk else "",
+        "user": json.dumps(
+            {
+                "id": membership.pk,
+                "name": membership.display_name,
+                "color": colour_of(membership.pk),
+                "colorLight": colour_of(membership.pk) + "33",
+            },
+            ensure_ascii=False,
+        ),
+        "can_write": membership.can_write and not day.is_closed,
+    }
+
+
 @login_required
 def day_edit(request, team, date):
     team, membership, day = get_day_for(
@@ -65,6 +88,7 @@ def day_edit(request, team, date):
         for kind in KINDS.values()
     ]
     can_moderate = day.can_moderate(membership)
+    my_log = MemberLog.objects.own(day, membership) if membership.can_write else None
     context = {
         "team": team,
         "membership": membership,
@@ -72,7 +96,8 @@ def day_edit(request, team, date):
         "sections": sections,
         "can_moderate": can_moderate,
         "state": json.dumps(state_of(day)),
-        "my_log": MemberLog.objects.own(day, membership) if membership.can_write else None,
+        "live": live_editing(request, day, membership, my_log),
+        "my_log": my_log,
         # Members with no account: their logs are written by an admin or the moderator.
         "name_only": list(team.memberships.participants().filter(user=None))
         if can_moderate

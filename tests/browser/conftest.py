@@ -80,19 +80,14 @@ def page_logs() -> list[PageLog]:
     return []
 
 
-@pytest.fixture
-def new_page(browser, live_server, page_logs):
-    """Open a page in a fresh context (own cookies) with the given viewport width.
-
-    Pages use relative URLs against the live server: `page.goto("/teams/…")`.
-    """
+def _pages(browser, base_url: str, page_logs: list[PageLog]):
     contexts = []
 
     def make(width: int = 1280, name: str = "") -> Page:
         context = browser.new_context(
             viewport={"width": width, "height": HEIGHTS.get(width, 900)},
             locale="ko-KR",
-            base_url=live_server.url,
+            base_url=base_url,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -103,10 +98,49 @@ def new_page(browser, live_server, page_logs):
         page_logs.append(log)
         return page
 
-    yield make
-    # Close before pytest-django flushes the database: open editors poll every 4 s.
+    return make, contexts
+
+
+def _close(contexts, page_logs) -> None:
     for context in contexts:
         context.close()
     for log in page_logs:
         for line in log.problems():
             print(f"[{log.name}] {line}")
+
+
+@pytest.fixture(autouse=True)
+def _no_live_editing(settings):
+    """live_server is WSGI, with no sockets: its editor is the polling one, as behind a
+    proxy that blocks WebSocket. The live tests serve ASGI (`live_page`) and turn it on."""
+    settings.LIVE_EDITING = False
+
+
+@pytest.fixture
+def new_page(browser, live_server, page_logs):
+    """Open a page in a fresh context (own cookies) with the given viewport width.
+
+    Pages use relative URLs against the live server: `page.goto("/teams/…")`.
+    """
+    make, contexts = _pages(browser, live_server.url, page_logs)
+    yield make
+    # Close before pytest-django flushes the database: open editors poll every 4 s.
+    _close(contexts, page_logs)
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """The ASGI app (pages and live editing sockets) in a thread: tests/browser/asgi_server.py."""
+    from .asgi_server import ThreadedServer
+
+    settings.LIVE_EDITING = True
+    with ThreadedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def live_page(browser, asgi_server, page_logs):
+    """Like new_page, against the ASGI server: the editor edits live."""
+    make, contexts = _pages(browser, asgi_server.url, page_logs)
+    yield make
+    _close(contexts, page_logs)

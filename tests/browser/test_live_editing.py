@@ -1,0 +1,116 @@
+"""Live editing in real browsers: several members type into the same answer at once.
+
+The app runs under ASGI (tests/browser/asgi_server.py), so the editor connects its
+socket and binds each open text to the day's shared document. Every character anyone
+types must end up on every screen and in the saved answer.
+"""
+
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sessions.models import Attendance, Membership, Question, Revision
+
+from ..factories import PASSWORD, DayFactory, MembershipFactory, QuestionFactory, TeamFactory
+from ..factories import UserFactory
+from .helpers import login, open_edit_form, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NAMES = [("ara", "김아라"), ("bomi", "이보미"), ("chan", "박찬"), ("dana", "최다나")]
+
+
+def live_team(count: int):
+    team = TeamFactory(name="실시간팀", slug="live")
+    for n, (username, name) in enumerate(NAMES[:count]):
+        role = Membership.Role.ADMIN if n == 0 else Membership.Role.MEMBER
+        MembershipFactory(team=team, user=UserFactory(username=username), role=role, display_name=name)
+    day = DayFactory(team=team)
+    Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in team.memberships.all())
+    question = QuestionFactory(day=day, question="CRDT는 어떻게 합치나요?", answer="기본 답변.")
+    return team, day, question
+
+
+def open_answer(page: Page, team, day, question) -> object:
+    page.goto(f"/teams/{team.slug}/days/{day.date.isoformat()}/edit/")
+    expect(page.locator("[data-live-status].is-connected")).to_be_visible()
+    form = open_edit_form(page, "question", str(question.pk))
+    editor = form.locator(".field:has(textarea[name=answer]) .cm-content")
+    expect(editor).to_be_visible()
+    return editor
+
+
+def editor_text(editor) -> str:
+    return editor.evaluate("(el) => el.cmView ? el.cmView.view.state.doc.toString() : el.innerText")
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, count):
+    team, day, question = live_team(count)
+    pages, editors = [], []
+    for username, _name in NAMES[:count]:
+        page = live_page(1280, name=username)
+        login(page, username, PASSWORD)
+        editors.append(open_answer(page, team, day, question))
+        pages.append(page)
+
+    # Each puts the caret at the end, then all type in turns of a few characters:
+    # keystrokes from different browsers interleave within milliseconds.
+    words = [f" [{username}:가나다라마바사{n}]" for n, (username, _) in enumerate(NAMES[:count])]
+    for editor in editors:
+        editor.click()
+        editor.press("End")
+    for chunk in range(0, max(len(w) for w in words), 3):
+        for editor, word in zip(editors, words, strict=True):
+            if chunk < len(word):
+                editor.press_sequentially(word[chunk : chunk + 3])
+
+    # All screens agree, and hold every word whole.
+    for editor in editors:
+        for word in words:
+            expect(editor).to_contain_text(word.strip(), timeout=10_000)
+    texts = {editor_text(editor) for editor in editors}
+    assert len(texts) == 1, texts
+    shown = texts.pop()
+    assert shown.startswith("기본 답변.")
+
+    # Saved within a second of the last keystroke, with each writer in history.
+    deadline = time.monotonic() + 5
+    while Question.objects.get(pk=question.pk).answer != shown and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert Question.objects.get(pk=question.pk).answer == shown
+    authors = set(
+        Revision.objects.filter(kind="question", object_id=question.pk).values_list(
+            "author__username", flat=True
+        )
+    )
+    assert authors and authors <= {u for u, _ in NAMES[:count]}
+
+    # Presence: each page names the others.
+    for page, (username, name) in zip(pages, NAMES[:count], strict=True):
+        bar = page.locator("[data-live-presence]")
+        for _other, other_name in NAMES[:count]:
+            if other_name != name:
+                expect(bar).to_contain_text(other_name)
+    if count == 2:
+        for width in (1280, 390):
+            pages[0].set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+            screenshot(pages[0], "live-presence")
+
+
+def test_an_observer_watches_but_cannot_type(live_page):
+    team, day, question = live_team(2)
+    watcher = UserFactory(username="watcher")
+    MembershipFactory(team=team, user=watcher, role=Membership.Role.OBSERVER, display_name="관찰자")
+    writer = live_page(1280, name="ara")
+    login(writer, "ara", PASSWORD)
+    editor = open_answer(writer, team, day, question)
+    observer = live_page(1280, name="watcher")
+    login(observer, "watcher", PASSWORD)
+    observer.goto(f"/teams/{team.slug}/days/{day.date.isoformat()}/edit/")
+    expect(observer.locator("[data-live-presence]")).to_contain_text("김아라")
+    editor.click()
+    editor.press("End")
+    editor.press_sequentially(" 추가")
+    expect(observer.locator(f"#question-{question.pk}")).to_contain_text("기본 답변. 추가", timeout=10_000)
