@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install lint messages clean
+.PHONY: run serve test install lint messages clean assets
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: $(STAMP)
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
+
+# static/js/live.js, the live editor's bundle (committed), from assets/live/ and the
+# npm packages pinned by package-lock.json (assets/build.mjs runs esbuild).
+assets:
+	npm ci && node assets/build.mjs
 
 clean:
 	rm -rf $(VENV) staticfiles

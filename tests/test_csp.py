@@ -131,10 +131,17 @@ def test_no_template_has_a_style_attribute():
 def test_the_page_scripts_set_no_style_attributes():
     """Our scripts change looks through classes: htmx copies an element's style attribute
     onto its replacement when it settles a swap, which the policy blocks (the conflict
-    view logged that), so nothing of ours may leave one behind."""
+    view logged that), so nothing of ours may leave one behind.
+
+    static/js/live.js is a bundle: the CodeMirror in it sizes its own editor's nodes
+    through element.style, which the policy allows (it governs style attributes in
+    markup and setAttribute, not the CSSOM). For it, our own sources in assets/live/
+    are held to the rule instead."""
     root = Path(settings.BASE_DIR, "static", "js")
     pattern = re.compile(r"\.style\b|setAttribute\(\s*[\"']style|cssText")
-    offenders = [p.name for p in root.glob("*.js") if pattern.search(p.read_text("utf-8"))]
+    scripts = [p for p in root.glob("*.js") if p.name != "live.js"]
+    scripts += Path(settings.BASE_DIR, "assets", "live").glob("*.js")
+    offenders = [p.name for p in scripts if pattern.search(p.read_text("utf-8"))]
     assert offenders == []
 
 
