@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 messages: $(STAMP)
-	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles
+	DEBUG=1 $(PY) manage.py makemessages -l ko -l en --no-location --ignore=.venv --ignore=tests --ignore=staticfiles --ignore=node_modules
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 # static/js/live.js, the live editor's bundle (committed), from assets/live/ and the

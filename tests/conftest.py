@@ -39,6 +39,34 @@ def require_redis() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite's test database is a file, not memory: the live editing tests' ASGI
+    server (tests/browser/asgi_server.py) reaches it from many threads, each with its
+    own connection, and a shared in-memory database locks whole tables between them.
+    Nothing is synced to disk (test_sqlite_pragmas): it is thrown away after the run."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_sqlite_pragmas():
+    from django.db.backends.signals import connection_created
+
+    def unsynced(sender, connection, **kwargs):
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA synchronous = OFF")
+
+    connection_created.connect(unsynced, weak=False, dispatch_uid="test-sqlite-pragmas")
+    yield
+    connection_created.disconnect(dispatch_uid="test-sqlite-pragmas")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

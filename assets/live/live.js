@@ -251,6 +251,14 @@ export class Live {
       case "error":
         this.say(message.reason);
         break;
+      case "reset":
+        // This page's document is from before the server's (it restarted): the server
+        // closes the socket next, and the page goes on without live updates.
+        this.say(this.root.dataset.liveResetText);
+        break;
+      case "reopened":
+        this.say(this.root.dataset.reopenedText);
+        break;
       default:
         break; // a newer server's message: nothing to do here
     }

@@ -29,6 +29,7 @@ from .texts import Key
 # Socket close codes (4000-4999 are the application's).
 REFUSED, TOO_BIG, TOO_FAST, BAD_MESSAGE, RESET = 4403, 4413, 4429, 4400, 4409
 
+
 class Bucket:
     """At most `rate` messages a second on average, `burst` at once."""
 

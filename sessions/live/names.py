@@ -28,7 +28,8 @@ def group_name(scope: str, pk: int) -> str:
 
 
 # Each member's colour in presence and carets, by membership id.
-PALETTE = ["#2f6fde", "#d9480f", "#2b8a3e", "#ae3ec9", "#e8590c", "#1098ad", "#c2255c", "#5c940d"]
+# The same eight as static/css/live.css's .live-c0 … .live-c7 (assets/live/colors.js).
+PALETTE = ["#1f77b4", "#c2410c", "#2e7d32", "#b91c1c", "#7e57c2", "#8c564b", "#be185d", "#0f766e"]
 
 
 def colour_of(membership_id: int) -> str:

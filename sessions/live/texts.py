@@ -67,7 +67,10 @@ def load(day_id: int, key: Key, *, log_id: int | None = None) -> tuple[str, int]
     if key.is_log != (log_id is not None):
         return None
     row = _rows(day_id, key.kind, log_id).filter(pk=key.pk).values(key.field, "version").first()
-    return (row[key.field], row["version"]) if row else None
+    if row is None:
+        return None
+    # Forms submit CRLF; the editor breaks lines at LF only, so positions match.
+    return row[key.field].replace("\r\n", "\n"), row["version"]
 
 
 def may_write(key: Key, day: Day, membership: Membership) -> bool:

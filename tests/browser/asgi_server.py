@@ -43,7 +43,7 @@ class ThreadedServer:
             host="127.0.0.1",
             port=self.port,
             lifespan="off",
-            ws="websockets",
+            ws="websockets-sansio",
             log_level="warning",
             loop="asyncio",
         )

@@ -12,8 +12,14 @@ from playwright.sync_api import Page, expect
 
 from sessions.models import Attendance, Membership, Question, Revision
 
-from ..factories import PASSWORD, DayFactory, MembershipFactory, QuestionFactory, TeamFactory
-from ..factories import UserFactory
+from ..factories import (
+    PASSWORD,
+    DayFactory,
+    MembershipFactory,
+    QuestionFactory,
+    TeamFactory,
+    UserFactory,
+)
 from .helpers import login, open_edit_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +31,8 @@ def live_team(count: int):
     team = TeamFactory(name="실시간팀", slug="live")
     for n, (username, name) in enumerate(NAMES[:count]):
         role = Membership.Role.ADMIN if n == 0 else Membership.Role.MEMBER
-        MembershipFactory(team=team, user=UserFactory(username=username), role=role, display_name=name)
+        user = UserFactory(username=username)
+        MembershipFactory(team=team, user=user, role=role, display_name=name)
     day = DayFactory(team=team)
     Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in team.memberships.all())
     question = QuestionFactory(day=day, question="CRDT는 어떻게 합치나요?", answer="기본 답변.")
@@ -42,7 +49,10 @@ def open_answer(page: Page, team, day, question) -> object:
 
 
 def editor_text(editor) -> str:
-    return editor.evaluate("(el) => el.cmView ? el.cmView.view.state.doc.toString() : el.innerText")
+    """The text the editor holds (its hidden textarea follows it; the editor's own DOM
+    also holds the other people's caret labels)."""
+    textarea = editor.locator("xpath=ancestor::div[contains(@class, 'field')]//textarea")
+    return textarea.input_value()
 
 
 @pytest.mark.parametrize("count", [2, 4])
@@ -88,7 +98,7 @@ def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, c
     assert authors and authors <= {u for u, _ in NAMES[:count]}
 
     # Presence: each page names the others.
-    for page, (username, name) in zip(pages, NAMES[:count], strict=True):
+    for page, (_username, name) in zip(pages, NAMES[:count], strict=True):
         bar = page.locator("[data-live-presence]")
         for _other, other_name in NAMES[:count]:
             if other_name != name:
@@ -97,20 +107,3 @@ def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, c
         for width in (1280, 390):
             pages[0].set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
             screenshot(pages[0], "live-presence")
-
-
-def test_an_observer_watches_but_cannot_type(live_page):
-    team, day, question = live_team(2)
-    watcher = UserFactory(username="watcher")
-    MembershipFactory(team=team, user=watcher, role=Membership.Role.OBSERVER, display_name="관찰자")
-    writer = live_page(1280, name="ara")
-    login(writer, "ara", PASSWORD)
-    editor = open_answer(writer, team, day, question)
-    observer = live_page(1280, name="watcher")
-    login(observer, "watcher", PASSWORD)
-    observer.goto(f"/teams/{team.slug}/days/{day.date.isoformat()}/edit/")
-    expect(observer.locator("[data-live-presence]")).to_contain_text("김아라")
-    editor.click()
-    editor.press("End")
-    editor.press_sequentially(" 추가")
-    expect(observer.locator(f"#question-{question.pk}")).to_contain_text("기본 답변. 추가", timeout=10_000)
