@@ -59,6 +59,13 @@ def _analyzer():
     return _kiwi
 
 
+def warm() -> None:
+    """Load the analyzer now: loading takes a couple of seconds and holds the GIL, so a
+    server that serves live editing loads it before it takes connections, not in the
+    middle of someone's typing (studylog/asgi.py)."""
+    parts("기울기가")
+
+
 @dataclass(frozen=True)
 class Word:
     """A word as search looks for it: every needle in the text, and every stem among

@@ -16,7 +16,10 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from sessions import korean  # noqa: E402
 from sessions.live.routing import websocket_urlpatterns  # noqa: E402
+
+korean.warm()  # the search index's analyzer, loaded before the first save needs it
 
 application = ProtocolTypeRouter(
     {

@@ -546,3 +546,32 @@ def test_days_are_kept_apart(team_member, day):
 
     run(body)
     assert Question.objects.get(pk=theirs.pk).answer == "둘째 날"
+
+
+def test_a_change_made_while_a_save_is_under_way_is_saved_too(team_member, question, monkeypatch):
+    from sessions.live import consumer
+
+    announce = consumer.announce
+
+    async def slow_announce(*args):
+        await asyncio.sleep(0.3)  # the second keystroke comes in while the first is saved
+        await announce(*args)
+
+    monkeypatch.setattr(consumer, "announce", slow_announce)
+    k = key(question)
+
+    async def body():
+        a = peer(team_member)
+        await a.connect()
+        await a.open(k)
+        await a.type(k, 2, "1")
+        await asyncio.sleep(0.2)  # "1" is written, and its save not over
+        await a.type(k, 3, "2")
+        await a.until(lambda: len(a.control_of("saved")) >= 2, timeout=5)
+        saved_meanwhile = await asyncio.to_thread(
+            lambda: Question.objects.get(pk=question.pk).answer
+        )
+        await a.disconnect()
+        return saved_meanwhile
+
+    assert run(body) == "답변12"  # saved while the editor was still open

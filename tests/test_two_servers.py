@@ -1,19 +1,17 @@
 """Two app servers sharing PostgreSQL and Redis, as the README's "Several app servers"
 describes: log in on one, edit a day on the other, read the change back on the first.
 
-Each server is gunicorn with production settings (DEBUG off, the page cache on over
-Redis). The first reads the day page before the edit, so a stale cached page would
-show. Needs PostgreSQL (CI's second run; DATABASE_URL) and Redis on 127.0.0.1:6379;
-without them it skips, saying which; in CI (where Redis always runs) it runs in the
-PostgreSQL pass, and a missing Redis fails it.
+Each server is `make serve`'s (tests/servers.py), with production settings (DEBUG off,
+the page cache on over Redis). The first reads the day page before the edit, so a
+stale cached page would show. Needs PostgreSQL (CI's second run; DATABASE_URL) and
+Redis on 127.0.0.1:6379; without them it skips, saying which; in CI (where Redis always
+runs) it runs in the PostgreSQL pass, and a missing Redis fails it.
 """
 
 import http.cookiejar
-import os
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,6 +27,7 @@ from sessions.models import Question
 
 from .conftest import REDIS_URL, require_redis
 from .factories import QuestionFactory
+from .servers import Server, server_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "두-서버-password-1234"
@@ -44,73 +43,28 @@ def services_up(transactional_db):
     require_redis()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    user = s["USER"] or "postgres"
-    return f"postgres://{user}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def servers(services_up, tmp_path):
-    """Two gunicorn servers (one worker each) on their own ports, same database and Redis."""
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "PAGE_CACHE")},
-        "SECRET_KEY": "two-servers-" + "s" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": f"two-servers-{uuid.uuid4().hex[:8]}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "LOG_LEVEL": "WARNING",
-    }
-    python = sys.executable
+    """Two `make serve` servers (one uvicorn worker each) on their own ports, same
+    database and Redis, the page cache on."""
+    env = server_env(
+        REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX=f"two-servers-{uuid.uuid4().hex[:8]}",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    env.pop("LIVE_SAVE_DELAY")
     subprocess.run(
-        [python, "manage.py", "collectstatic", "--noinput", "-v0"],
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=env, check=True, timeout=120,
     )  # fmt: skip
-    procs, ports = [], []
+    started = []
     try:
-        for _ in range(2):
-            port = _free_port()
-            procs.append(
-                subprocess.Popen(
-                    [str(Path(python).parent / "gunicorn"), "studylog.wsgi", "--bind",
-                     f"127.0.0.1:{port}", "--workers", "1", "--no-control-socket"],
-                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    start_new_session=True,
-                )
-            )  # fmt: skip
-            ports.append(port)
-        for port in ports:
-            _wait_ready(port)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        for n in range(2):
+            started.append(Server(env, tmp_path / f"server{n}.log"))
+        yield [server.url for server in started]
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
-
-
-def _wait_ready(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn on {port} did not start")
+        for server in started:
+            server.stop()
 
 
 class Browser:

@@ -30,6 +30,13 @@ from .texts import Key
 REFUSED, TOO_BIG, TOO_FAST, BAD_MESSAGE, RESET = 4403, 4413, 4429, 4400, 4409
 
 
+def off_loop(function):
+    """Run a query in a worker thread of its own (with its own connection, closed or
+    returned to the pool after), not on the one thread Channels shares by default: a
+    keystroke's permission check must not wait behind another room's write-back."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
 class Bucket:
     """At most `rate` messages a second on average, `burst` at once."""
 
@@ -96,14 +103,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         kwargs = self.scope["url_route"]["kwargs"]
-        self.access = await database_sync_to_async(Access.load)(
+        self.access = await off_loop(Access.load)(
             user, kwargs["team"], kwargs["date"], self.scope_kind
         )
         if self.access is None:
             await self.close(code=REFUSED)
             return
         self.user = user
-        self.language = await database_sync_to_async(self._language)()
+        self.language = await off_loop(self._language)()
         membership = self.access.membership
         self.person = {
             "id": membership.pk,
@@ -226,7 +233,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _write(self, update: bytes) -> None:
         room = self.room
-        access = await database_sync_to_async(self.access.reload)()
+        access = await off_loop(self.access.reload)()
         if access is None or not access.membership.can_write:
             await self._control({"type": "readonly"})
             await self.send(bytes_data=protocol.permission_denied("read-only"))
@@ -280,7 +287,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if str(key) in room.ready:
             room._adopt(key)
             return
-        loaded = await database_sync_to_async(texts.load)(room.day_id, key, log_id=room.log_id)
+        loaded = await off_loop(texts.load)(room.day_id, key, log_id=room.log_id)
         if loaded is None:
             return await self._control({"type": "refused", "key": str(key)})
         update = room.add_key(key, *loaded)

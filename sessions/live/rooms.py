@@ -98,11 +98,11 @@ class Room:
         self.remote_dirty: dict[str, float] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.size = 0
-        self.lock = asyncio.Lock()
+        self.write_lock = asyncio.Lock()
         self._touched: set[str] = set()
         self._subscriptions = []
         self._flush_handle: asyncio.TimerHandle | None = None
-        self._flushing: asyncio.Task | None = None
+        self._flushing: set[asyncio.Task] = set()
         self.users: dict[int, object] = {}  # user id → user, for revisions' authors
         self.announce = None  # async (Written) -> None: tells everyone what was written
         self.derived: OrderedDict[str, bytes | None] = OrderedDict()  # event id → its update
@@ -213,13 +213,21 @@ class Room:
     # Writing back
 
     def schedule_flush(self) -> None:
-        if self._flush_handle is None and (self._flushing is None or self._flushing.done()):
+        """Write back in LIVE_SAVE_DELAY unless a write is due already. A write under
+        way does not count: a change may come in after it read the texts. (Writes run
+        one after another, in order, on the one thread that runs the ORM.)"""
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._flush_handle is None:
             loop = asyncio.get_running_loop()
             self._flush_handle = loop.call_later(settings.LIVE_SAVE_DELAY, self._start_flush)
 
     def _start_flush(self) -> None:
         self._flush_handle = None
-        self._flushing = asyncio.ensure_future(self.flush())
+        task = asyncio.ensure_future(self.flush())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
 
     async def flush(self, *, final: bool = False) -> texts.Written | None:
         if self._flush_handle is not None:
@@ -230,7 +238,7 @@ class Room:
         names = set(self.dirty) | caught_up
         if not names:
             if self.remote_dirty:
-                self.schedule_flush()
+                self._schedule()
             return None
         writers, self.dirty = self.dirty, {}
         for name in caught_up:
@@ -244,13 +252,15 @@ class Room:
                 authors.setdefault(row, Counter()).update(counts)
         authors = {row: self.users[c.most_common(1)[0][0]] for row, c in authors.items()}
         try:
-            written = await database_sync_to_async(texts.write_back)(
-                self.day_id, changes, authors, log_id=self.log_id
-            )
+            async with self.write_lock:  # this room's writes land in order
+                written = await database_sync_to_async(texts.write_back, thread_sensitive=False)(
+                    self.day_id, changes, authors, log_id=self.log_id
+                )
         except Exception:
             log.exception("Writing back live texts of day %s failed", self.day_id)
-            for name, counts in writers.items():  # tried again with the next change
+            for name, counts in writers.items():  # tried again
                 self.dirty.setdefault(name, Counter()).update(counts)
+            self._schedule()
             return None
         for name, key in ((str(k), k) for k in changes):
             if str(key) not in written.refused:
@@ -259,16 +269,16 @@ class Room:
             for name, key in self.keys.items():
                 if key.kind == kind and key.pk == pk:
                     self.versions[name] = version
-        if self.dirty or self.remote_dirty:
-            self.schedule_flush()
+        if self.dirty or self.remote_dirty:  # changes that came in while this one wrote
+            self._schedule()
         if self.announce is not None:
             await self.announce(written)
         return written
 
     async def settle(self) -> texts.Written | None:
         """Wait for a write under way, then write everything left (the last one out)."""
-        if self._flushing is not None and not self._flushing.done():
-            await self._flushing
+        if self._flushing:
+            await asyncio.gather(*self._flushing)
         return await self.flush(final=True)
 
 
@@ -277,7 +287,7 @@ class Registry:
 
     def __init__(self):
         self.rooms: dict[str, Room] = {}
-        self.lock = asyncio.Lock()
+        self.write_lock = asyncio.Lock()
         self.opened_at: dict[str, float] = {}
 
     def get(self, group: str) -> Room | None:

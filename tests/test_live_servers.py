@@ -1,0 +1,152 @@
+"""Live editing against real ASGI servers in their own processes: a server killed
+mid-typing, and two servers behind one Redis editing the same day.
+
+The servers run `make serve`'s command (gunicorn with a uvicorn worker) on the test
+database, which they reach as a file (SQLite) or over TCP (PostgreSQL); rows are
+committed (transactional_db). Clients are sessions/live/client.py's LiveClient. The
+two-server tests need PostgreSQL and Redis, as tests/test_two_servers.py does.
+"""
+
+import asyncio
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from sessions.live.client import LiveClient
+from sessions.models import Question
+
+from .conftest import REDIS_URL, require_redis
+from .factories import QuestionFactory
+from .servers import Server, server_env, session_key
+
+PATH = "/ws/teams/alpha/days/2024-03-04/"
+
+
+@pytest.fixture
+def answer(transactional_db, day):
+    return QuestionFactory(day=day, question="질문", answer="시작.", links="")
+
+
+def key_of(question) -> str:
+    return f"question:{question.pk}:answer"
+
+
+def saved(question) -> str:
+    return Question.objects.get(pk=question.pk).answer
+
+
+def wait_for(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition never held")
+        time.sleep(0.05)
+
+
+# One server, killed mid-typing
+
+
+def test_a_server_killed_mid_typing_loses_at_most_the_last_second(answer, team_member, tmp_path):
+    key, session = key_of(answer), session_key(team_member)
+    server = Server(server_env(), tmp_path / "server.log")
+    typed_by_kill = ""
+    try:
+
+        async def type_then_kill():
+            nonlocal typed_by_kill
+            async with LiveClient(server.url, PATH, session) as client:
+                await client.open(key)
+                for n in range(30):  # 3 seconds at 10 characters a second
+                    await client.type(key, "가나다라마바사아자차"[n % 10])
+                    await asyncio.sleep(0.1)
+                typed_by_kill = client.text(key)
+                server.kill()
+
+        asyncio.run(type_then_kill())
+    finally:
+        server.stop()
+
+    # What was typed more than a second before the kill (10 characters) was saved.
+    kept = saved(answer)
+    assert typed_by_kill.startswith(kept)
+    assert len(kept) >= len(typed_by_kill) - 10, (kept, typed_by_kill)
+
+    # Reopening the day on a new server shows the saved text.
+    again = Server(server_env(), tmp_path / "again.log")
+    try:
+
+        async def reopen():
+            async with LiveClient(again.url, PATH, session) as client:
+                await client.open(key)
+                return client.text(key)
+
+        assert asyncio.run(reopen()) == kept
+    finally:
+        again.stop()
+
+
+# Two servers behind one Redis
+
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
+    require_redis()
+    env = server_env(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"live-{uuid.uuid4().hex[:8]}")
+    servers = []
+    try:
+        for n in range(2):
+            servers.append(Server(env, tmp_path / f"server{n}.log"))
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+def test_two_servers_edit_the_same_answer_consistently(
+    two_servers, answer, team_admin, team_member
+):
+    first, second = two_servers
+    key, admin, member = key_of(answer), session_key(team_admin), session_key(team_member)
+
+    async def both():
+        async with (
+            LiveClient(first.url, PATH, admin) as a,
+            LiveClient(second.url, PATH, member) as b,
+        ):
+            await a.open(key)
+            await b.open(key)
+            for n in range(10):
+                await a.type(key, "가")
+                await b.type(key, "b")
+                await asyncio.sleep(0.05 * (n % 3))
+            await a.until(lambda: a.text(key).count("b") == 10 and a.text(key).count("가") == 10)
+            await b.until(lambda: b.text(key) == a.text(key))
+            return a.text(key)
+
+    merged = asyncio.run(both())
+    assert merged.startswith("시작.")
+    wait_for(lambda: saved(answer) == merged)
+
+
+def test_the_other_server_saves_what_a_killed_one_did_not(two_servers, answer, team_member):
+    first, second = two_servers
+    key, member = key_of(answer), session_key(team_member)
+
+    async def run():
+        async with (
+            LiveClient(first.url, PATH, member) as writer,
+            LiveClient(second.url, PATH, member) as watcher,
+        ):
+            await writer.open(key)
+            await watcher.open(key)
+            await writer.type(key, "끝까지 남을 글")
+            await watcher.until(lambda: watcher.text(key).endswith("끝까지 남을 글"))
+            first.kill()  # at once: the first never wrote this back itself
+            return watcher.text(key)
+
+    seen = asyncio.run(run())
+    wait_for(lambda: saved(answer) == seen, timeout=15)
