@@ -12,8 +12,8 @@ one team of 32 members and a day with one question, and starts the ASGI server a
    keystroke is one update; the time from its send to its arrival at every other
    editor is one latency sample. Printed: p50 and p95, the server's CPU seconds per
    editor per second (from /proc), and how both grow from the smallest N.
-2. Memory per open day: the server's RSS before and after 10 more days are opened by
-   2 editors each who type a little, divided by 10.
+2. Memory per open day: the server's RSS before and while 20 more days are held open
+   by 2 editors each who type a little, divided by 20.
 3. Baseline, same server: the same edit through the form save (POST of the question's
    edit form, one request per keystroke-sized change, sequential): its round trip p50
    and p95. Without live editing, the other editors see a save on their next poll
@@ -66,13 +66,15 @@ def setup_django(database_url: str) -> None:
 
 
 def migrate(env: dict) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=600,
-    )
+    """Migrate the scratch database and collect the static files, as make serve does."""
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command, "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=600,
+        )
 
 
 def build(days: int):
@@ -195,6 +197,29 @@ async def phase(port: int, day_path: str, key: str, cookies: list[str], n: int, 
     return samples, len(sent) * (n - 1)
 
 
+async def hold_days(server, questions, cookies) -> int:
+    """Open each question's day with two editors who type; the server's RSS while all
+    of them are open."""
+    from sessions.live.client import LiveClient
+
+    clients = []
+    try:
+        for n, question in enumerate(questions):
+            path = f"/ws/teams/live/days/{question.day.date.isoformat()}/"
+            key = f"question:{question.pk}:answer"
+            for cookie in cookies[2 * n % len(cookies) : 2 * n % len(cookies) + 2]:
+                client = LiveClient(f"http://127.0.0.1:{server.port}", path, cookie)
+                await client.__aenter__()
+                clients.append(client)
+                await client.open(key, timeout=30)
+                await client.type(key, "메모리 측정 " * 10)
+        await asyncio.sleep(2)  # everything saved and settled
+        return server.rss_bytes()
+    finally:
+        for client in clients:
+            await client.__aexit__()
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -211,22 +236,22 @@ def form_saves(port: int, team_slug: str, question, session_key: str, count: int
     opener.addheaders = [("Cookie", f"sessionid={session_key}")]
     date = question.day.date.isoformat()
     path = f"/teams/{team_slug}/days/{date}/items/question/{question.pk}/edit/"
+    opener.open(f"{base}/teams/{team_slug}/days/{date}/edit/", timeout=10).read()  # the CSRF cookie
     page = opener.open(base + path, timeout=10).read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     csrf = next((c.value for c in jar if c.name == "csrftoken"), None)
-    if token is None or csrf is None:
-        raise RuntimeError("the edit form has no CSRF token")
+    if csrf is None:
+        raise RuntimeError("the editor set no CSRF cookie")
     version = int(re.search(r'name="version" value="(\d+)"', page).group(1))
     answer = re.search(r'name="answer"[^>]*>([^<]*)</textarea>', page).group(1)
     times = []
     for n in range(count):
         answer += "가나다라마"[n % 5]
         body = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": token.group(1), "version": version, "question": "지연 시간은?",
-             "answer": answer, "links": ""}
+            {"version": version, "question": "지연 시간은?", "answer": answer, "links": ""}
         ).encode()  # fmt: skip
         request = urllib.request.Request(base + path, data=body, method="POST")
         request.add_header("Cookie", f"sessionid={session_key}; csrftoken={csrf}")
+        request.add_header("X-CSRFToken", csrf)
         request.add_header("Referer", base + path)
         request.add_header("HX-Request", "true")
         started = time.perf_counter()
@@ -258,7 +283,7 @@ def main() -> int:
         print(f"database: {database_url.split('@')[-1]}; migrating…", flush=True)
         migrate(env)
         setup_django(database_url)
-        team, questions, cookies = build(days=11)
+        team, questions, cookies = build(days=21)
         server = Server(env, Path(tmp) / "server.log")
         try:
             return measure(server, team, questions, cookies, counts, args.seconds)
@@ -275,13 +300,17 @@ def measure(server, team, questions, cookies, counts, seconds) -> int:
     results = {}
     for n in counts:
         cpu_before, wall_before = server.cpu_seconds(), time.perf_counter()
+        own_before = time.process_time()
         samples, expected = asyncio.run(phase(server.port, day_path, key, cookies, n, seconds))
-        cpu = (server.cpu_seconds() - cpu_before) / (time.perf_counter() - wall_before)
+        wall = time.perf_counter() - wall_before
+        cpu = (server.cpu_seconds() - cpu_before) / wall
+        clients_cpu = (time.process_time() - own_before) / wall
         p50, p95 = percentile(samples, 50), percentile(samples, 95)
         results[n] = (p50, p95, cpu / n)
         print(
             f"{n:>8} {p50:>8.1f} {p95:>8.1f} {len(samples):>9} {expected - len(samples):>6}"
-            f" {cpu / n * 100:>10.1f}%"
+            f" {cpu / n * 100:>10.1f}%   (server {cpu * 100:.0f}% of a core,"
+            f" the clients here {clients_cpu * 100:.0f}%)"
         )
     small = counts[0]
     print("\ngrowth against", small, "editors (p95 ratio, CPU per editor ratio):")
@@ -291,21 +320,12 @@ def measure(server, team, questions, cookies, counts, seconds) -> int:
             f"CPU per editor ×{results[n][2] / results[small][2]:.2f}"
         )
 
-    # Memory per open day: 10 more days, 2 editors each typing a little.
+    # Memory per open day: 20 more days held open by 2 editors each, 100 characters typed.
     rss_before = server.rss_bytes()
-
-    async def open_days():
-        runs = []
-        for q in questions[1:]:
-            runs.append(
-                phase(server.port, q.day.date.isoformat(), f"question:{q.pk}:answer", cookies, 2, 1)
-            )
-        await asyncio.gather(*runs)
-
-    asyncio.run(open_days())
     opened = len(questions) - 1
-    per_day = (server.rss_bytes() - rss_before) / opened
-    print(f"\nmemory per open day: {per_day / 1024:.0f} KiB (RSS growth over {opened} days)")
+    rss_open = asyncio.run(hold_days(server, questions[1:], cookies))
+    per_day = (rss_open - rss_before) / opened
+    print(f"\nmemory per open day: {per_day / 1024:.0f} KiB (RSS growth with {opened} days open)")
 
     # The baseline on the same server.
     saves = form_saves(server.port, team.slug, questions[0], cookies[0], 50)

@@ -242,6 +242,7 @@ else:
 LIVE_EDITING = env_bool("LIVE_EDITING", True)
 LIVE_SAVE_DELAY = float(env("LIVE_SAVE_DELAY", "0.5"))  # seconds from a change to its save
 LIVE_REMOTE_SAVE_DELAY = 2.0  # another server's change, saved here if it did not
+LIVE_ACCESS_RECHECK = 2.0  # seconds a socket trusts its member's role between readings
 LIVE_JOIN_WAIT = 0.3  # a server opening a day waits this long for another's state
 LIVE_MAX_MESSAGE = 256 * 1024  # bytes in one message from a browser
 LIVE_MAX_DOCUMENT = 8 * 1024 * 1024  # bytes of changes a day's live document takes

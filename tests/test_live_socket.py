@@ -280,9 +280,35 @@ def test_a_member_made_observer_meanwhile_writes_nothing(team_member, question):
         a = peer(team_member)
         await a.connect()
         await a.open(k)
-        await asyncio.to_thread(
+
+        def demote():  # as the members page does: a save, which tells open sockets
+            membership = Membership.objects.get(user=team_member)
+            membership.role = Membership.Role.OBSERVER
+            membership.save()
+
+        await asyncio.to_thread(demote)
+        await a.drain(0.1)
+        await a.type(k, 0, "늦은 ")
+        await a.until(lambda: a.control_of("readonly"))
+        await a.disconnect()
+
+    run(body)
+    question.refresh_from_db()
+    assert question.answer == "답변"
+
+
+def test_a_role_changed_behind_the_apps_back_is_read_again_soon(team_member, question, settings):
+    settings.LIVE_ACCESS_RECHECK = 0.2
+    k = key(question)
+
+    async def body():
+        a = peer(team_member)
+        await a.connect()
+        await a.open(k)
+        await asyncio.to_thread(  # no save(), so no news: only the recheck finds it
             Membership.objects.filter(user=team_member).update, role=Membership.Role.OBSERVER
         )
+        await asyncio.sleep(0.3)
         await a.type(k, 0, "늦은 ")
         await a.until(lambda: a.control_of("readonly"))
         await a.disconnect()

@@ -97,6 +97,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.room: Room | None = None
         self.clients: set[int] = set()  # awareness client ids this socket speaks for
         self.synced = False
+        self.access_stale = False
         self.bucket = Bucket(settings.LIVE_RATE, settings.LIVE_BURST)
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -110,6 +111,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         self.user = user
+        self.team_group = group_name("team", self.access.membership.team_id)
+        self.checked_at = time.monotonic()
         self.language = await off_loop(self._language)()
         membership = self.access.membership
         self.person = {
@@ -140,6 +143,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             rooms.add(room)
         room.connections.add(self.channel_name)
         await self.channel_layer.group_add(group, self.channel_name)
+        await self.channel_layer.group_add(self.team_group, self.channel_name)
         if created and not isinstance(self.channel_layer, InMemoryChannelLayer):
             await self._catch_up(room)
         return room
@@ -172,6 +176,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if room is None:
             return
         await self.channel_layer.group_discard(room.group, self.channel_name)
+        await self.channel_layer.group_discard(self.team_group, self.channel_name)
         room.connections.discard(self.channel_name)
         if self.clients:
             gone = []
@@ -233,13 +238,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _write(self, update: bytes) -> None:
         room = self.room
-        access = await off_loop(self.access.reload)()
+        access = await self._current_access()
         if access is None or not access.membership.can_write:
             await self._control({"type": "readonly"})
             await self.send(bytes_data=protocol.permission_denied("read-only"))
             return
-        self.access = access
-        if self.scope_kind == "day" and access.day.is_closed:
+        if self.scope_kind == "day" and (room.closed or access.day.is_closed):
             if not room.closed:
                 room.closed = True
                 await self._group_control({"type": "closed"})
@@ -259,6 +263,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._broadcast_update(update, from_browser=True)
         for each in reverts:
             await self._broadcast_update(each, from_browser=False)
+
+    async def _current_access(self) -> Access | None:
+        """Who is writing, as the database says: read again when the team's members
+        changed (live.access), and at least every LIVE_ACCESS_RECHECK seconds; else
+        what was read last (a query per keystroke cost more than the rest of it)."""
+        if self.access_stale or time.monotonic() - self.checked_at > settings.LIVE_ACCESS_RECHECK:
+            self.access_stale = False
+            self.checked_at = time.monotonic()
+            access = await off_loop(self.access.reload)()
+            if access is None:
+                return None
+            self.access = access
+        return self.access
 
     async def _awareness(self, payload: bytes) -> None:
         room = self.room
@@ -345,7 +362,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         message = dict(event["message"])
         if self.room is not None and message.get("type") in ("closed", "reopened"):
             self.room.closed = message["type"] == "closed"
+            self.access_stale = True  # the day's state, read again before the next write
         await self._control(message)
+
+    async def live_access(self, event):
+        self.access_stale = True
 
     async def live_saved_text(self, event):
         room = self.room

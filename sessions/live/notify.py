@@ -50,6 +50,12 @@ def reopened(day_id: int) -> None:
     _control(day_id, {"type": "reopened"})
 
 
+def access_changed(team_id: int) -> None:
+    """A member of the team was added, removed, made observer…: its open sockets read
+    their member's role again before their next write."""
+    _send(group_name("team", team_id), {"type": "live.access"})
+
+
 def texts_saved(row) -> None:
     """A row's live texts were saved by a form (the editor without live editing, a
     restore): open documents take the saved text."""

@@ -202,6 +202,9 @@ class Membership(OnTeamPages):
                     kwargs["update_fields"] = {*kwargs["update_fields"], "rotation_since"}
         super().save(*args, **kwargs)
         self._loaded_participant = self.is_participant
+        from ..live import notify  # open live editors read the member's role again
+
+        notify.access_changed(self.team_id)
 
     @property
     def is_participant(self) -> bool:
