@@ -83,11 +83,11 @@ def page_logs() -> list[PageLog]:
 def _pages(browser, base_url: str, page_logs: list[PageLog]):
     contexts = []
 
-    def make(width: int = 1280, name: str = "") -> Page:
+    def make(width: int = 1280, name: str = "", base: str = "") -> Page:
         context = browser.new_context(
             viewport={"width": width, "height": HEIGHTS.get(width, 900)},
             locale="ko-KR",
-            base_url=base_url,
+            base_url=base or base_url,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -143,4 +143,12 @@ def live_page(browser, asgi_server, page_logs):
     """Like new_page, against the ASGI server: the editor edits live."""
     make, contexts = _pages(browser, asgi_server.url, page_logs)
     yield make
+    _close(contexts, page_logs)
+
+
+@pytest.fixture
+def server_page(browser, page_logs):
+    """Like new_page, against a server given by URL: `server_page(url, width, name)`."""
+    make, contexts = _pages(browser, "", page_logs)
+    yield lambda url, width=1280, name="": make(width, name, base=url)
     _close(contexts, page_logs)

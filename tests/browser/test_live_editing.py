@@ -2,16 +2,22 @@
 
 The app runs under ASGI (tests/browser/asgi_server.py), so the editor connects its
 socket and binds each open text to the day's shared document. Every character anyone
-types must end up on every screen and in the saved answer.
+types must end up on every screen and in the saved answer. In CI's PostgreSQL pass the
+same happens across two servers (make serve's, tests/servers.py) behind one Redis.
 """
 
+import subprocess
+import sys
 import time
+import uuid
 
 import pytest
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from sessions.models import Attendance, Membership, Question, Revision
 
+from ..conftest import REDIS_URL, require_redis
 from ..factories import (
     PASSWORD,
     DayFactory,
@@ -20,6 +26,7 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
+from ..servers import ROOT, Server, server_env, session_key
 from .helpers import login, open_edit_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -64,7 +71,58 @@ def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, c
         login(page, username, PASSWORD)
         editors.append(open_answer(page, team, day, question))
         pages.append(page)
+    type_together_and_check(pages, editors, question, count)
+    if count == 2:
+        for width in (1280, 390):
+            pages[0].set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+            screenshot(pages[0], "live-presence")
 
+
+@pytest.fixture
+def two_servers(transactional_db, tmp_path):
+    """Two make-serve servers on the test's PostgreSQL database and one Redis."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
+    require_redis()
+    env = server_env(
+        REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX=f"live-browser-{uuid.uuid4().hex[:8]}",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    started = []
+    try:
+        for n in range(2):
+            started.append(Server(env, tmp_path / f"server{n}.log"))
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.mark.parametrize("count", [2, 4])
+def test_the_same_across_two_servers_behind_redis(two_servers, server_page, count):
+    team, day, question = live_team(count)
+    pages, editors = [], []
+    for n, (username, _name) in enumerate(NAMES[:count]):
+        server = two_servers[n % 2]  # alternate: half the people on each server
+        page = server_page(server.url, 1280, f"{username}@{n % 2}")
+        user = Membership.objects.get(team=team, user__username=username).user
+        page.context.add_cookies(
+            [{"name": "sessionid", "value": session_key(user), "url": server.url}]
+        )
+        editors.append(open_answer(page, team, day, question))
+        pages.append(page)
+    type_together_and_check(pages, editors, question, count)
+
+
+def type_together_and_check(pages, editors, question, count):
+    """Everyone types a word of their own into the open answer at once; then every
+    screen holds every word, the saved answer equals the screens, and each page's
+    presence names the others."""
     # Each puts the caret at the end, then all type in turns of a few characters:
     # keystrokes from different browsers interleave within milliseconds.
     words = [f" [{username}:가나다라마바사{n}]" for n, (username, _) in enumerate(NAMES[:count])]
@@ -103,7 +161,3 @@ def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, c
         for _other, other_name in NAMES[:count]:
             if other_name != name:
                 expect(bar).to_contain_text(other_name)
-    if count == 2:
-        for width in (1280, 390):
-            pages[0].set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-            screenshot(pages[0], "live-presence")
