@@ -110,3 +110,21 @@ class Peer:
     @staticmethod
     def dump(message: dict) -> str:
         return json.dumps(message, ensure_ascii=False)
+
+
+def run_async(coroutine_function):
+    """Run an async test body to its end in a thread of its own, on a new event loop:
+    the test's own thread may have one running already (Playwright's, once a browser
+    test ran in this worker), where asyncio.run and async_to_sync refuse to start."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def in_thread():
+        try:
+            return asyncio.run(coroutine_function())
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(in_thread).result()

@@ -19,6 +19,7 @@ from sessions.models import Question
 
 from .conftest import REDIS_URL, require_redis
 from .factories import QuestionFactory
+from .live_peer import run_async
 from .servers import Server, server_env, session_key
 
 PATH = "/ws/teams/alpha/days/2024-03-04/"
@@ -64,7 +65,7 @@ def test_a_server_killed_mid_typing_loses_at_most_the_last_second(answer, team_m
                 typed_by_kill = client.text(key)
                 server.kill()
 
-        asyncio.run(type_then_kill())
+        run_async(type_then_kill)
     finally:
         server.stop()
 
@@ -82,7 +83,7 @@ def test_a_server_killed_mid_typing_loses_at_most_the_last_second(answer, team_m
                 await client.open(key)
                 return client.text(key)
 
-        assert asyncio.run(reopen()) == kept
+        assert run_async(reopen) == kept
     finally:
         again.stop()
 
@@ -127,7 +128,7 @@ def test_two_servers_edit_the_same_answer_consistently(
             await b.until(lambda: b.text(key) == a.text(key))
             return a.text(key)
 
-    merged = asyncio.run(both())
+    merged = run_async(both)
     assert merged.startswith("시작.")
     wait_for(lambda: saved(answer) == merged)
 
@@ -148,5 +149,5 @@ def test_the_other_server_saves_what_a_killed_one_did_not(two_servers, answer, t
             first.kill()  # at once: the first never wrote this back itself
             return watcher.text(key)
 
-    seen = asyncio.run(run())
+    seen = run_async(run)
     wait_for(lambda: saved(answer) == seen, timeout=15)

@@ -9,7 +9,6 @@ import datetime
 from http.cookies import SimpleCookie
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from django.conf import settings as django_settings
 from django.test import Client
@@ -22,7 +21,7 @@ from sessions.models import AssignmentReview, Day, MemberLog, Membership, Questi
 from studylog.asgi import application
 
 from .factories import DayFactory, MemberLogFactory, QuestionFactory
-from .live_peer import Peer
+from .live_peer import Peer, run_async
 
 # The rooms write from the event loop's worker threads: they must see committed rows.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,8 +40,7 @@ def _quick_saves(settings):
     assert not left, "a test left a room open"
 
 
-def run(coroutine_function):
-    return async_to_sync(coroutine_function)()
+run = run_async
 
 
 @pytest.fixture

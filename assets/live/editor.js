@@ -102,6 +102,17 @@ export class LiveField {
       this.view.focus();
     };
     if (this.label) this.label.addEventListener("click", this.onLabelClick);
+    // static/js/images.js hands over an uploaded image's markdown: put it at the cursor.
+    this.onInsert = (event) => {
+      const text = event.detail && event.detail.text;
+      if (typeof text !== "string" || this.view.state.readOnly) return;
+      const { from, to } = this.view.state.selection.main;
+      const lead = from > 0 && this.view.state.doc.sliceString(from - 1, from) !== "\n" ? "\n" : "";
+      const insert = lead + text + "\n";
+      this.view.dispatch({ changes: { from, to, insert }, selection: { anchor: from + insert.length } });
+      this.view.focus();
+    };
+    textarea.addEventListener("studylog:insert", this.onInsert);
 
     if (typed !== text && typed !== textarea.defaultValue) {
       // Typed before the field went live, and the live text is still the form's
@@ -144,6 +155,7 @@ export class LiveField {
   destroy() {
     const text = this.view.state.doc.toString();
     if (this.label) this.label.removeEventListener("click", this.onLabelClick);
+    this.textarea.removeEventListener("studylog:insert", this.onInsert);
     this.view.destroy();
     this.undoManager.destroy();
     this.textarea.value = text;

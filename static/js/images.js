@@ -8,8 +8,17 @@
 
   const texts = document.currentScript ? document.currentScript.dataset : {};
 
+  const FIELD = "textarea[data-markdownx-upload-urls-path]";
+
+  /* The field's textarea: the one typed in, or the hidden one under a live editor
+   * (static/js/live.js puts its editor right after the textarea it stands for). */
   function editorOf(target) {
-    return target && target.closest ? target.closest("textarea[data-markdownx-upload-urls-path]") : null;
+    if (!target || !target.closest) return null;
+    const plain = target.closest(FIELD);
+    if (plain) return plain;
+    const live = target.closest(".cm-editor");
+    const textarea = live && live.previousElementSibling;
+    return textarea && textarea.matches(FIELD) ? textarea : null;
   }
 
   function hasFiles(transfer) {
@@ -47,6 +56,11 @@
   }
 
   function insert(editor, text) {
+    if (editor.hidden) {
+      // Under a live editor: it puts the text at its own cursor, for everyone.
+      editor.dispatchEvent(new CustomEvent("studylog:insert", { detail: { text } }));
+      return;
+    }
     const start = editor.selectionStart;
     const before = editor.value.slice(0, start);
     const lead = before && !before.endsWith("\n") ? "\n" : "";
@@ -85,7 +99,7 @@
     }
     editor.removeAttribute("aria-busy");
     say(editor, errors.join(" "), errors.length > 0);
-    editor.focus();
+    if (!editor.hidden) editor.focus();
   }
 
   function take(event, transfer) {

@@ -6,6 +6,7 @@ types must end up on every screen and in the saved answer. In CI's PostgreSQL pa
 same happens across two servers (make serve's, tests/servers.py) behind one Redis.
 """
 
+import re
 import subprocess
 import sys
 import time
@@ -161,3 +162,31 @@ def type_together_and_check(pages, editors, question, count):
         for _other, other_name in NAMES[:count]:
             if other_name != name:
                 expect(bar).to_contain_text(other_name)
+
+
+def test_an_image_pasted_into_a_live_answer_goes_in_for_everyone(live_page):
+    from sessions.models import TeamImage
+
+    from .test_images import chart_png, give
+
+    team, day, question = live_team(2)
+    pages, editors = [], []
+    for username, _name in NAMES[:2]:
+        page = live_page(1280, name=username)
+        login(page, username, PASSWORD)
+        editors.append(open_answer(page, team, day, question))
+        pages.append(page)
+    editors[0].click()
+    editors[0].press("End")
+    selector = f"#question-{question.pk} .field:has(textarea[name=answer]) .cm-content"
+    give(pages[0], selector, "paste", chart_png(), "image.png", "image/png")
+
+    image_link = re.compile(r"기본 답변\.\n!\[image\]\(/teams/live/images/[-\w]{22}\.png\)\n$")
+    for editor in editors:  # in the live text: on both screens, then saved
+        textarea = editor.locator("xpath=ancestor::div[contains(@class, 'field')]//textarea")
+        expect(textarea).to_have_value(image_link)
+    image = TeamImage.objects.get()
+    deadline = time.monotonic() + 5
+    while image.get_absolute_url() not in Question.objects.get(pk=question.pk).answer:
+        assert time.monotonic() < deadline, "the pasted image never reached the saved answer"
+        time.sleep(0.1)
