@@ -12,6 +12,7 @@ import pytest
 from channels.routing import URLRouter
 from django.conf import settings as django_settings
 from django.test import Client
+from pycrdt import Text
 
 from sessions import closing
 from sessions.live import protocol
@@ -599,3 +600,29 @@ def test_a_change_made_while_a_save_is_under_way_is_saved_too(team_member, quest
         return saved_meanwhile
 
     assert run(body) == "답변12"  # saved while the editor was still open
+
+
+def test_a_long_session_of_small_edits_is_not_taken_for_a_full_document(
+    team_member, question, settings
+):
+    settings.LIVE_MAX_DOCUMENT = 3000
+    settings.LIVE_RATE, settings.LIVE_BURST = 10_000.0, 10_000  # not the rate limit
+    k = key(question)
+
+    async def body():
+        a = peer(team_member)
+        await a.connect()
+        await a.open(k)
+        for _ in range(150):  # ~300 updates of 20-odd bytes: more than the limit in all
+            await a.type(k, 2, "x")
+            text = a.doc.get(k, type=Text)
+            del text[len("답변".encode()) : len("답변x".encode())]
+            await a.flush()
+        await a.drain(0.2)
+        assert a.closed_with is None
+        await a.type(k, 2, "가" * 2000)  # 6 KB: the document would be over the limit
+        await a.until(lambda: a.closed_with is not None)
+        await a.disconnect()
+        return a
+
+    assert run(body).closed_with == 4413

@@ -249,8 +249,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
                 await self._group_control({"type": "closed"})
             return
         if room.size + len(update) > settings.LIVE_MAX_DOCUMENT:
-            await self._fail(TOO_BIG, _("This day's live document is full. Reload the page."))
-            return
+            room.size = len(room.doc.get_update())  # the running sum only ever grows
+            if room.size + len(update) > settings.LIVE_MAX_DOCUMENT:
+                await self._fail(TOO_BIG, _("This day's live document is full. Reload the page."))
+                return
         touched = room.apply(update)
         room.adopt_remote_keys()
         allowed = {k for k in touched if k in room.keys and access.may_write(room.keys[k])}

@@ -97,7 +97,7 @@ class Room:
         # catches up, later, in case it never did (it died first).
         self.remote_dirty: dict[str, float] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
-        self.size = 0
+        self.size = 0  # bytes of updates applied: an upper bound of the document's size
         self.write_lock = asyncio.Lock()
         self._touched: set[str] = set()
         self._subscriptions = []
