@@ -9,6 +9,7 @@ import datetime
 from http.cookies import SimpleCookie
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from django.conf import settings as django_settings
 from django.test import Client
@@ -42,6 +43,13 @@ def _quick_saves(settings):
 
 
 run = run_async
+
+
+async def in_thread(function, *args, **kwargs):
+    """The ORM from an async test body, as the consumer reaches it: in a worker thread
+    whose connection is given back afterwards (asyncio.to_thread would keep it, and
+    PostgreSQL's pool runs dry after ten)."""
+    return await database_sync_to_async(function, thread_sensitive=False)(*args, **kwargs)
 
 
 @pytest.fixture
@@ -285,7 +293,7 @@ def test_a_member_made_observer_meanwhile_writes_nothing(team_member, question):
             membership.role = Membership.Role.OBSERVER
             membership.save()
 
-        await asyncio.to_thread(demote)
+        await in_thread(demote)
         await a.drain(0.1)
         await a.type(k, 0, "늦은 ")
         await a.until(lambda: a.control_of("readonly"))
@@ -304,7 +312,7 @@ def test_a_role_changed_behind_the_apps_back_is_read_again_soon(team_member, que
         a = peer(team_member)
         await a.connect()
         await a.open(k)
-        await asyncio.to_thread(  # no save(), so no news: only the recheck finds it
+        await in_thread(  # no save(), so no news: only the recheck finds it
             Membership.objects.filter(user=team_member).update, role=Membership.Role.OBSERVER
         )
         await asyncio.sleep(0.3)
@@ -326,9 +334,7 @@ def test_a_closed_day_takes_no_more_writes(team_admin, team_member, question):
         await a.open(k)
         await a.type(k, 2, "!")
         await a.until(lambda: a.control_of("saved"))
-        await asyncio.to_thread(
-            lambda: closing.close(Day.objects.get(pk=question.day_id), user=team_admin)
-        )
+        await in_thread(lambda: closing.close(Day.objects.get(pk=question.day_id), user=team_admin))
         await a.until(lambda: a.control_of("closed"))
         await a.type(k, 0, "닫힌 뒤 ")
         await a.drain(0.2)
@@ -593,9 +599,7 @@ def test_a_change_made_while_a_save_is_under_way_is_saved_too(team_member, quest
         await asyncio.sleep(0.2)  # "1" is written, and its save not over
         await a.type(k, 3, "2")
         await a.until(lambda: len(a.control_of("saved")) >= 2, timeout=5)
-        saved_meanwhile = await asyncio.to_thread(
-            lambda: Question.objects.get(pk=question.pk).answer
-        )
+        saved_meanwhile = await in_thread(lambda: Question.objects.get(pk=question.pk).answer)
         await a.disconnect()
         return saved_meanwhile
 

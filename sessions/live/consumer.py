@@ -12,7 +12,6 @@ limit the socket says why and closes.
 import asyncio
 import time
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
@@ -23,18 +22,11 @@ from ..models import Day, MemberLog, Membership
 from . import protocol, texts
 from .names import SERVER, colour_of, group_name, message_id
 from .protocol import AWARENESS, CONTROL, EMPTY_UPDATE, SYNC, ProtocolError
-from .rooms import Room, rooms
+from .rooms import Room, off_loop, rooms
 from .texts import Key
 
 # Socket close codes (4000-4999 are the application's).
 REFUSED, TOO_BIG, TOO_FAST, BAD_MESSAGE, RESET = 4403, 4413, 4429, 4400, 4409
-
-
-def off_loop(function):
-    """Run a query in a worker thread of its own (with its own connection, closed or
-    returned to the pool after), not on the one thread Channels shares by default: a
-    keystroke's permission check must not wait behind another room's write-back."""
-    return database_sync_to_async(function, thread_sensitive=False)
 
 
 class Bucket:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connections
 from pycrdt import Doc, Map, Text
 
 from . import texts
@@ -35,6 +36,21 @@ from .names import group_name
 from .texts import Key
 
 log = logging.getLogger(__name__)
+
+
+def off_loop(function):
+    """`function` (which queries) run in a worker thread of its own, not on the one
+    thread Channels shares by default: a keystroke's check must not wait behind another
+    room's write-back. Its connection goes back (to the pool) at once: the thread may
+    never run a query again, and a kept connection would be lost with it."""
+
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    return database_sync_to_async(call, thread_sensitive=False)
 
 
 def _client_id(*parts: object) -> int:
@@ -253,7 +269,7 @@ class Room:
         authors = {row: self.users[c.most_common(1)[0][0]] for row, c in authors.items()}
         try:
             async with self.write_lock:  # this room's writes land in order
-                written = await database_sync_to_async(texts.write_back, thread_sensitive=False)(
+                written = await off_loop(texts.write_back)(
                     self.day_id, changes, authors, log_id=self.log_id
                 )
         except Exception:
