@@ -109,8 +109,9 @@ class Room:
         self.awareness: dict[int, tuple[int, dict | None]] = {}  # client → (clock, state)
         self.awareness_owner: dict[int, str] = {}  # client → the local socket speaking for it
         self.dirty: dict[str, Counter] = {}  # key → local writers' user ids
-        # Keys another server's people changed: that server writes them; this one only
-        # catches up, later, in case it never did (it died first).
+        # Keys another server's people changed, and when last: that server writes them;
+        # this one only catches up, LIVE_REMOTE_SAVE_DELAY after the last change, in case
+        # it never did (it died first).
         self.remote_dirty: dict[str, float] = {}
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.size = 0  # bytes of updates applied: an upper bound of the document's size
@@ -219,7 +220,9 @@ class Room:
     def mark(self, keys: set[str], user) -> None:
         for key in keys:
             if user is None:
-                self.remote_dirty.setdefault(key, time.monotonic())
+                # Caught up only once the text stops changing: while its writers type,
+                # their own server saves it (and names them).
+                self.remote_dirty[key] = time.monotonic()
             else:
                 self.users[user.pk] = user
                 self.dirty.setdefault(key, Counter())[user.pk] += 1
