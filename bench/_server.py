@@ -93,14 +93,17 @@ def children(pid: int) -> list[int]:
 
 
 class Gunicorn:
-    """`make serve`'s gunicorn command line on a free port, in its own process group."""
+    """gunicorn with `make serve`'s options on a free port, in its own process group,
+    serving the WSGI entry point (pages only: make serve now runs uvicorn workers for
+    the live editing sockets, which bench/live.py measures; these figures were taken
+    on WSGI and are kept comparable)."""
 
     def __init__(self, env: dict[str, str], *, workers: int, log: Path):
         self.port = free_port()
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop())
         gunicorn = Path(sys.executable).parent / "gunicorn"
-        # The options of the Makefile's `serve` target.
+        # The options of the Makefile's `serve` target (its worker class aside).
         command = [
             str(gunicorn),
             "studylog.wsgi",
