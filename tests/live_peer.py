@@ -2,7 +2,6 @@
 y-websocket protocol through Channels' WebsocketCommunicator, for the socket tests."""
 
 import asyncio
-import json
 
 from channels.testing import WebsocketCommunicator
 from pycrdt import Doc, Map, Text
@@ -106,10 +105,6 @@ class Peer:
 
     async def disconnect(self) -> None:
         await self.communicator.disconnect()
-
-    @staticmethod
-    def dump(message: dict) -> str:
-        return json.dumps(message, ensure_ascii=False)
 
 
 def run_async(coroutine_function):

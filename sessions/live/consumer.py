@@ -296,7 +296,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if key.is_log and key.pk != room.log_id:
             return await self._control({"type": "refused", "key": str(key)})
         if str(key) in room.ready:
-            room._adopt(key)
+            room.adopt(key)
             return
         loaded = await off_loop(texts.load)(room.day_id, key, log_id=room.log_id)
         if loaded is None:

@@ -161,7 +161,7 @@ class Room:
         """The update that adds a key's text (None if the document has it)."""
         name = str(key)
         if name in self.ready:
-            self._adopt(key)
+            self.adopt(key)
             return None
 
         def add(copy: Doc) -> None:
@@ -171,11 +171,11 @@ class Room:
                 copy.get("ready", type=Map)[name] = version
 
         update = _deterministic_update(self.doc, _client_id(self.lineage, name, version), add)
-        self._adopt(key, text, version)
+        self.adopt(key, text, version)
         self.apply(update)
         return update
 
-    def _adopt(self, key: Key, text: str | None = None, version: int | None = None) -> None:
+    def adopt(self, key: Key, text: str | None = None, version: int | None = None) -> None:
         name = str(key)
         if name not in self.keys:
             self.keys[name] = key
@@ -189,7 +189,7 @@ class Room:
         for name in list(self.ready.keys()):
             key = Key.parse(name)
             if key is not None and name not in self.keys:
-                self._adopt(key)
+                self.adopt(key)
 
     def set_text(self, key: str, new: str, *, salt: str) -> bytes:
         """The update that makes a key read `new`, made alike on every server."""
@@ -306,20 +306,16 @@ class Registry:
 
     def __init__(self):
         self.rooms: dict[str, Room] = {}
-        self.write_lock = asyncio.Lock()
-        self.opened_at: dict[str, float] = {}
 
     def get(self, group: str) -> Room | None:
         return self.rooms.get(group)
 
     def add(self, room: Room) -> None:
         self.rooms[room.group] = room
-        self.opened_at[room.group] = time.monotonic()
 
     def discard(self, room: Room) -> None:
         if self.rooms.get(room.group) is room:
             del self.rooms[room.group]
-            self.opened_at.pop(room.group, None)
 
 
 rooms = Registry()
