@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -105,3 +107,35 @@ def server_env(**extra) -> dict:
     }
     env.update(extra)
     return env
+
+
+@contextmanager
+def behind_redis(tmp_path: Path, name: str, *, count: int = 2, static: bool = False):
+    """`count` servers on the test's PostgreSQL database and one Redis (a key prefix of
+    their own), with the static files collected first if `static`. Without PostgreSQL
+    it skips (CI's second run has it); without Redis it skips, or fails in CI."""
+    import pytest
+
+    from .conftest import REDIS_URL, require_redis
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
+    require_redis()
+    env = server_env(
+        REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX=f"{name}-{uuid.uuid4().hex[:8]}",
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
+    if static:
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT, env=env, check=True, timeout=120,
+        )  # fmt: skip
+    started = []
+    try:
+        for n in range(count):
+            started.append(Server(env, tmp_path / f"{name}{n}.log"))
+        yield started
+    finally:
+        for server in started:
+            server.stop()

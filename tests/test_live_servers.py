@@ -9,18 +9,15 @@ two-server tests need PostgreSQL and Redis, as tests/test_two_servers.py does.
 
 import asyncio
 import time
-import uuid
 
 import pytest
-from django.db import connection
 
 from sessions.live.client import LiveClient
 from sessions.models import Question
 
-from .conftest import REDIS_URL, require_redis
 from .factories import QuestionFactory
 from .live_peer import run_async
-from .servers import Server, server_env, session_key
+from .servers import Server, behind_redis, server_env, session_key
 
 PATH = "/ws/teams/alpha/days/2024-03-04/"
 
@@ -93,18 +90,8 @@ def test_a_server_killed_mid_typing_loses_at_most_the_last_second(answer, team_m
 
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
-    require_redis()
-    env = server_env(REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=f"live-{uuid.uuid4().hex[:8]}")
-    servers = []
-    try:
-        for n in range(2):
-            servers.append(Server(env, tmp_path / f"server{n}.log"))
+    with behind_redis(tmp_path, "live") as servers:
         yield servers
-    finally:
-        for server in servers:
-            server.stop()
 
 
 def test_two_servers_edit_the_same_answer_consistently(

@@ -10,24 +10,19 @@ runs) it runs in the PostgreSQL pass, and a missing Redis fails it.
 
 import http.cookiejar
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 from django.urls import reverse
 
 from sessions.models import Question
 
-from .conftest import REDIS_URL, require_redis
 from .factories import QuestionFactory
-from .servers import Server, server_env
+from .servers import behind_redis
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "두-서버-password-1234"
@@ -35,36 +30,11 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def services_up(transactional_db):
-    """PostgreSQL is CI's second run (skip on the first, SQLite, like the other
-    PostgreSQL tests); Redis is always there in CI, so there its absence fails."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
-    require_redis()
-
-
-@pytest.fixture
-def servers(services_up, tmp_path):
+def servers(transactional_db, tmp_path):
     """Two `make serve` servers (one uvicorn worker each) on their own ports, same
     database and Redis, the page cache on."""
-    env = server_env(
-        REDIS_URL=REDIS_URL,
-        CACHE_KEY_PREFIX=f"two-servers-{uuid.uuid4().hex[:8]}",
-        STATIC_ROOT=str(tmp_path / "static"),
-    )
-    env.pop("LIVE_SAVE_DELAY")
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True, timeout=120,
-    )  # fmt: skip
-    started = []
-    try:
-        for n in range(2):
-            started.append(Server(env, tmp_path / f"server{n}.log"))
+    with behind_redis(tmp_path, "two-servers", static=True) as started:
         yield [server.url for server in started]
-    finally:
-        for server in started:
-            server.stop()
 
 
 class Browser:

@@ -7,18 +7,13 @@ same happens across two servers (make serve's, tests/servers.py) behind one Redi
 """
 
 import re
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Page, expect
 
 from sessions.models import Attendance, Membership, Question, Revision
 
-from ..conftest import REDIS_URL, require_redis
 from ..factories import (
     PASSWORD,
     DayFactory,
@@ -27,7 +22,7 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
-from ..servers import ROOT, Server, server_env, session_key
+from ..servers import behind_redis, session_key
 from .helpers import login, open_edit_form, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,26 +77,8 @@ def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, c
 @pytest.fixture
 def two_servers(transactional_db, tmp_path):
     """Two make-serve servers on the test's PostgreSQL database and one Redis."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: runs when DATABASE_URL points at it (CI's second run)")
-    require_redis()
-    env = server_env(
-        REDIS_URL=REDIS_URL,
-        CACHE_KEY_PREFIX=f"live-browser-{uuid.uuid4().hex[:8]}",
-        STATIC_ROOT=str(tmp_path / "static"),
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True, timeout=120,
-    )  # fmt: skip
-    started = []
-    try:
-        for n in range(2):
-            started.append(Server(env, tmp_path / f"server{n}.log"))
-        yield started
-    finally:
-        for server in started:
-            server.stop()
+    with behind_redis(tmp_path, "live-browser", static=True) as servers:
+        yield servers
 
 
 @pytest.mark.parametrize("count", [2, 4])
