@@ -13,7 +13,7 @@ import time
 import pytest
 
 from sessions.live.client import LiveClient
-from sessions.models import Question
+from sessions.models import Question, Revision
 
 from .factories import QuestionFactory
 from .live_peer import run_async
@@ -138,3 +138,7 @@ def test_the_other_server_saves_what_a_killed_one_did_not(two_servers, answer, t
 
     seen = run_async(run)
     wait_for(lambda: saved(answer) == seen, timeout=15)
+    # The save names who typed it, though that person's server is gone.
+    latest = Revision.objects.filter(kind="question", object_id=answer.pk).latest("pk")
+    assert latest.author_id == team_member.pk
+    assert Question.objects.get(pk=answer.pk).updated_by_id == team_member.pk

@@ -253,7 +253,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             for key in sorted(touched - allowed)
             if key in room.base
         ]
-        room.mark(allowed, self.user)
+        room.mark(allowed, self.user.pk)
         await self._broadcast_update(update, from_browser=True)
         for each in reverts:
             await self._broadcast_update(each, from_browser=False)
@@ -311,6 +311,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """To everyone in the room; an update the browser made goes not back to it."""
         event = {"type": "live.update", "id": message_id(), "update": update}
         event["origin"] = self.channel_name if from_browser else ""
+        event["author"] = self.user.pk if from_browser else None  # for another server's save
         self.room.remember(event["id"])
         await self.channel_layer.group_send(self.room.group, event)
 
@@ -335,7 +336,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if room.remember(event["id"]):
             touched = room.apply(event["update"])
             room.adopt_remote_keys()
-            room.mark(touched & set(room.keys), None)
+            room.mark(touched & set(room.keys), event.get("author"), remote=True)
         if event["origin"] != self.channel_name:
             await self.send(bytes_data=protocol.sync_update(event["update"]))
 

@@ -112,7 +112,7 @@ class Room:
         # Keys another server's people changed, and when last: that server writes them;
         # this one only catches up, LIVE_REMOTE_SAVE_DELAY after the last change, in case
         # it never did (it died first).
-        self.remote_dirty: dict[str, float] = {}
+        self.remote_dirty: dict[str, tuple[float, Counter]] = {}  # key → (when, writers)
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.size = 0  # bytes of updates applied: an upper bound of the document's size
         self.write_lock = asyncio.Lock()
@@ -120,7 +120,6 @@ class Room:
         self._subscriptions = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task] = set()
-        self.users: dict[int, object] = {}  # user id → user, for revisions' authors
         self.announce = None  # async (Written) -> None: tells everyone what was written
         self.derived: OrderedDict[str, bytes | None] = OrderedDict()  # event id → its update
 
@@ -217,15 +216,18 @@ class Room:
         while len(self.derived) > 200:
             self.derived.popitem(last=False)
 
-    def mark(self, keys: set[str], user) -> None:
+    def mark(self, keys: set[str], author_id: int | None, *, remote: bool = False) -> None:
+        """Note that `keys` changed, typed by the user whose id is `author_id`."""
         for key in keys:
-            if user is None:
+            if remote:
                 # Caught up only once the text stops changing: while its writers type,
                 # their own server saves it (and names them).
-                self.remote_dirty[key] = time.monotonic()
+                _when, writers = self.remote_dirty.get(key, (0.0, Counter()))
+                self.remote_dirty[key] = (time.monotonic(), writers)
             else:
-                self.users[user.pk] = user
-                self.dirty.setdefault(key, Counter())[user.pk] += 1
+                writers = self.dirty.setdefault(key, Counter())
+            if author_id is not None:
+                writers[author_id] += 1
         if keys:
             self.schedule_flush()
 
@@ -253,15 +255,16 @@ class Room:
             self._flush_handle.cancel()
             self._flush_handle = None
         due = time.monotonic() - settings.LIVE_REMOTE_SAVE_DELAY
-        caught_up = {n for n, at in self.remote_dirty.items() if final or at <= due}
+        caught_up = {n for n, (at, _) in self.remote_dirty.items() if final or at <= due}
         names = set(self.dirty) | caught_up
         if not names:
             if self.remote_dirty:
                 self._schedule()
             return None
         writers, self.dirty = self.dirty, {}
-        for name in caught_up:
-            del self.remote_dirty[name]
+        remote_writers = {name: self.remote_dirty.pop(name)[1] for name in caught_up}
+        for name, counts in remote_writers.items():
+            writers.setdefault(name, Counter()).update(counts)
         changes = {self.keys[n]: self.text(n) for n in names if n in self.keys}
         authors = {}
         for name, counts in writers.items():
@@ -269,7 +272,7 @@ class Room:
             if key is not None:
                 row = (key.kind, key.pk)
                 authors.setdefault(row, Counter()).update(counts)
-        authors = {row: self.users[c.most_common(1)[0][0]] for row, c in authors.items()}
+        authors = {row: c.most_common(1)[0][0] for row, c in authors.items() if c}
         try:
             async with self.write_lock:  # this room's writes land in order
                 written = await off_loop(texts.write_back)(

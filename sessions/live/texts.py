@@ -91,9 +91,9 @@ class Written:
     closed: bool = False
 
 
-def write_back(day_id: int, texts: dict[Key, str], authors: dict[tuple, object], *, log_id=None):
+def write_back(day_id: int, texts: dict[Key, str], authors: dict[tuple, int], *, log_id=None):
     """Save changed texts, one transaction and one revision per row; `authors` names
-    who wrote each row's change ((kind, id) → user). Texts equal to the row's are
+    who wrote each row's change ((kind, id) → user id). Texts equal to the row's are
     skipped; a text over its field's limit is refused, never cut."""
     result = Written()
     by_row: dict[tuple[str, int], dict[str, str]] = {}
@@ -125,7 +125,7 @@ class _DayClosed(Exception):
     pass
 
 
-def _write_row(day_id, kind, pk, values, user, log_id) -> int | None:
+def _write_row(day_id, kind, pk, values, author_id, log_id) -> int | None:
     from ..closing import DayClosed
 
     with transaction.atomic():
@@ -144,7 +144,7 @@ def _write_row(day_id, kind, pk, values, user, log_id) -> int | None:
         for name, text in changed.items():
             setattr(row, name, text)
         row.version += 1
-        row.updated_by = user
+        row.updated_by_id = author_id
         row.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
-        history.record(row, Revision.Action.EDITED, user=user, before=before)
+        history.record(row, Revision.Action.EDITED, author_id=author_id, before=before)
         return row.version
