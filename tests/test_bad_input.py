@@ -15,7 +15,6 @@ from dataclasses import replace
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -31,6 +30,7 @@ from .factories import (
     UserFactory,
     session_form,
 )
+from .rows import every_row
 from .test_permissions import (
     ENDPOINTS,
     ITEM_FACTORIES,
@@ -290,10 +290,8 @@ NEWCOMER = {"invitation-accept"}
 
 
 def snapshot() -> dict:
-    """Every row of every Studylog table (many-to-many tables included) and the users."""
-    models = [*apps.get_app_config("peer").get_models(include_auto_created=True)]
-    models.append(get_user_model())
-    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+    """Every row of every Studylog table, and the users (tests/rows.py)."""
+    return every_row()
 
 
 def changed_rows(before: dict, after: dict):

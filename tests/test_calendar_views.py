@@ -4,11 +4,11 @@ import datetime
 
 import icalendar
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from sessions.models import Membership
+
+from .rows import every_row
 
 pytestmark = pytest.mark.django_db
 
@@ -17,9 +17,8 @@ ROLES = ["observer", "member", "admin"]
 
 
 def snapshot() -> dict:
-    """Every row of every Studylog table, and the users: what "unchanged" compares."""
-    models = [*apps.get_app_config("peer").get_models(), get_user_model()]
-    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+    """Every row of every Studylog table, and the users (tests/rows.py)."""
+    return every_row()
 
 
 def feed_url(membership: Membership) -> str:

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
@@ -68,6 +66,7 @@ from .factories import (
     session_form,
 )
 from .routes import routes
+from .rows import every_row
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +209,8 @@ def schedule_two_dates(w) -> None:
 
 
 def snapshot() -> dict:
-    """Every row of every Studylog table, and the users: what "unchanged" compares."""
-    models = [*apps.get_app_config("peer").get_models(), get_user_model()]
-    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+    """Every row of every Studylog table, and the users (tests/rows.py)."""
+    return every_row()
 
 
 # --- URL and body builders -------------------------------------------------------------

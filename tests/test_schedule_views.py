@@ -10,8 +10,6 @@ fixed at the next Monday, so the rotation is known: turns 0, 1, 2… go to 김�
 import datetime
 
 import pytest
-from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -22,6 +20,7 @@ from sessions import schedule
 from sessions.models import Day, Membership, ModeratorAssignment, SkippedDate, Team
 
 from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory, UserFactory
+from .rows import every_row
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -74,9 +73,8 @@ def url(name: str, **kwargs) -> str:
 
 
 def snapshot() -> dict:
-    """Every row of every Studylog table, and the users: what "unchanged" compares."""
-    models = [*apps.get_app_config("peer").get_models(), get_user_model()]
-    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+    """Every row of every Studylog table, and the users (tests/rows.py)."""
+    return every_row()
 
 
 def swap_body(first, second) -> dict:
