@@ -17,7 +17,7 @@ from ..models import Membership, Team
 from ..models.validators import RESERVED_SLUGS
 from .accounts import clean_account_email, clean_team_name
 from .base import CheckedInputMixin
-from .widgets import markdown_fields
+from .widgets import LongSelect, markdown_fields
 
 
 class SignupForm(CheckedInputMixin, UserCreationForm):
@@ -107,7 +107,9 @@ class TeamForm(CheckedInputMixin, forms.ModelForm):
         label=capfirst(_("session weekdays")),
         error_messages={"required": _("Choose at least one weekday.")},
     )
-    timezone = forms.ChoiceField(label=capfirst(_("time zone")), choices=timezone_choices)
+    timezone = forms.ChoiceField(
+        label=capfirst(_("time zone")), choices=timezone_choices, widget=LongSelect
+    )
     webhook_url = forms.URLField(
         label=capfirst(_("webhook URL")),
         required=False,
