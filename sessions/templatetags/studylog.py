@@ -13,6 +13,13 @@ def markdown(text):
     return render_markdown(text)
 
 
+@register.simple_tag(takes_context=True)
+def record_item(context, kind: str, item):
+    """An item of a day's record as sessions/fragments.py rendered it (the view puts
+    them in `items_html`)."""
+    return context["items_html"][f"{kind}:{item.pk}"]
+
+
 def _today(team):
     # The team's today decides the current year (its New Year's Eve is not the server's).
     from ..schedule import local_today  # schedule imports the models

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import followups, page_cache, schedule, services
+from .. import followups, fragments, page_cache, schedule, services
 from ..access import get_day_for, get_team_for, require_open
 from ..forms.day import DayForm
 from ..forms.followups import attach_resolve_forms
@@ -87,6 +87,7 @@ def _record_context(team, membership, day):
         "previous": neighbours.filter(date__lt=day.date).order_by("-date").first(),
         "next": neighbours.filter(date__gt=day.date).order_by("date").first(),
         "can_write": membership.can_write,
+        "items_html": fragments.render_items(day, team),
     }
 
 
