@@ -17,6 +17,7 @@ from django.core.cache import cache, caches
 from django.test import Client
 from django.utils import translation
 
+from sessions import markdown
 from sessions.models import Attendance, Membership
 
 from .factories import DayFactory, MembershipFactory, TeamFactory, UserFactory
@@ -74,8 +75,10 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rendered markdown is cached by content: a test must not see another's HTML.
+    # Rendered markdown is cached by content (in the cache and in each process's own
+    # memory): a test must not see another's HTML.
     cache.clear()
+    markdown._html_for.cache_clear()
     yield
     cache.clear()
 
