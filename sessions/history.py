@@ -71,10 +71,17 @@ def snapshot(obj) -> dict:
 
 
 def record(
-    obj, action: str, *, user=None, author_id=None, before: dict | None, after: dict | None = None
+    obj,
+    action: str,
+    *,
+    user=None,
+    author_id=None,
+    coauthor_ids=(),
+    before: dict | None,
+    after: dict | None = None,
 ):
     """Keep one revision of `obj` (call inside the save's transaction), by `user` (or
-    the user whose id is `author_id`).
+    the user whose id is `author_id`), with the users `coauthor_ids` who wrote it too.
 
     `after` defaults to `obj` as it is now, except for a deletion. A save that changed
     no content (a resubmitted form) is not recorded.
@@ -95,6 +102,7 @@ def record(
         object_id=obj.pk,
         action=action,
         author_id=user.pk if getattr(user, "is_authenticated", False) else author_id,
+        coauthors=list(coauthor_ids),
         before=before,
         after=after,
         private_to_id=private_to,

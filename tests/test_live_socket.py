@@ -23,6 +23,7 @@ from sessions.models import AssignmentReview, Day, MemberLog, Membership, Questi
 from studylog.asgi import application
 
 from .factories import DayFactory, MemberLogFactory, QuestionFactory
+from .helpers import url
 from .live_peer import Peer, run_async
 
 # The rooms write from the event loop's worker threads: they must see committed rows.
@@ -217,6 +218,34 @@ def test_history_batches_a_pause_of_typing_into_one_revision(team_member, questi
     question.refresh_from_db()
     assert question.answer == "답변한글 입력"
     assert Revision.objects.filter(kind="question", object_id=question.pk).count() == 1
+
+
+def test_two_typing_in_one_pause_are_one_revision_naming_both(
+    team_admin, team_member, question, settings, as_member
+):
+    settings.LIVE_SAVE_DELAY = 60  # never, by the timer: the save comes when they leave
+    k = key(question)
+
+    async def body():
+        a, b = peer(team_admin), peer(team_member)
+        for each in (a, b):
+            await each.connect()
+        await a.open(k)
+        await b.until(lambda: k in b.ready)
+        await b.type(k, 2, " 하나")
+        await b.type(k, 5, " 둘")
+        await a.type(k, 0, "[관리자] ")
+        await a.until(lambda: "둘" in a.text(k))
+        await b.until(lambda: "관리자" in b.text(k))
+        await a.disconnect()
+        await b.disconnect()
+
+    run(body)
+    [revision] = Revision.objects.filter(kind="question", object_id=question.pk)
+    assert revision.author_id == team_member.pk  # typed the most
+    assert revision.coauthors == [team_admin.pk]
+    page = as_member.get(url("day_history", question.day)).content.decode()
+    assert "<bdi>이멤버</bdi>, <bdi>김관리</bdi>" in page
 
 
 def test_the_last_one_leaving_saves_at_once(team_member, question, settings):

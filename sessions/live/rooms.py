@@ -272,7 +272,7 @@ class Room:
             if key is not None:
                 row = (key.kind, key.pk)
                 authors.setdefault(row, Counter()).update(counts)
-        authors = {row: c.most_common(1)[0][0] for row, c in authors.items() if c}
+        authors = {row: [user for user, _n in c.most_common()] for row, c in authors.items()}
         try:
             async with self.write_lock:  # this room's writes land in order
                 written = await off_loop(texts.write_back)(

@@ -91,10 +91,10 @@ class Written:
     closed: bool = False
 
 
-def write_back(day_id: int, texts: dict[Key, str], authors: dict[tuple, int], *, log_id=None):
+def write_back(day_id: int, texts: dict[Key, str], authors: dict[tuple, list[int]], *, log_id=None):
     """Save changed texts, one transaction and one revision per row; `authors` names
-    who wrote each row's change ((kind, id) → user id). Texts equal to the row's are
-    skipped; a text over its field's limit is refused, never cut."""
+    who wrote each row's change ((kind, id) → user ids, most typing first). Texts equal
+    to the row's are skipped; a text over its field's limit is refused, never cut."""
     result = Written()
     by_row: dict[tuple[str, int], dict[str, str]] = {}
     for key, text in texts.items():
@@ -105,7 +105,7 @@ def write_back(day_id: int, texts: dict[Key, str], authors: dict[tuple, int], *,
         by_row.setdefault((key.kind, key.pk), {})[key.field] = text
     for (kind, pk), values in by_row.items():
         try:
-            version = _write_row(day_id, kind, pk, values, authors.get((kind, pk)), log_id)
+            version = _write_row(day_id, kind, pk, values, authors.get((kind, pk), []), log_id)
         except _DayClosed:
             result.closed = True
             break
@@ -125,7 +125,7 @@ class _DayClosed(Exception):
     pass
 
 
-def _write_row(day_id, kind, pk, values, author_id, log_id) -> int | None:
+def _write_row(day_id, kind, pk, values, author_ids: list[int], log_id) -> int | None:
     from ..closing import DayClosed
 
     with transaction.atomic():
@@ -144,7 +144,14 @@ def _write_row(day_id, kind, pk, values, author_id, log_id) -> int | None:
         for name, text in changed.items():
             setattr(row, name, text)
         row.version += 1
+        author_id, *coauthor_ids = author_ids or [None]
         row.updated_by_id = author_id
         row.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
-        history.record(row, Revision.Action.EDITED, author_id=author_id, before=before)
+        history.record(
+            row,
+            Revision.Action.EDITED,
+            author_id=author_id,
+            coauthor_ids=coauthor_ids,
+            before=before,
+        )
         return row.version

@@ -26,6 +26,9 @@ class Revision(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # Others who wrote this same change (user ids, most typing first): people typing into
+    # one text together are saved together, after the pause, as one revision.
+    coauthors = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # The row's tracked fields before and after the save (None: it did not exist).
     before = models.JSONField(null=True, encoder=DjangoJSONEncoder)

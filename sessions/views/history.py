@@ -45,9 +45,10 @@ def day_history(request, team, date):
     owners = history.log_owners(rows)
     # Members named in the states, the logs' members and the authors (users), in one query.
     named = history.member_ids(rows) | set(owners.values())
-    members = team.memberships.filter(
-        Q(pk__in=named) | Q(user_id__in={r.author_id for r in rows})
-    ).values_list("pk", "user_id", "display_name")
+    writers = {user for r in rows for user in [r.author_id, *r.coauthors]}
+    members = team.memberships.filter(Q(pk__in=named) | Q(user_id__in=writers)).values_list(
+        "pk", "user_id", "display_name"
+    )
     names = {pk: name for pk, _user, name in members}
     authors = {user: name for _pk, user, name in members if user is not None}
     entries = [
@@ -55,6 +56,7 @@ def day_history(request, team, date):
             "rev": rev,
             "title": history.title_of(rev, names, owners),
             "author": authors.get(rev.author_id),
+            "coauthors": [authors[user] for user in rev.coauthors if user in authors],
             "changes": history.changes(rev, names),
             "restorable": _may_restore(rev, day, membership, own_logs),
         }
