@@ -167,3 +167,41 @@ def test_an_image_pasted_into_a_live_answer_goes_in_for_everyone(live_page):
     while image.get_absolute_url() not in Question.objects.get(pk=question.pk).answer:
         assert time.monotonic() < deadline, "the pasted image never reached the saved answer"
         time.sleep(0.1)
+
+
+def test_a_day_closed_mid_session_goes_read_only_for_everyone_at_once(live_page):
+    team, day, question = live_team(2)
+    pages, editors = [], []
+    for username, _name in NAMES[:2]:
+        page = live_page(1280, name=username)
+        login(page, username, PASSWORD)
+        editors.append(open_answer(page, team, day, question))
+        pages.append(page)
+    admin, member = pages
+    editors[1].click()
+    editors[1].press("End")
+    editors[1].press_sequentially(" 마감 전")
+    expect(editors[0]).to_contain_text("마감 전")
+    deadline = time.monotonic() + 5
+    while "마감 전" not in Question.objects.get(pk=question.pk).answer:
+        assert time.monotonic() < deadline, "the answer was not saved"
+        time.sleep(0.1)
+
+    # The moderator (the admin) closes the day from their editor.
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.locator("form[action$='/close/'] button").click()
+
+    # The member's editor turns read-only and says so, without a reload.
+    expect(member.locator("[data-live-status].is-closed")).to_be_visible(timeout=2_000)
+    expect(editors[1]).to_have_attribute("aria-readonly", "true")
+    before = editor_text(editors[1])
+    editors[1].click()
+    editors[1].press("End")
+    editors[1].press_sequentially("닫힌 뒤")
+    assert editor_text(editors[1]) == before
+    day.refresh_from_db()
+    assert day.is_closed
+    assert Question.objects.get(pk=question.pk).answer == before
+    for width in (1280, 390):
+        member.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        screenshot(member, "live-closed")
