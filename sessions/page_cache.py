@@ -33,7 +33,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -54,6 +54,7 @@ class Entry:
     time_zone: str
     today: datetime.date
     html: bytes  # UTF-8, as sent: a hit neither decodes nor encodes it
+    content_type: str = "text/html; charset=utf-8"  # or a JSON answer's
 
 
 def _stamp_key(slug: str) -> str:
@@ -99,8 +100,12 @@ def _today(time_zone: str) -> datetime.date:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(time_zone))
 
 
-def _with_token(request: HttpRequest, html: bytes) -> HttpResponse:
-    return HttpResponse(html.replace(_PLACEHOLDER, get_token(request).encode()))
+def _with_token(
+    request: HttpRequest, html: bytes, content_type: str = Entry.content_type
+) -> HttpResponse:
+    return HttpResponse(
+        html.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type
+    )
 
 
 def _ask_along(request: HttpRequest, keys: list[str]) -> bool:
@@ -140,13 +145,13 @@ def cached(view):
             return view(request, team, *args, **kwargs)
         entry = found.get(page_key)
         if entry and entry.stamp == stamp and entry.today == _today(entry.time_zone):
-            return _with_token(request, entry.html)
+            return _with_token(request, entry.html, entry.content_type)
         response = view(request, team, *args, **kwargs)
         page = getattr(response, "cacheable", None)
         if response.status_code == 200 and page is not None:
-            html, time_zone, today = page
+            html, time_zone, today, *content_type = page
             try:
-                cache.set(page_key, Entry(stamp, time_zone, today, html), TIMEOUT)
+                cache.set(page_key, Entry(stamp, time_zone, today, html, *content_type), TIMEOUT)
             except Exception:
                 logger.exception("page cache: could not store %s", page_key)
         return response
@@ -161,4 +166,17 @@ def render(request: HttpRequest, team, template: str, context: dict) -> HttpResp
     html = render_to_string(template, context, request).encode()
     response = _with_token(request, html)
     response.cacheable = (html, team.timezone, local_today(team))
+    return response
+
+
+def render_json(team, data: dict) -> HttpResponse:
+    """A JSON answer of a cached view (the editor's state/, which every open editor
+    polls): kept like a page, until the team changes."""
+    response = JsonResponse(data)
+    response.cacheable = (
+        response.content,
+        team.timezone,
+        local_today(team),
+        response["Content-Type"],
+    )
     return response

@@ -211,3 +211,26 @@ def test_off_changes_ask_nothing_about_stamps(settings, day, team_member):
     assert len(on) == 3  # the member's team, the day's team, the team's old slug
     settings.PAGE_CACHE = False
     assert not stamp_queries("꺼짐")
+
+
+def test_the_editors_state_poll_is_cached_as_json_until_the_day_changes(day, as_member):
+    state_url = reverse("peer:day_state", kwargs={"team": day.team.slug, "date": day.date})
+    question = QuestionFactory(day=day, question="폴링")
+    first = as_member.get(state_url)
+    with CaptureQueriesContext(connection) as queries:
+        second = as_member.get(state_url)
+    assert second["Content-Type"] == "application/json"
+    assert second.json() == first.json()
+    assert len(queries) <= 2  # the session and the user: the state came from the cache
+    assert first.json()["lists"]["question"] == f"{question.pk}:{question.version}"
+
+    response = as_member.post(
+        reverse(
+            "peer:item_edit",
+            kwargs={"team": day.team.slug, "date": day.date, "kind": "question", "pk": question.pk},
+        ),
+        {"question": "폴링 고침", "answer": "", "links": "", "version": question.version},
+    )
+    assert response.status_code == 200
+    after = as_member.get(state_url).json()
+    assert after["lists"]["question"] == f"{question.pk}:{question.version + 1}"

@@ -12,12 +12,13 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Value
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import reviewers, services
+from .. import page_cache, reviewers, services
 from ..access import (
     get_day_for,
     may_edit_items,
@@ -45,12 +46,25 @@ def _list_changed(response: HttpResponse, kind) -> HttpResponse:
 
 
 def state_of(day: Day) -> dict:
-    """What the page compares against to see others' changes: versions, order, closing."""
-    lists = {}
-    for kind in KINDS.values():
-        rows = kind.model.objects.filter(day=day).values_list("pk", "version")
-        lists[kind.slug] = ",".join(f"{pk}:{version}" for pk, version in rows)
-    return {"session": day.version, "lists": lists, "closed": day.is_closed}
+    """What the page compares against to see others' changes: versions, order, closing.
+    One query for the items of every kind."""
+    rows = [
+        kind.model.objects.filter(day=day)
+        .order_by()
+        .annotate(k=Value(slug))
+        .values_list("k", "position", "pk", "version")
+        for slug, kind in KINDS.items()
+    ]
+    lists = {slug: [] for slug in KINDS}
+    for slug, _position, pk, version in (
+        rows[0].union(*rows[1:], all=True).order_by("k", "position", "pk")
+    ):
+        lists[slug].append(f"{pk}:{version}")
+    return {
+        "session": day.version,
+        "lists": {slug: ",".join(each) for slug, each in lists.items()},
+        "closed": day.is_closed,
+    }
 
 
 def live_editing(request, day, membership, my_log) -> dict | None:
@@ -106,11 +120,12 @@ def day_edit(request, team, date):
     return render(request, "peer/day_edit.html", context)
 
 
+@page_cache.cached
 @login_required
 @require_GET
 def day_state(request, team, date):
     team, membership, day = get_day_for(request, team, date)
-    return JsonResponse(state_of(day))
+    return page_cache.render_json(team, state_of(day))
 
 
 def _session_context(team, membership, day, **extra):
