@@ -103,9 +103,8 @@ def _today(time_zone: str) -> datetime.date:
 def _with_token(
     request: HttpRequest, html: bytes, content_type: str = Entry.content_type
 ) -> HttpResponse:
-    return HttpResponse(
-        html.replace(_PLACEHOLDER, get_token(request).encode()), content_type=content_type
-    )
+    body = html.replace(_PLACEHOLDER, get_token(request).encode())
+    return HttpResponse(body, content_type=content_type)
 
 
 def _ask_along(request: HttpRequest, keys: list[str]) -> bool:
@@ -149,9 +148,9 @@ def cached(view):
         response = view(request, team, *args, **kwargs)
         page = getattr(response, "cacheable", None)
         if response.status_code == 200 and page is not None:
-            html, time_zone, today, *content_type = page
+            html, time_zone, today, content_type = page
             try:
-                cache.set(page_key, Entry(stamp, time_zone, today, html, *content_type), TIMEOUT)
+                cache.set(page_key, Entry(stamp, time_zone, today, html, content_type), TIMEOUT)
             except Exception:
                 logger.exception("page cache: could not store %s", page_key)
         return response
@@ -165,7 +164,7 @@ def render(request: HttpRequest, team, template: str, context: dict) -> HttpResp
     context = {**context, "csrf_token": CSRF_PLACEHOLDER}
     html = render_to_string(template, context, request).encode()
     response = _with_token(request, html)
-    response.cacheable = (html, team.timezone, local_today(team))
+    response.cacheable = (html, team.timezone, local_today(team), response["Content-Type"])
     return response
 
 
@@ -173,10 +172,5 @@ def render_json(team, data: dict) -> HttpResponse:
     """A JSON answer of a cached view (the editor's state/, which every open editor
     polls): kept like a page, until the team changes."""
     response = JsonResponse(data)
-    response.cacheable = (
-        response.content,
-        team.timezone,
-        local_today(team),
-        response["Content-Type"],
-    )
+    response.cacheable = (response.content, team.timezone, local_today(team), "application/json")
     return response
