@@ -51,6 +51,32 @@ def open_answer(page: Page, team, day, question) -> object:
     return editor
 
 
+def everyone_opens(live_page, team, day, question, count: int) -> tuple[list, list]:
+    """The first `count` members, each logged in on a page of their own with the answer
+    open: (pages, editors)."""
+    pages, editors = [], []
+    for username, _name in NAMES[:count]:
+        page = live_page(1280, name=username)
+        login(page, username, PASSWORD)
+        editors.append(open_answer(page, team, day, question))
+        pages.append(page)
+    return pages, editors
+
+
+def wait_until_saved(question, holds, what: str) -> None:
+    """Until the saved answer satisfies `holds`, for at most 5 s."""
+    deadline = time.monotonic() + 5
+    while not holds(Question.objects.get(pk=question.pk).answer):
+        assert time.monotonic() < deadline, f"{what} never reached the saved answer"
+        time.sleep(0.1)
+
+
+def screenshots_at_both_widths(page: Page, name: str) -> None:
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        screenshot(page, name)
+
+
 def editor_text(editor) -> str:
     """The text the editor holds (its hidden textarea follows it; the editor's own DOM
     also holds the other people's caret labels)."""
@@ -61,17 +87,16 @@ def editor_text(editor) -> str:
 @pytest.mark.parametrize("count", [2, 4])
 def test_everyone_types_into_one_answer_and_every_character_is_kept(live_page, count):
     team, day, question = live_team(count)
-    pages, editors = [], []
-    for username, _name in NAMES[:count]:
-        page = live_page(1280, name=username)
-        login(page, username, PASSWORD)
-        editors.append(open_answer(page, team, day, question))
-        pages.append(page)
+    pages, editors = everyone_opens(live_page, team, day, question, count)
     type_together_and_check(pages, editors, question, count)
     if count == 2:
-        for width in (1280, 390):
-            pages[0].set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-            screenshot(pages[0], "live-presence")
+        screenshots_at_both_widths(pages[0], "live-presence")
+        # History names who typed: each revision its writers, both people somewhere.
+        pages[0].goto(f"/teams/{team.slug}/days/{day.date.isoformat()}/history/")
+        writers = pages[0].locator(".revision-meta")
+        for _username, name in NAMES[:2]:
+            expect(writers.filter(has_text=name).first).to_be_visible()
+        screenshots_at_both_widths(pages[0], "live-history")
 
 
 @pytest.fixture
@@ -122,10 +147,7 @@ def type_together_and_check(pages, editors, question, count):
     assert shown.startswith("기본 답변.")
 
     # Saved within a second of the last keystroke, with each writer in history.
-    deadline = time.monotonic() + 5
-    while Question.objects.get(pk=question.pk).answer != shown and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert Question.objects.get(pk=question.pk).answer == shown
+    wait_until_saved(question, lambda answer: answer == shown, "what the screens show")
     authors = set(
         Revision.objects.filter(kind="question", object_id=question.pk).values_list(
             "author__username", flat=True
@@ -147,12 +169,7 @@ def test_an_image_pasted_into_a_live_answer_goes_in_for_everyone(live_page):
     from .test_images import chart_png, give
 
     team, day, question = live_team(2)
-    pages, editors = [], []
-    for username, _name in NAMES[:2]:
-        page = live_page(1280, name=username)
-        login(page, username, PASSWORD)
-        editors.append(open_answer(page, team, day, question))
-        pages.append(page)
+    pages, editors = everyone_opens(live_page, team, day, question, 2)
     editors[0].click()
     editors[0].press("End")
     selector = f"#question-{question.pk} .field:has(textarea[name=answer]) .cm-content"
@@ -163,29 +180,18 @@ def test_an_image_pasted_into_a_live_answer_goes_in_for_everyone(live_page):
         textarea = editor.locator("xpath=ancestor::div[contains(@class, 'field')]//textarea")
         expect(textarea).to_have_value(image_link)
     image = TeamImage.objects.get()
-    deadline = time.monotonic() + 5
-    while image.get_absolute_url() not in Question.objects.get(pk=question.pk).answer:
-        assert time.monotonic() < deadline, "the pasted image never reached the saved answer"
-        time.sleep(0.1)
+    wait_until_saved(question, lambda answer: image.get_absolute_url() in answer, "the image")
 
 
 def test_a_day_closed_mid_session_goes_read_only_for_everyone_at_once(live_page):
     team, day, question = live_team(2)
-    pages, editors = [], []
-    for username, _name in NAMES[:2]:
-        page = live_page(1280, name=username)
-        login(page, username, PASSWORD)
-        editors.append(open_answer(page, team, day, question))
-        pages.append(page)
+    pages, editors = everyone_opens(live_page, team, day, question, 2)
     admin, member = pages
     editors[1].click()
     editors[1].press("End")
     editors[1].press_sequentially(" 마감 전")
     expect(editors[0]).to_contain_text("마감 전")
-    deadline = time.monotonic() + 5
-    while "마감 전" not in Question.objects.get(pk=question.pk).answer:
-        assert time.monotonic() < deadline, "the answer was not saved"
-        time.sleep(0.1)
+    wait_until_saved(question, lambda answer: "마감 전" in answer, "the typing")
 
     # The moderator (the admin) closes the day from their editor.
     admin.once("dialog", lambda dialog: dialog.accept())
@@ -202,6 +208,4 @@ def test_a_day_closed_mid_session_goes_read_only_for_everyone_at_once(live_page)
     day.refresh_from_db()
     assert day.is_closed
     assert Question.objects.get(pk=question.pk).answer == before
-    for width in (1280, 390):
-        member.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
-        screenshot(member, "live-closed")
+    screenshots_at_both_widths(member, "live-closed")
