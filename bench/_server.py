@@ -93,20 +93,23 @@ def children(pid: int) -> list[int]:
 
 
 class Gunicorn:
-    """gunicorn with `make serve`'s options on a free port, in its own process group,
-    serving the WSGI entry point (pages only: make serve now runs uvicorn workers for
-    the live editing sockets, which bench/live.py measures; these figures were taken
-    on WSGI and are kept comparable)."""
+    """gunicorn with `make serve`'s options on a free port, in its own process group.
 
-    def __init__(self, env: dict[str, str], *, workers: int, log: Path):
+    `asgi=True` serves what `make serve` serves: the ASGI application under uvicorn
+    workers (pages through Django's thread pool, and the live editing sockets).
+    `asgi=False` serves the WSGI entry point with gunicorn's own sync workers, as the
+    figures before live editing were taken."""
+
+    def __init__(self, env: dict[str, str], *, workers: int, log: Path, asgi: bool = False):
         self.port = free_port()
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115 (closed in stop())
         gunicorn = Path(sys.executable).parent / "gunicorn"
-        # The options of the Makefile's `serve` target (its worker class aside).
+        # The options of the Makefile's `serve` target.
+        app = ["studylog.asgi:application", "-k", "uvicorn_worker.UvicornWorker"]
         command = [
             str(gunicorn),
-            "studylog.wsgi",
+            *(app if asgi else ["studylog.wsgi"]),
             "--bind",
             f"127.0.0.1:{self.port}",
             "--workers",

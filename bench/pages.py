@@ -8,8 +8,9 @@ and Redis on 127.0.0.1 and Debian's `wrk`.
 It makes its own PostgreSQL database (studylog_pages, dropped and made again) and
 fills two teams of 7 members: "big" with N days (default 10,000) and "small" with 100,
 each day holding 5 suggestions, 3 reviews, 30 questions with answers, and 7 members'
-logs with study links and attendance. It starts the production server (gunicorn, 2
-workers, DEBUG off) with REDIS_URL on a Redis database of its own (index 15, flushed),
+logs with study links and attendance. It starts the production server as `make serve`
+does (gunicorn with 2 uvicorn workers, ASGI, DEBUG off; `--wsgi` for gunicorn's sync
+workers instead) with REDIS_URL on a Redis database of its own (index 15, flushed),
 logs in over HTTP, and measures with wrk, in one run and against the same server:
 
     z  /ping: logged in, same middleware and session, a constant answer
@@ -347,6 +348,11 @@ def main() -> int:
     parser.add_argument(
         "--reuse-db", action="store_true", help="measure a database an earlier --keep-db left"
     )
+    parser.add_argument(
+        "--wsgi",
+        action="store_true",
+        help="serve WSGI with gunicorn's sync workers (default: ASGI, as make serve does)",
+    )
     args = parser.parse_args()
 
     if args.reuse_db and _server.database_answers(DATABASE):
@@ -368,8 +374,12 @@ def main() -> int:
     connection.close()
 
     server = _server.Gunicorn(
-        {**os.environ, **SERVER_ENV}, workers=2, log=Path(tempfile.gettempdir()) / "pages.log"
+        {**os.environ, **SERVER_ENV},
+        workers=2,
+        log=Path(tempfile.gettempdir()) / "pages.log",
+        asgi=not args.wsgi,
     )
+    print(f"server: gunicorn, 2 {'sync (WSGI)' if args.wsgi else 'uvicorn (ASGI)'} workers")
     failed = []
     try:
         server.wait_ready()

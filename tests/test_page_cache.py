@@ -234,3 +234,36 @@ def test_the_editors_state_poll_is_cached_as_json_until_the_day_changes(day, as_
     assert response.status_code == 200
     after = as_member.get(state_url).json()
     assert after["lists"]["question"] == f"{question.pk}:{question.version + 1}"
+
+
+def test_the_editor_is_cached_per_viewer_until_the_day_changes(day, as_member, as_admin):
+    edit_url = reverse("peer:day_edit", kwargs={"team": day.team.slug, "date": day.date})
+    question = QuestionFactory(day=day, question="편집기 캐시")
+    first, misses = fetch(as_member, edit_url)
+    second, hits = fetch(as_member, edit_url)
+    assert "편집기 캐시" in second and second == first
+    assert hits <= 2 < misses
+    # Another viewer has their own page (their own log form), not the member's.
+    admins, _queries = fetch(as_admin, edit_url)
+    assert admins != first
+
+    as_member.post(
+        reverse(
+            "peer:item_edit",
+            kwargs={"team": day.team.slug, "date": day.date, "kind": "question", "pk": question.pk},
+        ),
+        {"question": "편집기 캐시 고침", "answer": "", "links": "", "version": question.version},
+    )
+    after, queries = fetch(as_member, edit_url)
+    assert "편집기 캐시 고침" in after and queries > 2
+
+
+def test_each_hit_of_the_editor_carries_fresh_csrf_tokens(day, team_member):
+    """No token is kept in the cached page: every one is filled in per response."""
+    edit_url = reverse("peer:day_edit", kwargs={"team": day.team.slug, "date": day.date})
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(team_member)
+    pages = [client.get(edit_url).content.decode() for _ in range(3)]  # a miss, two hits
+    tokens = [set(re.findall(r"[A-Za-z0-9]{64}", html)) for html in pages]
+    assert all(tokens) and not tokens[1] & tokens[2]
+    assert page_cache.CSRF_PLACEHOLDER not in pages[2]

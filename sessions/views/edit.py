@@ -88,6 +88,7 @@ def live_editing(request, day, membership, my_log) -> dict | None:
     }
 
 
+@page_cache.cached
 @login_required
 def day_edit(request, team, date):
     team, membership, day = get_day_for(
@@ -117,7 +118,7 @@ def day_edit(request, team, date):
         if can_moderate
         else [],
     }
-    return render(request, "peer/day_edit.html", context)
+    return page_cache.render(request, team, "peer/day_edit.html", context)
 
 
 @page_cache.cached
