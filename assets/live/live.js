@@ -5,7 +5,9 @@ import { LiveField } from "./editor.js";
 import { Presence } from "./presence.js";
 
 const CONNECT_MS = 4000; // no open socket by then: leave the page to polling
-const MAX_FAILURES = 3; // a lost connection and two failed reconnects: likewise
+// A lost connection is tried again (y-websocket backs off from 0.1 s to 2.5 s) for this
+// long, enough for a server's restart; then the page goes on with polling too.
+const RECONNECT_MS = 10000;
 const SELECTOR = "textarea[data-live-key]";
 const KIND = /^[a-z][a-z0-9_-]*$/;
 const OWN = ".cm-editor, .live-presence, .live-here, .live-refusal, .char-count, .char-over";
@@ -132,6 +134,9 @@ export class Live {
     if (!entry) return;
     this.fields.delete(textarea);
     entry.field.destroy();
+    // Back to a plain field: its counter and preview (markdownx asks the server) catch up
+    // with the text, which may have changed while the server could not answer.
+    if (restore) textarea.dispatchEvent(new Event("input", { bubbles: true }));
     if (!restore) {
       // The form is gone: say so in the awareness state if it was where we were.
       const state = this.rooms.team.awareness.getLocalState();
@@ -181,7 +186,7 @@ export class Live {
 
   onClosed(room, final) {
     if (this.mode === "fallback") return;
-    if (final || room.failuresSinceSync >= MAX_FAILURES) {
+    if (final || (room.lostSince !== null && Date.now() - room.lostSince > RECONNECT_MS)) {
       // Leave the provider's close handling first, then stop everything.
       setTimeout(() => this.fallback(final ? "closed by the server" : "reconnecting failed"), 0);
     }

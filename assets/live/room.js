@@ -39,7 +39,7 @@ export class Room {
     this.ready = this.doc.getMap("ready");
     this.closed = false;
     this.connectedOnce = false;
-    this.failuresSinceSync = 0;
+    this.lostSince = null; // when the connection was lost, until the next sync
     this.opened = new Set(); // keys an "open" was sent for on this connection
     const origin = socketOrigin();
     const { base, room } = splitPath(path);
@@ -67,12 +67,12 @@ export class Room {
     });
     this.provider.on("sync", (synced) => {
       if (!synced) return;
-      this.failuresSinceSync = 0;
+      this.lostSince = null;
       handlers.synced(this);
     });
     this.provider.on("connection-close", () => {
       this.opened.clear();
-      if (this.connectedOnce) this.failuresSinceSync += 1;
+      if (this.connectedOnce && this.lostSince === null) this.lostSince = Date.now();
       handlers.closed(this, false);
     });
     // The server closed with a 44xx code: y-websocket stops reconnecting by itself.

@@ -35,8 +35,10 @@ def application():
 
 
 class ThreadedServer:
-    def __init__(self):
-        self.port = free_port()
+    """`port`: a server started again where one stopped (the browser reconnects to it)."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             application(),

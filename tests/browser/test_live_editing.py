@@ -209,3 +209,42 @@ def test_a_day_closed_mid_session_goes_read_only_for_everyone_at_once(live_page)
     assert day.is_closed
     assert Question.objects.get(pk=question.pk).answer == before
     screenshots_at_both_widths(member, "live-closed")
+
+
+def test_a_server_restart_says_the_live_connection_started_over_and_keeps_the_text(
+    live_page, asgi_server
+):
+    """The page reconnects to the restarted server, whose document is a new one: the
+    page says so, goes on as the polling editor with the text on screen, and saves."""
+    from sessions.live.rooms import rooms
+
+    from .asgi_server import ThreadedServer
+
+    team, day, question = live_team(1)
+    [page], [editor] = everyone_opens(live_page, team, day, question, 1)
+    editor.click()
+    editor.press("End")
+    editor.press_sequentially(" 재시작 전")
+    wait_until_saved(question, lambda answer: answer.endswith("재시작 전"), "the typing")
+
+    asgi_server.__exit__(None, None, None)
+    rooms.rooms.clear()  # a new process remembers no room
+    time.sleep(1)  # a restart's pause: the page keeps trying meanwhile
+    with ThreadedServer(port=asgi_server.port):
+        status = page.locator("[data-live-status]")
+        reset_text = page.locator("[data-day-editor]").get_attribute("data-live-reset-text")
+        assert reset_text
+        expect(status).to_have_text(reset_text, timeout=10_000)
+        # The polling editor again: the answer is its text area, holding what was typed.
+        form = page.locator(f"#question-{question.pk} form")
+        answer = form.locator("textarea[name=answer]")
+        expect(answer).to_be_visible()
+        expect(answer).to_have_value("기본 답변. 재시작 전")
+        expect(form.locator(".cm-editor")).to_have_count(0)
+        preview = form.locator(".field:has(textarea[name=answer]) .markdownx-preview")
+        expect(preview).to_contain_text("재시작 전")
+        screenshots_at_both_widths(page, "live-reset")
+        answer.press("End")
+        answer.press_sequentially(" 다시 저장")
+        form.locator("button.primary").click()
+        wait_until_saved(question, lambda text: text == "기본 답변. 재시작 전 다시 저장", "the save")
