@@ -247,4 +247,5 @@ def test_a_server_restart_says_the_live_connection_started_over_and_keeps_the_te
         answer.press("End")
         answer.press_sequentially(" 다시 저장")
         form.locator("button.primary").click()
-        wait_until_saved(question, lambda text: text == "기본 답변. 재시작 전 다시 저장", "the save")
+        saved = "기본 답변. 재시작 전 다시 저장"
+        wait_until_saved(question, lambda text: text == saved, "the save")
