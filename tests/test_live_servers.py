@@ -142,3 +142,67 @@ def test_the_other_server_saves_what_a_killed_one_did_not(two_servers, answer, t
     latest = Revision.objects.filter(kind="question", object_id=answer.pk).latest("pk")
     assert latest.author_id == team_member.pk
     assert Question.objects.get(pk=answer.pk).updated_by_id == team_member.pk
+
+
+def form_save(server_url: str, session: str, question, text: str) -> None:
+    """Save the answer through the editor's form (the editor without live editing), as
+    the page does: from the row's current version, again if a live write got there first."""
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    token = "f" * 32  # a CSRF secret of the test's own, as cookie and header
+    path = f"/teams/alpha/days/2024-03-04/items/question/{question.pk}/edit/"
+    for _attempt in range(20):
+        version = Question.objects.get(pk=question.pk).version
+        body = {"question": question.question, "answer": text, "links": "", "version": version}
+        request = urllib.request.Request(
+            server_url + path,
+            data=urllib.parse.urlencode(body).encode(),
+            headers={
+                "Cookie": f"sessionid={session}; csrftoken={token}",
+                "X-CSRFToken": token,
+                "HX-Request": "true",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                assert response.status == 200
+                return
+        except urllib.error.HTTPError as error:
+            assert error.code == 409, error.code  # a live write saved first: read again
+    raise AssertionError("the form never saved")
+
+
+def test_a_form_save_while_people_type_on_both_servers_leaves_one_text_everywhere(
+    two_servers, answer, team_admin, team_member
+):
+    """The saved text goes into both servers' documents while each holds typing the
+    other has not seen yet: still one text, the same on every screen and saved."""
+    first, second = two_servers
+    key, admin, member = key_of(answer), session_key(team_admin), session_key(team_member)
+
+    async def run():
+        async with (
+            LiveClient(first.url, PATH, admin) as a,
+            LiveClient(second.url, PATH, member) as b,
+        ):
+            await a.open(key)
+            await b.open(key)
+
+            async def typing(client, character):
+                for _ in range(40):
+                    await client.type(key, character)
+                    await asyncio.sleep(0.005)
+
+            saving = asyncio.to_thread(form_save, second.url, admin, answer, "폼에서 저장한 답")
+            await asyncio.gather(typing(a, "가"), typing(b, "b"), saving)
+            await a.until(lambda: "폼에서 저장한 답" in a.text(key), timeout=5)
+            await b.until(lambda: b.text(key) == a.text(key), timeout=5)
+            await asyncio.sleep(0.5)  # anything still on its way
+            return a.text(key), b.text(key)
+
+    seen_a, seen_b = run_async(run)
+    assert seen_a == seen_b
+    assert seen_a.count("폼에서 저장한 답") == 1
+    wait_for(lambda: saved(answer) == seen_a)

@@ -201,6 +201,35 @@ def test_a_save_tells_everyone_the_new_version(team_member, question):
     assert question.version == 2 and question.answer == "답변!"
 
 
+def test_a_form_save_reaches_every_open_document_once(team_admin, team_member, question):
+    """Someone without live editing saves the answer through the form: both open
+    documents read the saved text, once, and so does the row."""
+    k = key(question)
+    form = Client()
+    form.force_login(team_admin)
+    edit = url("item_edit", question.day, kind="question", pk=question.pk)
+    body = {"question": "질문", "answer": "폼으로 고친 답", "links": "", "version": 1}
+
+    async def typed_elsewhere():
+        a, b = peer(team_admin), peer(team_member)
+        for each in (a, b):
+            await each.connect()
+            await each.open(k)
+        await b.until(lambda: b.text(k) == "답변")
+        response = await in_thread(form.post, edit, body, HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        for each in (a, b):
+            await each.until(lambda each=each: each.text(k) == "폼으로 고친 답")
+        await a.drain()
+        texts = (a.text(k), b.text(k))
+        await settled(a, b)
+        return texts
+
+    assert run(typed_elsewhere) == ("폼으로 고친 답", "폼으로 고친 답")
+    question.refresh_from_db()
+    assert question.answer == "폼으로 고친 답"
+
+
 def test_history_batches_a_pause_of_typing_into_one_revision(team_member, question, settings):
     settings.LIVE_SAVE_DELAY = 0.3
     k = key(question)

@@ -10,11 +10,13 @@ limit the socket says why and closes.
 """
 
 import asyncio
+import logging
 import time
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import InMemoryChannelLayer
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +26,8 @@ from .names import SERVER, colour_of, group_name, message_id
 from .protocol import AWARENESS, CONTROL, EMPTY_UPDATE, SYNC, ProtocolError
 from .rooms import Room, off_loop, rooms
 from .texts import Key
+
+logger = logging.getLogger(__name__)
 
 # Socket close codes (4000-4999 are the application's).
 REFUSED, TOO_BIG, TOO_FAST, BAD_MESSAGE, RESET = 4403, 4413, 4429, 4400, 4409
@@ -364,16 +368,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.access_stale = True
 
     async def live_saved_text(self, event):
+        """A form saved a text: every server's room keeps it as the row's text, and the
+        first to claim the save makes the document read it, for everyone."""
         room = self.room
-        if room is None:
+        if room is None or not room.remember(event["id"]):
             return
-        if room.remember(event["id"]):
-            room.derive(
-                event["id"], room.take_saved_text(event["key"], event["text"], event["version"])
-            )
-        update = room.derived.get(event["id"])
-        if update:
-            await self.send(bytes_data=protocol.sync_update(update))
+        key, text = event["key"], event["text"]
+        if room.note_saved_text(key, text, event["version"]) and await _claim(event["id"]):
+            await self._broadcast_update(room.take_saved_text(key, text), from_browser=False)
 
     async def live_hello(self, event):
         room = self.room
@@ -423,6 +425,17 @@ async def announce(layer, room: Room, written: texts.Written) -> None:
     if written.closed and not room.closed:
         room.closed = True
         await layer.group_send(room.group, {"type": "live.control", "message": {"type": "closed"}})
+
+
+async def _claim(event_id: str) -> bool:
+    """Whether this server is the one to act on a room event every server receives:
+    the first to add its key to the cache all servers share (Redis, with several
+    servers; one server's own cache otherwise, where it is always the first)."""
+    try:
+        return await cache.aadd(f"live:claim:{event_id}", SERVER, timeout=60)
+    except Exception:  # noqa: BLE001 - the cache is down: act rather than lose the save
+        logger.warning("live: could not claim %s; acting on it here", event_id, exc_info=True)
+        return True
 
 
 def _from_another_document(client_state: bytes, server_state: bytes) -> bool:

@@ -121,7 +121,6 @@ class Room:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._flushing: set[asyncio.Task] = set()
         self.announce = None  # async (Written) -> None: tells everyone what was written
-        self.derived: OrderedDict[str, bytes | None] = OrderedDict()  # event id → its update
 
     @property
     def group(self) -> str:
@@ -200,21 +199,21 @@ class Room:
         self.apply(update)
         return update
 
-    def take_saved_text(self, name: str, text: str, version: int) -> bytes | None:
-        """A form saved this text: the update that makes the document read it (made
-        alike on every server), or None if the document knows it already."""
+    def note_saved_text(self, name: str, text: str, version: int) -> bool:
+        """A form saved this text: keep it as the row's; True if the document should
+        take it (it has the key, the save is newer than it knew, and reads otherwise)."""
         if name not in self.keys or version <= self.versions.get(name, 0):
-            return None
+            return False
         self.versions[name] = version
         self.base[name] = text
-        if self.text(name) == text:
-            return None
-        return self.set_text(name, text, salt=f"saved:{version}")
+        return self.text(name) != text
 
-    def derive(self, event_id: str, update: bytes | None) -> None:
-        self.derived[event_id] = update
-        while len(self.derived) > 200:
-            self.derived.popitem(last=False)
+    def take_saved_text(self, name: str, text: str) -> bytes:
+        """The update that makes the document read a saved text. Only one server makes
+        it (the consumer claims the save first) and sends it to the others as any
+        update: each server's document may hold typing the others have not seen yet,
+        so the same change made on each would not be the same update."""
+        return self.set_text(name, text, salt=f"saved:{uuid.uuid4().hex}")
 
     def mark(self, keys: set[str], author_id: int | None, *, remote: bool = False) -> None:
         """Note that `keys` changed, typed by the user whose id is `author_id`."""
