@@ -190,7 +190,7 @@ class Room:
                 self.adopt(key)
 
     def set_text(self, key: str, new: str, *, salt: str) -> bytes:
-        """The update that makes a key read `new`, made alike on every server."""
+        """The update that makes a key read `new`, by a client id made from `salt`."""
 
         def change(copy: Doc) -> None:
             replace(copy.get(key, type=Text), new)
