@@ -6,17 +6,18 @@ with `--clients N` (default 64) and `--seconds S` (default 60) per scenario.
 
 Each scenario makes its own database (studylog_bench, dropped and created again),
 migrates it and fills it: a team with one account per client and eight days with four
-shared questions each. It starts gunicorn as `make serve` does (DEBUG off, 2 workers,
-static files collected into a scratch STATIC_ROOT) on a free port of
-127.0.0.1. Every client logs in once, then until the time is up: reads a day, the
-archive, search results and the edit page; adds questions and suggestions; edits shared
-questions and the shared days' session from the form it loaded, with its version (a 409
-when someone saved first is a legitimate answer); creates days of its own, and races the
-others to create days on a hundred common dates (one wins, the rest are told the date is
-taken). Every write carries a unique marker. Afterwards the database must hold every
-write the server acknowledged exactly once, and no acknowledged edit may have been
-overwritten unseen (two saves acknowledged with the same version, or a stored row older
-than or different from the newest acknowledged save).
+shared questions each. It starts gunicorn as `make serve` does (DEBUG off, 2 uvicorn
+workers serving ASGI, `--wsgi` for gunicorn's sync workers instead; static files
+collected into a scratch STATIC_ROOT) on a free port of 127.0.0.1. Every client logs in
+once, then until the time is up: reads a day, the archive, search results and the edit
+page; adds questions and suggestions; edits shared questions and the shared days'
+session from the form it loaded, with its version (a 409 when someone saved first is a
+legitimate answer); creates days of its own, and races the others to create days on a
+hundred common dates (one wins, the rest are told the date is taken). Every write
+carries a unique marker. Afterwards the database must hold every write the server
+acknowledged exactly once, and no acknowledged edit may have been overwritten unseen
+(two saves acknowledged with the same version, or a stored row older than or different
+from the newest acknowledged save).
 
 - load: no request fails (no 5xx, no unexpected status, no refused connection, no timeout).
 - db-restart: after a third of the time PostgreSQL is stopped, left down 3 s and started
@@ -822,7 +823,10 @@ def run_scenario(scenario: str, args, cluster: _server.Cluster | None, workdir: 
         if args.conn_max_age is not None:
             env["CONN_MAX_AGE"] = str(args.conn_max_age)
         server = _server.Gunicorn(
-            env, workers=args.workers, log=workdir / f"gunicorn-{scenario}.log"
+            env,
+            workers=args.workers,
+            log=workdir / f"gunicorn-{scenario}.log",
+            asgi=not args.wsgi,
         )
         SERVERS.append(server)
         server.wait_ready()
@@ -908,6 +912,11 @@ def main() -> None:
         type=int,
         default=None,
         help="CONN_MAX_AGE for the server (default: unset)",
+    )
+    parser.add_argument(
+        "--wsgi",
+        action="store_true",
+        help="serve WSGI with gunicorn's sync workers (default: ASGI, as make serve does)",
     )
     parser.add_argument("--keep-db", action="store_true", help=f"leave the {DATABASE} database")
     args = parser.parse_args()
