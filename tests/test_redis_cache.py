@@ -1,11 +1,12 @@
 """The Redis cache backend (studylog/redis_cache.py): Django's, with its redis-py client
-kept instead of made anew for every call. Against a real Redis; where none answers it
-skips, except in CI."""
+kept for the process instead of made anew for every call and every request. Against a
+real Redis; where none answers it skips, except in CI."""
 
 import uuid
 
 import pytest
 
+from studylog import redis_cache
 from studylog.redis_cache import RedisCache
 
 from .conftest import REDIS_URL, require_redis
@@ -32,6 +33,7 @@ def test_it_is_a_working_django_cache(backend):
 
 
 def test_one_client_serves_every_call(backend, monkeypatch):
+    monkeypatch.setattr(redis_cache, "_clients", {})  # as in a new process
     made = []
     make = backend._cache._client
 
@@ -44,3 +46,15 @@ def test_one_client_serves_every_call(backend, monkeypatch):
         backend.set(f"k{n}", n, 30)
         assert backend.get(f"k{n}") == n
     assert len(made) == 1  # Django's own backend would have made 100
+
+
+def test_every_request_context_shares_the_process_client(backend):
+    """Under ASGI each request gets a cache object of its own (Django keeps them per
+    context): they must not each open their own pool and connection to Redis."""
+    other = RedisCache(REDIS_URL, {"KEY_PREFIX": backend.key_prefix})
+    backend.set("shared", 1, 30)
+    assert other.get("shared") == 1
+    assert other._cache.get_client() is backend._cache.get_client()
+    assert other._cache.get_client(write=True).connection_pool is (
+        backend._cache.get_client().connection_pool
+    )
