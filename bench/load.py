@@ -445,6 +445,7 @@ class Member(threading.Thread):
     def new_day(self, action, date, marker, *, expected) -> int | None:
         fields = {
             "date": date.isoformat(),
+            "date_confirm": date.isoformat(),  # the dates are far from today: confirmed
             "number": 100,
             "moderator": "",
             "title": marker,
@@ -501,7 +502,14 @@ def build_world(clients: int) -> World:
     for n in range(SHARED_DAYS):
         date = FIRST_DAY + datetime.timedelta(days=n)
         form = DayForm(
-            {"date": date, "number": n + 1, "moderator": "", "title": "", "tags": "역전파,정규화"},
+            {
+                "date": date,
+                "date_confirm": date.isoformat(),  # far from today: confirmed, as a person would
+                "number": n + 1,
+                "moderator": "",
+                "title": "",
+                "tags": "역전파,정규화",
+            },
             team=team,
         )
         if not form.is_valid():

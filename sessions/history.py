@@ -317,7 +317,7 @@ def restore(rev: Revision, *, user):
     with transaction.atomic():
         if rev.kind != LOG:  # a member's log stays theirs to change on a closed day
             lock_open_day(day.pk)
-        obj = model.objects.select_for_update().filter(pk=rev.object_id).first()
+        obj = model.objects.select_for_update(no_key=True).filter(pk=rev.object_id).first()
         if obj is not None and (obj.pk if model is Day else obj.day_id) != day.pk:
             raise CannotRestore(rev)
         before = snapshot(obj) if obj is not None else None

@@ -119,7 +119,8 @@ def assign(
     """
     with transaction.atomic():
         day = lock_open_day(day.pk)
-        reviews = {r.pk: r for r in AssignmentReview.objects.filter(day=day).select_for_update()}
+        locked = AssignmentReview.objects.filter(day=day).select_for_update(no_key=True)
+        reviews = {r.pk: r for r in locked}
         for review_pk, version in (versions or {}).items():
             current = reviews.get(review_pk)
             if current is None or current.version != version:

@@ -341,7 +341,7 @@ def _refuse_new_runs(team: Team, before: dict[tuple, Membership], around) -> Non
 def _lock(team: Team) -> None:
     # Every schedule write locks the team row first, so two swaps (or a swap and a
     # substitute) on one team run one after the other and each sees the other's result.
-    Team.objects.select_for_update().only("pk").get(pk=team.pk)
+    Team.objects.select_for_update(no_key=True).only("pk").get(pk=team.pk)
 
 
 def _set_moderator(
@@ -349,7 +349,7 @@ def _set_moderator(
 ) -> None:
     """`member` moderates the slot's date; the turn stays with its owner."""
     date = slot.date
-    day = Day.objects.select_for_update().filter(team=team, date=date).first()
+    day = Day.objects.select_for_update(no_key=True).filter(team=team, date=date).first()
     if day is not None and day.is_closed:
         raise Unchangeable(f"the day of {date} is closed")
     owner = slot.owner or slot.moderator

@@ -37,7 +37,7 @@ class Conflict(Exception):
 
 
 def _lock_current(instance: Versioned, expected_version: int) -> Versioned:
-    current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    current = type(instance).objects.select_for_update(no_key=True).filter(pk=instance.pk).first()
     if current is None or current.version != expected_version:
         raise Conflict(current)
     return current
@@ -106,7 +106,7 @@ def move_item(item: DayItem, direction: str) -> None:
     model = type(item)
     with transaction.atomic():
         lock_open_day(item.day_id)
-        siblings = list(model.objects.select_for_update().filter(day=item.day_id))
+        siblings = list(model.objects.select_for_update(no_key=True).filter(day=item.day_id))
         ids = [s.pk for s in siblings]
         if item.pk not in ids:
             return
@@ -155,7 +155,7 @@ def _make_room(day: Day, *, user) -> list[Day]:
     if day.team.starts_on is not None:
         return []
     later = list(
-        Day.objects.select_for_update()
+        Day.objects.select_for_update(no_key=True, of=("self",))
         .filter(team=day.team_id, date__gt=day.date)
         .order_by("date")
         .select_related("team")
@@ -188,7 +188,7 @@ def create_day(form, *, team: Team, user) -> Day:
     later days make room (_make_room). The team row is locked first, so two days
     created at once are numbered one after the other."""
     with transaction.atomic(), search_index.deferred():
-        Team.objects.select_for_update().only("pk").get(pk=team.pk)
+        Team.objects.select_for_update(no_key=True).only("pk").get(pk=team.pk)
         day = form.save(commit=False)
         day.team = team
         day.updated_by = user

@@ -158,6 +158,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Requests inside Django at once per ASGI process (studylog/bounded.py): one per pooled
+# database connection, so none waits on the pool; the others wait their turn outside.
+HTTP_CONCURRENCY = int(env("HTTP_CONCURRENCY", env("DATABASE_POOL_MAX", "10")))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

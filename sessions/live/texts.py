@@ -134,7 +134,7 @@ def _write_row(day_id, kind, pk, values, author_ids: list[int], log_id) -> int |
                 lock_open_day(day_id)
             except (DayClosed, Day.DoesNotExist):
                 raise _DayClosed from None
-        row = _rows(day_id, kind, log_id).select_for_update().filter(pk=pk).first()
+        row = _rows(day_id, kind, log_id).select_for_update(no_key=True).filter(pk=pk).first()
         if row is None:
             return None  # deleted meanwhile: its text goes nowhere
         changed = {name: text for name, text in values.items() if getattr(row, name) != text}
