@@ -9,12 +9,12 @@ is still the team's stamp. Both come back in the round trip that reads the sessi
 login every page makes, and every app server sharing the cache sees a change the
 moment it commits.
 
-A page varies by who looks (private retrospectives, edit buttons, the name in the
-menu), so it is kept per login session, which belongs to one user for its life
-(logging in starts a new one); and by the language, the full path and the team's today
-(overdue marks). The CSRF token is the one part that varies by request: pages are
-rendered with a placeholder that each response fills in. Requests with messages to
-show are rendered afresh.
+A page varies by who looks (private retrospectives, edit buttons, the name in the menu),
+so it is kept per login session, which belongs to one user for its life (logging in
+starts a new one); and by the language, the full path and the team's today (overdue
+marks); and by the deploy's static files (the pages link to their hashed names). The
+CSRF token is the one part that varies by request: pages are rendered with a placeholder
+that each response fills in. Requests with messages to show are rendered afresh.
 
 Only with a cache every app server shares (Redis; settings.PAGE_CACHE): a per-process
 cache could not hear about changes made in another process. If the cache is down,
@@ -22,6 +22,7 @@ pages are rendered as if it were off.
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import uuid
@@ -32,6 +33,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
@@ -61,8 +63,16 @@ def _stamp_key(slug: str) -> str:
     return f"stamp:{slug}"
 
 
+@functools.cache
+def _build() -> str:
+    """The static files this process links to (the hash of collectstatic's manifest): a
+    deploy with new scripts or styles gets new keys, so no cached page from before it
+    loads files that are gone or no longer match the server."""
+    return getattr(staticfiles_storage, "manifest_hash", "") or ""
+
+
 def _page_key(request: HttpRequest, slug: str) -> str:
-    viewer = f"{request.session.session_key}\n{request.get_full_path()}"
+    viewer = f"{_build()}\n{request.session.session_key}\n{request.get_full_path()}"
     return f"page:{slug}:{get_language()}:{hashlib.sha256(viewer.encode()).hexdigest()[:40]}"
 
 

@@ -26,7 +26,9 @@ korean.warm()  # the search index's analyzer, loaded before the first save needs
 
 application = ProtocolTypeRouter(
     {
-        "http": Bounded(django_application, settings.HTTP_CONCURRENCY),
+        "http": Bounded(
+            django_application, settings.HTTP_CONCURRENCY, unbounded_prefix=settings.STATIC_URL
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

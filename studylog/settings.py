@@ -159,8 +159,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 # Requests inside Django at once per ASGI process (studylog/bounded.py): one per pooled
-# database connection, so none waits on the pool; the others wait their turn outside.
-HTTP_CONCURRENCY = int(env("HTTP_CONCURRENCY", env("DATABASE_POOL_MAX", "10")))
+# database connection but two (kept for the live sockets' saves), so none waits on the
+# pool; the others wait their turn outside.
+HTTP_CONCURRENCY = int(
+    env("HTTP_CONCURRENCY", str(max(1, int(env("DATABASE_POOL_MAX", "10")) - 2)))
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -38,3 +38,35 @@ def test_the_projects_application_is_bounded_by_the_setting(settings):
     http = application.application_mapping["http"]
     assert isinstance(http, Bounded)
     assert http.limit == settings.HTTP_CONCURRENCY >= 1
+    assert http.unbounded_prefix == settings.STATIC_URL
+
+
+def test_a_turn_is_given_back_when_a_request_fails_and_static_files_never_wait():
+    calls = []
+
+    async def app(scope, receive, send):
+        calls.append(scope["path"])
+        if scope["path"] == "/boom/":
+            raise RuntimeError("the view failed")
+
+    bounded = Bounded(app, limit=1, unbounded_prefix="/static/")
+
+    async def run():
+        for _ in range(3):  # each failure gives its turn back, or the next would hang
+            try:
+                await asyncio.wait_for(bounded({"path": "/boom/"}, None, None), 1)
+            except RuntimeError:
+                pass
+        async with bounded._slots:  # every turn taken: a static file still goes through
+            await asyncio.wait_for(bounded({"path": "/static/css/a.css"}, None, None), 1)
+
+    run_async(run)
+    assert calls == ["/boom/"] * 3 + ["/static/css/a.css"]
+
+
+def test_a_limit_below_one_is_refused_at_startup():
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        Bounded(None, limit=0)

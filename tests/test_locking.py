@@ -57,7 +57,10 @@ def test_a_new_day_and_a_save_on_a_later_day_at_once(transactional_db, team, tea
 
     creating = threading.Thread(target=create)
     creating.start()
-    time.sleep(0.5)  # it now waits for the later day's row
+    deadline = time.monotonic() + 10
+    while not other.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+        assert time.monotonic() < deadline, "the new day never waited for the later day's row"
+        time.sleep(0.02)
     other.commit()  # a deadlock would fail this commit or the creation
     other.close()
     creating.join(timeout=30)

@@ -267,3 +267,14 @@ def test_each_hit_of_the_editor_carries_fresh_csrf_tokens(day, team_member):
     tokens = [set(re.findall(r"[A-Za-z0-9]{64}", html)) for html in pages]
     assert all(tokens) and not tokens[1] & tokens[2]
     assert page_cache.CSRF_PLACEHOLDER not in pages[2]
+
+
+def test_a_deploy_with_new_static_files_renders_pages_afresh(day, as_member, monkeypatch):
+    """Cached pages link to the static files' hashed names: after a deploy that changed
+    them (collectstatic's manifest hash), no page from before it is served."""
+    monkeypatch.setattr(page_cache, "_build", lambda: "manifest-before")
+    fetch(as_member, record_url(day))
+    _html, hit = fetch(as_member, record_url(day))
+    monkeypatch.setattr(page_cache, "_build", lambda: "manifest-after")
+    _html, after_deploy = fetch(as_member, record_url(day))
+    assert hit <= 2 < after_deploy

@@ -374,7 +374,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if room is None or not room.remember(event["id"]):
             return
         key, text = event["key"], event["text"]
-        if room.note_saved_text(key, text, event["version"]) and await _claim(event["id"]):
+        if room.note_saved_text(key, text, event["version"]) and await _saver(room.group):
             await self._broadcast_update(room.take_saved_text(key, text), from_browser=False)
 
     async def live_hello(self, event):
@@ -427,14 +427,26 @@ async def announce(layer, room: Room, written: texts.Written) -> None:
         await layer.group_send(room.group, {"type": "live.control", "message": {"type": "closed"}})
 
 
-async def _claim(event_id: str) -> bool:
-    """Whether this server is the one to act on a room event every server receives:
-    the first to add its key to the cache all servers share (Redis, with several
-    servers; one server's own cache otherwise, where it is always the first)."""
+SAVER_SECONDS = 30
+
+
+async def _saver(group: str) -> bool:
+    """Whether this server makes the room's saved texts into updates. One server does,
+    for every save of the room in turn (two saves made by two servers at once would
+    each replace a text the other had not seen, and both would stay): the first to
+    claim the room in the cache every server shares (Redis with several servers; one
+    server's own cache otherwise, where it is always the one), for SAVER_SECONDS after
+    its last save, so another server takes over if it goes away."""
+    key = f"live:saver:{group}"
     try:
-        return await cache.aadd(f"live:claim:{event_id}", SERVER, timeout=60)
+        if await cache.aadd(key, SERVER, timeout=SAVER_SECONDS):
+            return True
+        if await cache.aget(key) == SERVER:
+            await cache.atouch(key, SAVER_SECONDS)
+            return True
+        return False
     except Exception:  # noqa: BLE001 - the cache is down: act rather than lose the save
-        logger.warning("live: could not claim %s; acting on it here", event_id, exc_info=True)
+        logger.warning("live: could not claim %s; saving here", group, exc_info=True)
         return True
 
 
