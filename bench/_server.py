@@ -92,6 +92,15 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
+def add_wsgi_flag(parser) -> None:
+    """--wsgi: a bench serves gunicorn's sync workers instead of make serve's ASGI."""
+    parser.add_argument(
+        "--wsgi",
+        action="store_true",
+        help="serve WSGI with gunicorn's sync workers (default: ASGI, as make serve does)",
+    )
+
+
 class Gunicorn:
     """gunicorn with `make serve`'s options on a free port, in its own process group.
 

@@ -921,11 +921,7 @@ def main() -> None:
         default=None,
         help="CONN_MAX_AGE for the server (default: unset)",
     )
-    parser.add_argument(
-        "--wsgi",
-        action="store_true",
-        help="serve WSGI with gunicorn's sync workers (default: ASGI, as make serve does)",
-    )
+    _server.add_wsgi_flag(parser)
     parser.add_argument("--keep-db", action="store_true", help=f"leave the {DATABASE} database")
     args = parser.parse_args()
     scenarios = ["load", "db-restart", "worker-kill"] if args.scenario == "all" else [args.scenario]

@@ -348,11 +348,7 @@ def main() -> int:
     parser.add_argument(
         "--reuse-db", action="store_true", help="measure a database an earlier --keep-db left"
     )
-    parser.add_argument(
-        "--wsgi",
-        action="store_true",
-        help="serve WSGI with gunicorn's sync workers (default: ASGI, as make serve does)",
-    )
+    _server.add_wsgi_flag(parser)
     args = parser.parse_args()
 
     if args.reuse_db and _server.database_answers(DATABASE):

@@ -3,6 +3,9 @@
 
 import asyncio
 
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
 from studylog.bounded import Bounded
 
 from .live_peer import run_async
@@ -65,8 +68,5 @@ def test_a_turn_is_given_back_when_a_request_fails_and_static_files_never_wait()
 
 
 def test_a_limit_below_one_is_refused_at_startup():
-    import pytest
-    from django.core.exceptions import ImproperlyConfigured
-
     with pytest.raises(ImproperlyConfigured):
         Bounded(None, limit=0)

@@ -8,6 +8,7 @@ two-server tests need PostgreSQL and Redis, as tests/test_two_servers.py does.
 """
 
 import asyncio
+import contextlib
 import time
 
 import pytest
@@ -94,19 +95,27 @@ def two_servers(transactional_db, tmp_path):
         yield servers
 
 
+@contextlib.asynccontextmanager
+async def one_on_each(servers, key: str, first_session: str, second_session: str):
+    """A client of the first session on the first server and one of the second on the
+    second, both with `key` open: (a, b)."""
+    first, second = servers
+    async with (
+        LiveClient(first.url, PATH, first_session) as a,
+        LiveClient(second.url, PATH, second_session) as b,
+    ):
+        await a.open(key)
+        await b.open(key)
+        yield a, b
+
+
 def test_two_servers_edit_the_same_answer_consistently(
     two_servers, answer, team_admin, team_member
 ):
-    first, second = two_servers
     key, admin, member = key_of(answer), session_key(team_admin), session_key(team_member)
 
     async def both():
-        async with (
-            LiveClient(first.url, PATH, admin) as a,
-            LiveClient(second.url, PATH, member) as b,
-        ):
-            await a.open(key)
-            await b.open(key)
+        async with one_on_each(two_servers, key, admin, member) as (a, b):
             for n in range(10):
                 await a.type(key, "가")
                 await b.type(key, "b")
@@ -179,23 +188,18 @@ def test_a_form_save_while_people_type_on_both_servers_leaves_one_text_everywher
 ):
     """The saved text goes into both servers' documents while each holds typing the
     other has not seen yet: still one text, the same on every screen and saved."""
-    first, second = two_servers
     key, admin, member = key_of(answer), session_key(team_admin), session_key(team_member)
 
     async def run():
-        async with (
-            LiveClient(first.url, PATH, admin) as a,
-            LiveClient(second.url, PATH, member) as b,
-        ):
-            await a.open(key)
-            await b.open(key)
+        async with one_on_each(two_servers, key, admin, member) as (a, b):
 
             async def typing(client, character):
                 for _ in range(40):
                     await client.type(key, character)
                     await asyncio.sleep(0.005)
 
-            saving = asyncio.to_thread(form_save, second.url, admin, answer, "폼에서 저장한 답")
+            server = two_servers[1]
+            saving = asyncio.to_thread(form_save, server.url, admin, answer, "폼에서 저장한 답")
             await asyncio.gather(typing(a, "가"), typing(b, "b"), saving)
             await a.until(lambda: "폼에서 저장한 답" in a.text(key), timeout=5)
             await b.until(lambda: b.text(key) == a.text(key), timeout=5)

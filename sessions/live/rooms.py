@@ -210,8 +210,8 @@ class Room:
 
     def take_saved_text(self, name: str, text: str) -> bytes:
         """The update that makes the document read a saved text. Only one server makes
-        it (the consumer claims the save first) and sends it to the others as any
-        update: each server's document may hold typing the others have not seen yet,
+        it (the one holding the room's claim, consumer._saver) and sends it to the others
+        as any update: each server's document may hold typing the others have not seen yet,
         so the same change made on each would not be the same update."""
         return self.set_text(name, text, salt=f"saved:{uuid.uuid4().hex}")
 
