@@ -53,7 +53,7 @@ def join_by_link(link: JoinLink, *, user, display_name: str) -> tuple[Membership
     counts only those who joined. InvitationError("closed") once the link is revoked
     or expired, ("name") if the name is taken."""
     with transaction.atomic():
-        link = JoinLink.objects.select_for_update().get(pk=link.pk)
+        link = JoinLink.objects.select_for_update(no_key=True).get(pk=link.pk)
         if not link.is_open:
             raise InvitationError("closed")
         existing = Membership.objects.filter(team=link.team_id, user=user).first()

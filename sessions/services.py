@@ -278,7 +278,7 @@ def update_member(form) -> Membership:
     member = form.instance
     with transaction.atomic():
         admins = set(
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(no_key=True)
             .filter(team=member.team_id, role=Membership.Role.ADMIN, is_active=True)
             .values_list("pk", flat=True)
         )
@@ -322,7 +322,7 @@ def join_team(
 def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -> Membership:
     """Join the invitation's team: bind to its name-only member, or become a new one."""
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        invitation = Invitation.objects.select_for_update(no_key=True).get(pk=invitation.pk)
         if not invitation.is_open:
             raise InvitationError("used")
         team = invitation.team
@@ -330,7 +330,8 @@ def accept_invitation(invitation: Invitation, *, user, display_name: str = "") -
         if existing is not None and existing.is_active:
             return existing  # already in the team: leave the invitation for its invitee
         if invitation.member_id:
-            membership = Membership.objects.select_for_update().get(pk=invitation.member_id)
+            locked = Membership.objects.select_for_update(no_key=True)
+            membership = locked.get(pk=invitation.member_id)
             if membership.user_id is not None or existing is not None:
                 # Someone else's name, or this person already has another name here.
                 raise InvitationError("taken")

@@ -71,3 +71,20 @@ def test_a_new_day_and_a_save_on_a_later_day_at_once(transactional_db, team, tea
         1,
         2,
     ]
+
+
+def test_every_row_lock_leaves_foreign_key_checks_alone():
+    """A plain FOR UPDATE blocks other transactions' foreign-key checks on that row at
+    their commit, which deadlocked a new day with a save (above): every lock the app
+    takes is FOR NO KEY UPDATE."""
+    import re
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[1] / "sessions"
+    plain = [
+        f"{path.relative_to(app.parent)}: select_for_update({args})"
+        for path in app.rglob("*.py")
+        for args in re.findall(r"select_for_update\(([^)]*)\)", path.read_text())
+        if "no_key=True" not in args
+    ]
+    assert not plain, plain

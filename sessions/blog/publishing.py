@@ -56,7 +56,7 @@ def save_connection(connection: BlogConnection, secret: str | None) -> None:
     written to the old one."""
     with transaction.atomic():
         if connection.pk:
-            before = BlogConnection.objects.select_for_update().get(pk=connection.pk)
+            before = BlogConnection.objects.select_for_update(no_key=True).get(pk=connection.pk)
             place = ("remote_url", "branch", "posts_folder")
             if any(getattr(before, f) != getattr(connection, f) for f in place):
                 connection.posts.all().delete()
@@ -143,7 +143,7 @@ def resolve(post: PublishedPost, choice: str) -> None:
     """The member's answer to a conflict: "theirs" keeps the repository's file (it
     becomes what Studylog knows, nothing is written), "ours" publishes Studylog's over it."""
     with transaction.atomic():
-        post = PublishedPost.objects.select_for_update().get(pk=post.pk)
+        post = PublishedPost.objects.select_for_update(no_key=True).get(pk=post.pk)
         if post.status != Status.CONFLICT:
             return
         if choice == "theirs":
