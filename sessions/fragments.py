@@ -13,6 +13,7 @@ that depends on who looks, so one copy serves the whole team.
 A deploy that changes an item's template or the markdown renderer changes every key.
 """
 
+import datetime
 import functools
 import hashlib
 
@@ -77,11 +78,33 @@ def render_items(day, team) -> dict[str, SafeString]:
     with translation.override(language):
         for key, (kind, item) in wanted.items():
             if key not in found:
-                context = {"item": item, "team": team}
-                rendered[key] = get_template(kind.template).render(context)
+                rendered[key] = _render(kind, item, team)
     if rendered:
         cache.set_many(rendered, TIMEOUT)
     return {
         f"{kind.slug}:{item.pk}": mark_safe(found.get(key) or rendered[key])  # noqa: S308
         for key, (kind, item) in wanted.items()
     }
+
+
+def versions(day) -> dict[str, int]:
+    """Each item's version, by "slug:pk", of a day fetched as for render_items."""
+    return {
+        f"{kind.slug}:{item.pk}": item.version
+        for kind in KINDS.values()
+        for item in getattr(day, kind.related).all()
+    }
+
+
+def store(kind: Kind, item, team) -> tuple[str, datetime.date]:
+    """Render one item (its `kind.prefetch` loaded) and keep it: its key and the today
+    it was rendered for (sessions/page_patch.py)."""
+    today = local_today(team)
+    key = _key(kind, item, team, team.language, today.isoformat())
+    with translation.override(team.language):
+        cache.set(key, _render(kind, item, team), TIMEOUT)
+    return key, today
+
+
+def _render(kind: Kind, item, team) -> str:
+    return get_template(kind.template).render({"item": item, "team": team})

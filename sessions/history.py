@@ -70,6 +70,11 @@ def snapshot(obj) -> dict:
     return data
 
 
+def changed_fields(before: dict, after: dict) -> set[str]:
+    """The names whose values differ between two snapshots of one row."""
+    return {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
+
+
 def record(
     obj,
     action: str,

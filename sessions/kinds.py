@@ -38,6 +38,11 @@ class Kind:
     prefetch: tuple[str, ...] = ()  # what its template reads besides its row
     moderated: bool = False  # only the day's moderator or an admin changes it
     followed_up: bool = False  # stays open until resolved (models.base.Resolvable)
+    # Fields that a day's record shows only in the item's own fragment: an edit of
+    # nothing else patches the cached records instead of retiring them (page_patch.py).
+    # Not the follow-up state (it moves an item onto or off later days' records), nor a
+    # section's heading (the record's contents list it).
+    patchable: tuple[str, ...] = ()
 
     @property
     def form(self) -> type:
@@ -69,6 +74,7 @@ KINDS: dict[str, Kind] = {
             searched=("proposal", "discussion", "outcome"),
             backup_key="suggestions",
             backed_up=("position", "proposal", "discussion", "outcome", "status"),
+            patchable=("proposal", "discussion", "outcome", "status"),
         ),
         Kind(
             "review",
@@ -85,6 +91,7 @@ KINDS: dict[str, Kind] = {
             backed_up=("position", "assignment", "topic", "notes"),
             prefetch=("presenters",),
             moderated=True,
+            patchable=("assignment", "topic", "notes", "presenters"),
         ),
         Kind(
             "question",
@@ -111,6 +118,7 @@ KINDS: dict[str, Kind] = {
             member_refs=("asked_by", "answered_by", "resolved_by"),
             prefetch=("asked_by", "answered_by", "resolved_by"),
             followed_up=True,
+            patchable=("question", "answer", "links", "asked_by", "answered_by"),
         ),
         Kind(
             "action",
@@ -128,6 +136,7 @@ KINDS: dict[str, Kind] = {
             member_refs=("owner", "resolved_by"),
             prefetch=("owner", "resolved_by"),
             followed_up=True,
+            patchable=("text", "owner", "due_date"),
         ),
         Kind(
             "section",
@@ -142,6 +151,7 @@ KINDS: dict[str, Kind] = {
             searched=("heading", "body"),
             backup_key="sections",
             backed_up=("position", "heading", "body", "level", "needs_review"),
+            patchable=("body",),
         ),
     ]
 }

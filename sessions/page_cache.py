@@ -16,15 +16,20 @@ marks); and by the deploy's static files (the pages link to their hashed names).
 CSRF token is the one part that varies by request: pages are rendered with a placeholder
 that each response fills in. Requests with messages to show are rendered afresh.
 
+A day's record is also kept with where each item sits in it, so that an edit of one
+item's text brings it up to date without a render (sessions/page_patch.py).
+
 Only with a cache every app server shares (Redis; settings.PAGE_CACHE): a per-process
 cache could not hear about changes made in another process. If the cache is down,
 pages are rendered as if it were off.
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
 import logging
+import threading
 import uuid
 import zoneinfo
 from collections.abc import Iterable
@@ -41,6 +46,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from . import fragments, page_patch
+from .page_patch import Patch, Slots
 from .schedule import local_today
 
 logger = logging.getLogger(__name__)
@@ -57,10 +64,15 @@ class Entry:
     today: datetime.date
     html: bytes  # UTF-8, as sent: a hit neither decodes nor encodes it
     content_type: str = "text/html; charset=utf-8"  # or a JSON answer's
+    slots: Slots | None = None  # a record's items, for patches
 
 
 def _stamp_key(slug: str) -> str:
     return f"stamp:{slug}"
+
+
+def _changes_key(slug: str) -> str:
+    return f"changes:{slug}"
 
 
 @functools.cache
@@ -80,14 +92,59 @@ def enabled() -> bool:
     return settings.PAGE_CACHE
 
 
-def retire(slugs: Iterable[str]) -> None:
-    """Give these teams new stamps: every page cached for them is stale from now on."""
+_moving = threading.Lock()  # for a cache without set_and_append: one process's memory
+
+
+def retire(slugs: Iterable[str], patch: Patch | None = None) -> None:
+    """Give these teams new stamps: every page cached for them is stale from now on,
+    except the records `patch` brings up to date. Each stamp is appended to its team's
+    list of changes (page_patch.py) in the same transaction as it is set."""
     if not enabled():
         return
+    slugs = sorted(set(slugs))
     try:
-        cache.set_many({_stamp_key(slug): uuid.uuid4().hex for slug in slugs}, timeout=None)
+        for slug in slugs:
+            record = (uuid.uuid4().hex, patch)
+            keys = (_stamp_key(slug), record[0], _changes_key(slug), record)
+            set_and_append = getattr(cache, "set_and_append", None)
+            if set_and_append is not None:
+                set_and_append(*keys, keep=page_patch.KEEP, timeout=TIMEOUT)
+            else:
+                with _moving:
+                    changes = cache.get(_changes_key(slug)) or []
+                    cache.set(_changes_key(slug), [*changes, record][-page_patch.KEEP :], TIMEOUT)
+                    cache.set(_stamp_key(slug), record[0], timeout=None)
     except Exception:  # the cache is down: nothing can be served from it either
-        logger.exception("page cache: could not retire the pages of %s", sorted(slugs))
+        logger.exception("page cache: could not retire the pages of %s", slugs)
+
+
+def _changes(slug: str) -> list:
+    get_list = getattr(cache, "get_list", None)
+    if get_list is not None:
+        return get_list(_changes_key(slug))
+    return cache.get(_changes_key(slug)) or []
+
+
+def _caught_up(slug: str, entry: Entry, stamp: str) -> Entry | None:
+    """`entry`, a record cached under an older stamp, patched to stand for `stamp`; None
+    when it cannot be (page_patch.changes_since)."""
+    if entry.slots is None:
+        return None
+    try:
+        patches = page_patch.changes_since(
+            _changes(slug), entry.stamp, stamp, entry.slots, entry.today
+        )
+        if patches is None:
+            return None
+        found = cache.get_many([patch.key for patch in patches.values()]) if patches else {}
+    except Exception:
+        logger.exception("page cache: could not read the changes of %s", slug)
+        return None
+    if any(patch.key not in found for patch in patches.values()):
+        return None  # a fragment gone from the cache
+    new = {slot: (patch.version, found[patch.key].encode()) for slot, patch in patches.items()}
+    html, slots = page_patch.splice(entry.html, entry.slots, new)
+    return dataclasses.replace(entry, stamp=stamp, html=html, slots=slots)
 
 
 def _usable(request: HttpRequest) -> bool:
@@ -153,28 +210,47 @@ def cached(view):
             logger.exception("page cache: unreachable, rendering")
             return view(request, team, *args, **kwargs)
         entry = found.get(page_key)
-        if entry and entry.stamp == stamp and entry.today == _today(entry.time_zone):
-            return _with_token(request, entry.html, entry.content_type)
+        if entry and entry.today == _today(entry.time_zone):
+            if entry.stamp == stamp:
+                return _with_token(request, entry.html, entry.content_type)
+            entry = _caught_up(team, entry, stamp)
+            if entry is not None:
+                _store(page_key, entry)
+                return _with_token(request, entry.html, entry.content_type)
         response = view(request, team, *args, **kwargs)
         page = getattr(response, "cacheable", None)
         if response.status_code == 200 and page is not None:
-            html, time_zone, today, content_type = page
-            try:
-                cache.set(page_key, Entry(stamp, time_zone, today, html, content_type), TIMEOUT)
-            except Exception:
-                logger.exception("page cache: could not store %s", page_key)
+            _store(page_key, Entry(stamp, *page))
         return response
 
     return wrapper
 
 
-def render(request: HttpRequest, team, template: str, context: dict) -> HttpResponse:
+def _store(page_key: str, entry: Entry) -> None:
+    try:
+        cache.set(page_key, entry, TIMEOUT)
+    except Exception:
+        logger.exception("page cache: could not store %s", page_key)
+
+
+def render(
+    request: HttpRequest, team, template: str, context: dict, *, day=None, refs=frozenset()
+) -> HttpResponse:
     """`django.shortcuts.render` for a cached page: the HTML is kept (with a CSRF
-    placeholder) on the response for `cached` to store."""
+    placeholder) on the response for `cached` to store. A day's record passes its `day`
+    (fetched with Day.objects.for_record, its `items_html` in the context) and `refs`,
+    the items it shows outside their slots: patches can then bring it up to date."""
     context = {**context, "csrf_token": CSRF_PLACEHOLDER}
-    html = render_to_string(template, context, request).encode()
+    slots = None
+    if day is not None and enabled():
+        text, spans = page_patch.render(template, context, request, fragments.versions(day))
+        slots = Slots(day.pk, tuple(spans), frozenset(refs))
+    else:
+        text = render_to_string(template, context, request)
+    html = text.encode()
     response = _with_token(request, html)
-    response.cacheable = (html, team.timezone, local_today(team), response["Content-Type"])
+    content_type = response["Content-Type"]
+    response.cacheable = (team.timezone, local_today(team), html, content_type, slots)
     return response
 
 
@@ -182,5 +258,6 @@ def render_json(team, data: dict) -> HttpResponse:
     """A JSON answer of a cached view (the editor's state/, which every open editor
     polls): kept like a page, until the team changes."""
     response = JsonResponse(data)
-    response.cacheable = (response.content, team.timezone, local_today(team), "application/json")
+    today = local_today(team)
+    response.cacheable = (team.timezone, today, response.content, "application/json", None)
     return response

@@ -343,13 +343,19 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
 _PART_BY_PART = 3
 
 
+# In a day's pending parts: its pages changed too (the default). An item edit whose
+# pages a patch brings up to date (freshness.item_edited) leaves it out.
+_PAGES = ""
+
+
 def _apply(pending: dict[int, set[str]]) -> None:
-    days = {day_id: parts for day_id, parts in pending.items() if parts}
+    touched = {day_id for day_id, parts in pending.items() if _PAGES in parts}
+    days = {day_id: parts - {_PAGES} for day_id, parts in pending.items() if parts - {_PAGES}}
     if len(days) > _PART_BY_PART:
-        freshness.touch_days(pending.keys() - days.keys())
+        freshness.touch_days(touched - days.keys())
         reindex_days(days)
         return
-    freshness.touch_days(pending)
+    freshness.touch_days(touched)
     for day_id, parts in sorted(days.items()):
         with transaction.atomic(using=SearchDoc.objects.db):  # for the day's lock
             _rebuild_parts(day_id, parts)
@@ -358,17 +364,19 @@ def _apply(pending: dict[int, set[str]]) -> None:
 # Telling the index what changed -----------------------------------------------------------
 
 
-def changed(day_id: int | None, *parts: str) -> None:
+def changed(day_id: int | None, *parts: str, pages: bool = True) -> None:
     """These parts of the day changed ("title", a kind's slug, "retrospective"); no
-    parts: only its pages did (attendance, order, presenters). Inside `deferred()`
+    parts: only its pages did (attendance, order, presenters). `pages=False`: its cached
+    pages are seen to by the caller (freshness.item_edited). Inside `deferred()`
     collected for its end; otherwise applied now."""
     if day_id is None:
         return
+    parts = {*parts, _PAGES} if pages else set(parts)
     pending = _pending.get()
     if pending is not None:
         pending.setdefault(day_id, set()).update(parts)
     else:
-        _apply({day_id: set(parts)})
+        _apply({day_id: parts})
 
 
 def part_of(instance) -> str:
@@ -381,15 +389,15 @@ def part_of(instance) -> str:
     return model.kind
 
 
-def saved(instance, update_fields: Iterable[str] | None = None) -> None:
+def saved(instance, update_fields: Iterable[str] | None = None, *, pages: bool = True) -> None:
     """Called by the models' save(): a save that wrote none of a part's fields changed
     only the pages (a move, a version bump, closing the day)."""
     part = part_of(instance)
     day_id = instance.pk if isinstance(instance, Day) else instance.day_id
     if update_fields is not None and not _WATCHED[part] & set(update_fields):
-        changed(day_id)
+        changed(day_id, pages=pages)
     else:
-        changed(day_id, part)
+        changed(day_id, part, pages=pages)
 
 
 @contextlib.contextmanager

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import history, schedule, search_index
+from . import freshness, history, schedule, search_index
 from .closing import lock_open_day
 from .live import notify as live
 from .models import (
@@ -69,14 +69,18 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
             before = history.snapshot(current)
             instance.version = current.version + 1
             # Only what the form edits: a concurrent move (position) or close must survive.
-            instance.save(update_fields=_edited_fields(form, *extra))
+            # An item's pages: freshness.item_edited below, once its fields are known.
+            pages = not isinstance(instance, DayItem)
+            instance.save(update_fields=_edited_fields(form, *extra), pages=pages)
         form.save_m2m()
         if isinstance(instance, DayItem):
             action = Revision.Action.EDITED if before is not None else Revision.Action.CREATED
-            history.record(instance, action, user=user, before=before)
+            after = history.snapshot(instance)
+            history.record(instance, action, user=user, before=before, after=after)
             if before is None:
                 live.list_changed(instance.day_id, instance.kind)
             else:
+                freshness.item_edited(instance, history.changed_fields(before, after))
                 live.texts_saved(instance)
         return instance
 

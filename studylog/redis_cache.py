@@ -14,7 +14,12 @@ uvicorn worker, where one gunicorn sync worker served 351.
 
 Here the client, with its pool, is made once per Redis server and options and kept for
 the process: a redis.Redis over a pool is safe to share between threads, and redis-py
-makes its pool anew in a forked child. Everything else is Django's.
+makes its pool anew in a forked child.
+
+It adds one operation Django's cache API lacks, for the page cache's stamps
+(sessions/page_patch.py): set a key and append to a list in one transaction, so that
+every server sees the stamps and the list of what changed in the same order. Everything
+else is Django's.
 """
 
 import threading
@@ -39,8 +44,38 @@ class KeptClient(RedisCacheClient):
                     client = _clients[name] = self._client(connection_pool=pool)
         return client
 
+    def set_and_append(self, key, value, list_key, item, keep: int, timeout: int) -> None:
+        client = self.get_client(key, write=True)
+        with client.pipeline(transaction=True) as pipe:  # MULTI … EXEC
+            pipe.set(key, self._serializer.dumps(value))
+            pipe.rpush(list_key, self._serializer.dumps(item))
+            pipe.ltrim(list_key, -keep, -1)
+            pipe.expire(list_key, timeout)
+            pipe.execute()
+
+    def get_list(self, key) -> list:
+        client = self.get_client(key, write=True)  # the primary: as new as the sets
+        return [self._serializer.loads(item) for item in client.lrange(key, 0, -1)]
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = KeptClient
+
+    def set_and_append(self, key, value, list_key, item, *, keep: int, timeout: int) -> None:
+        """Set `key` (no expiry) and append `item` to the list `list_key`, keeping its last
+        `keep` items for `timeout` seconds, in one transaction: no other client sees one
+        without the other, and appends keep the order of the sets."""
+        self._cache.set_and_append(
+            self.make_and_validate_key(key),
+            value,
+            self.make_and_validate_key(list_key),
+            item,
+            keep,
+            timeout,
+        )
+
+    def get_list(self, key) -> list:
+        """The items of the list `key`, oldest first ([] when there is none)."""
+        return self._cache.get_list(self.make_and_validate_key(key))

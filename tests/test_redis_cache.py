@@ -58,3 +58,31 @@ def test_every_request_context_shares_the_process_client(backend):
     assert other._cache.get_client(write=True).connection_pool is (
         backend._cache.get_client().connection_pool
     )
+
+
+def test_a_stamp_and_its_change_are_set_together_and_the_list_keeps_the_newest(backend):
+    for n in range(5):
+        backend.set_and_append("stamp", f"s{n}", "changes", (f"s{n}", {"n": n}), keep=3, timeout=30)
+    assert backend.get("stamp") == "s4"  # read as Django's own get reads it
+    assert backend.get_list("changes") == [("s2", {"n": 2}), ("s3", {"n": 3}), ("s4", {"n": 4})]
+    assert backend.get_list("absent") == []
+
+
+def test_stamps_moved_from_many_threads_end_on_the_lists_last(backend):
+    """The page cache finds a page's stamp and the current one in the list and applies what
+    lies between: the current stamp must always be the list's newest."""
+    import threading
+
+    def move(thread: int) -> None:
+        for n in range(50):
+            stamp = f"{thread}-{n}"
+            backend.set_and_append("stamp", stamp, "changes", (stamp, None), keep=500, timeout=30)
+
+    threads = [threading.Thread(target=move, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    changes = backend.get_list("changes")
+    assert len(changes) == 200
+    assert changes[-1][0] == backend.get("stamp")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .. import history
+from .. import freshness, history
 from ..closing import lock_open_day
 from ..kinds import KINDS, MODERATED
 from ..models import Day, MemberLog, Membership, Revision
@@ -146,12 +146,17 @@ def _write_row(day_id, kind, pk, values, author_ids: list[int], log_id) -> int |
         row.version += 1
         author_id, *coauthor_ids = author_ids or [None]
         row.updated_by_id = author_id
-        row.save(update_fields=[*changed, "version", "updated_by", "updated_at"])
+        is_item = kind != LOG  # an item's pages: freshness.item_edited below
+        row.save(update_fields=[*changed, "version", "updated_by", "updated_at"], pages=not is_item)
+        after = history.snapshot(row)
         history.record(
             row,
             Revision.Action.EDITED,
             author_id=author_id,
             coauthor_ids=coauthor_ids,
             before=before,
+            after=after,
         )
+        if is_item:
+            freshness.item_edited(row, history.changed_fields(before, after))
         return row.version

@@ -63,9 +63,10 @@ class DayContent(DeletedByItsQuerySet):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, pages: bool = True, **kwargs):
+        """`pages=False`: the caller sees to the cached pages (freshness.item_edited)."""
         super().save(*args, **kwargs)
-        search_index().saved(self, kwargs.get("update_fields"))
+        search_index().saved(self, kwargs.get("update_fields"), pages=pages)
 
 
 class DayItem(DayContent, Versioned):
