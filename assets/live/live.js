@@ -186,10 +186,21 @@ export class Live {
 
   onClosed(room, final) {
     if (this.mode === "fallback") return;
-    if (final || (room.lostSince !== null && Date.now() - room.lostSince > RECONNECT_MS)) {
+    if (final || this.lostTooLong(room)) {
       // Leave the provider's close handling first, then stop everything.
       setTimeout(() => this.fallback(final ? "closed by the server" : "reconnecting failed"), 0);
+    } else if (room.lostSince !== null && !room.lostCheck) {
+      // Close events come with each failed attempt; an attempt that hangs sends none,
+      // so the deadline is also kept by a timer of its own.
+      room.lostCheck = setTimeout(() => {
+        room.lostCheck = null;
+        if (this.mode !== "fallback" && this.lostTooLong(room)) this.fallback("reconnecting failed");
+      }, RECONNECT_MS - (Date.now() - room.lostSince) + 50);
     }
+  }
+
+  lostTooLong(room) {
+    return room.lostSince !== null && Date.now() - room.lostSince > RECONNECT_MS;
   }
 
   onReady(room, key) {

@@ -40,6 +40,7 @@ export class Room {
     this.closed = false;
     this.connectedOnce = false;
     this.lostSince = null; // when the connection was lost, until the next sync
+    this.lostCheck = null; // the timer that gives up once it has been lost too long
     this.opened = new Set(); // keys an "open" was sent for on this connection
     const origin = socketOrigin();
     const { base, room } = splitPath(path);

@@ -249,3 +249,29 @@ def test_a_server_restart_says_the_live_connection_started_over_and_keeps_the_te
         form.locator("button.primary").click()
         saved = "기본 답변. 재시작 전 다시 저장"
         wait_until_saved(question, lambda text: text == saved, "the save")
+
+
+def test_a_server_that_stops_answering_leaves_the_polling_editor_after_ten_seconds(
+    live_page, asgi_server
+):
+    """The page's reconnecting hangs (the port takes connections and answers nothing), so
+    no close event comes: the page still gives up 10 s after the connection was lost and
+    goes on as the polling editor, keeping the text on screen."""
+    import socket
+
+    team, day, question = live_team(1)
+    [page], [editor] = everyone_opens(live_page, team, day, question, 1)
+    editor.click()
+    editor.press("End")
+    editor.press_sequentially(" 끊기기 전")
+    wait_until_saved(question, lambda answer: answer.endswith("끊기기 전"), "the typing")
+
+    asgi_server.__exit__(None, None, None)
+    lost = time.monotonic()
+    # The kernel completes each connection into the backlog; nobody ever reads from it.
+    with socket.create_server(("127.0.0.1", asgi_server.port), backlog=64):
+        answer = page.locator(f"#question-{question.pk} form textarea[name=answer]")
+        expect(answer).to_be_visible(timeout=20_000)
+        assert time.monotonic() - lost > 9  # not before the 10 s
+        expect(answer).to_have_value("기본 답변. 끊기기 전")
+        expect(page.locator(f"#question-{question.pk} form .cm-editor")).to_have_count(0)
