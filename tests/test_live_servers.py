@@ -210,3 +210,36 @@ def test_a_form_save_while_people_type_on_both_servers_leaves_one_text_everywher
     assert seen_a == seen_b
     assert seen_a.count("폼에서 저장한 답") == 1
     wait_for(lambda: saved(answer) == seen_a)
+
+
+@pytest.mark.parametrize("gone", ["left the day", "killed"])
+def test_a_form_save_reaches_the_documents_after_the_server_that_made_saves_is_gone(
+    gone, two_servers, answer, team_admin, team_member
+):
+    """The first server alone has the day open when a form saves, so it is the one that
+    makes saves into updates (consumer._saver). Once it is gone (its last editor left,
+    or it died), the next save still reaches the documents of the server left."""
+    first, second = two_servers
+    key, admin, member = key_of(answer), session_key(team_admin), session_key(team_member)
+
+    async def run():
+        async with contextlib.AsyncExitStack() as stack:
+            leaving = await stack.enter_async_context(LiveClient(first.url, PATH, admin))
+            await leaving.open(key)
+            await asyncio.to_thread(form_save, first.url, admin, answer, "첫 저장")
+            await leaving.until(lambda: leaving.text(key) == "첫 저장", timeout=5)
+            # Only now does the second server open the day.
+            staying = await stack.enter_async_context(LiveClient(second.url, PATH, member))
+            await staying.open(key)
+            await staying.until(lambda: staying.text(key) == "첫 저장", timeout=5)
+            if gone == "killed":
+                first.kill()
+            else:
+                await leaving.__aexit__(None, None, None)
+            await asyncio.to_thread(form_save, second.url, member, answer, "두 번째 저장")
+            await staying.until(lambda: staying.text(key) == "두 번째 저장", timeout=5)
+            await asyncio.sleep(0.5)  # a second copy of the save would come meanwhile
+            return staying.text(key)
+
+    assert run_async(run) == "두 번째 저장"
+    wait_for(lambda: saved(answer) == "두 번째 저장")

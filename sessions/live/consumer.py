@@ -185,6 +185,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await room.settle()
             if not room.connections:
                 rooms.discard(room)
+                await _release(room.group)
 
     # From the browser
 
@@ -374,8 +375,17 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if room is None or not room.remember(event["id"]):
             return
         key, text = event["key"], event["text"]
-        if room.note_saved_text(key, text, event["version"]) and await _saver(room.group):
+        if room.note_saved_text(key, text, event["version"]) and await _saver(
+            self.channel_layer, room.group
+        ):
             await self._broadcast_update(room.take_saved_text(key, text), from_browser=False)
+
+    async def live_present(self, event):
+        """Another server asks whether this one still has the room open (_saver)."""
+        room = self.room
+        if room is None or event["server"] != SERVER or not room.remember(event["id"]):
+            return
+        await self.channel_layer.send(event["reply"], {"type": "live.here"})
 
     async def live_hello(self, event):
         room = self.room
@@ -430,24 +440,61 @@ async def announce(layer, room: Room, written: texts.Written) -> None:
 SAVER_SECONDS = 30
 
 
-async def _saver(group: str) -> bool:
+async def _saver(layer, group: str) -> bool:
     """Whether this server makes the room's saved texts into updates. One server does,
     for every save of the room in turn (two saves made by two servers at once would
     each replace a text the other had not seen, and both would stay): the first to
     claim the room in the cache every server shares (Redis with several servers; one
     server's own cache otherwise, where it is always the one), for SAVER_SECONDS after
-    its last save, so another server takes over if it goes away."""
-    key = f"live:saver:{group}"
+    its last save. A server that closes the room lets go of it (_release); one that
+    died cannot, so the others ask whether the holder still has the room open, and
+    when it does not answer, one of them takes over."""
+    key = _claim_key(group)
     try:
         if await cache.aadd(key, SERVER, timeout=SAVER_SECONDS):
             return True
-        if await cache.aget(key) == SERVER:
+        holder = await cache.aget(key)
+        if holder == SERVER:
             await cache.atouch(key, SAVER_SECONDS)
             return True
-        return False
+        if holder is None:  # let go of since the add
+            return await cache.aadd(key, SERVER, timeout=SAVER_SECONDS)
+        if await _present(layer, group, holder):
+            return False
+        if await cache.aadd(f"{key}:after:{holder}", SERVER, timeout=SAVER_SECONDS):
+            await cache.aset(key, SERVER, timeout=SAVER_SECONDS)
+            return True
+        return False  # another server took over from it
     except Exception:  # noqa: BLE001 - the cache is down: act rather than lose the save
         logger.warning("live: could not claim %s; saving here", group, exc_info=True)
         return True
+
+
+def _claim_key(group: str) -> str:
+    return f"live:saver:{group}"
+
+
+async def _present(layer, group: str, server: str) -> bool:
+    """Whether `server` still has the room `group` open (live_present answers)."""
+    reply = await layer.new_channel()
+    event = {"type": "live.present", "id": message_id(), "server": server, "reply": reply}
+    await layer.group_send(group, event)
+    try:
+        async with asyncio.timeout(settings.LIVE_JOIN_WAIT):
+            await layer.receive(reply)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def _release(group: str) -> None:
+    """Let go of the room's claim, if this server holds it: it closed the room."""
+    key = _claim_key(group)
+    try:
+        if await cache.aget(key) == SERVER:
+            await cache.adelete(key)
+    except Exception:  # noqa: BLE001 - it lapses after SAVER_SECONDS anyway
+        logger.warning("live: could not let go of %s", group, exc_info=True)
 
 
 def _from_another_document(client_state: bytes, server_state: bytes) -> bool:
