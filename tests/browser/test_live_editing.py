@@ -211,6 +211,18 @@ def test_a_day_closed_mid_session_goes_read_only_for_everyone_at_once(live_page)
     screenshots_at_both_widths(member, "live-closed")
 
 
+def one_editor_typed(live_page, text: str):
+    """One member's page with the answer open and `text` typed at its end and saved:
+    (page, question)."""
+    team, day, question = live_team(1)
+    [page], [editor] = everyone_opens(live_page, team, day, question, 1)
+    editor.click()
+    editor.press("End")
+    editor.press_sequentially(text)
+    wait_until_saved(question, lambda answer: answer.endswith(text), "the typing")
+    return page, question
+
+
 def test_a_server_restart_says_the_live_connection_started_over_and_keeps_the_text(
     live_page, asgi_server
 ):
@@ -220,12 +232,7 @@ def test_a_server_restart_says_the_live_connection_started_over_and_keeps_the_te
 
     from .asgi_server import ThreadedServer
 
-    team, day, question = live_team(1)
-    [page], [editor] = everyone_opens(live_page, team, day, question, 1)
-    editor.click()
-    editor.press("End")
-    editor.press_sequentially(" 재시작 전")
-    wait_until_saved(question, lambda answer: answer.endswith("재시작 전"), "the typing")
+    page, question = one_editor_typed(live_page, " 재시작 전")
 
     asgi_server.__exit__(None, None, None)
     rooms.rooms.clear()  # a new process remembers no room
@@ -259,12 +266,7 @@ def test_a_server_that_stops_answering_leaves_the_polling_editor_after_ten_secon
     goes on as the polling editor, keeping the text on screen."""
     import socket
 
-    team, day, question = live_team(1)
-    [page], [editor] = everyone_opens(live_page, team, day, question, 1)
-    editor.click()
-    editor.press("End")
-    editor.press_sequentially(" 끊기기 전")
-    wait_until_saved(question, lambda answer: answer.endswith("끊기기 전"), "the typing")
+    page, question = one_editor_typed(live_page, " 끊기기 전")
 
     asgi_server.__exit__(None, None, None)
     lost = time.monotonic()
