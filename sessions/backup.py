@@ -24,14 +24,17 @@ What a version-2 document holds:
   a moved team's members export their old posts byte for byte;
 - the team's pasted images (images), their bytes in base64 with their address key,
   type and sizes, so the links in the team's markdown keep working;
+- the team's day templates, each with every version (who saved it, when), and which
+  version each day was made from;
 - skipped dates, moderator assignments (who set them, when), the register of imported
   blog posts (so re-importing a post stays a no-op), and the reminders already sent (so
   moving a team the evening before a session does not send them twice).
 
 Version 1 had no action items and no follow-up resolutions; it still reads. Keys added
 to version 2 since (post_sources, images, versions and edit times, attendance
-positions, follow-up marks, study layouts, a section's post) may be absent: an older
-version-2 document reads, with their defaults.
+positions, follow-up marks, study layouts, a section's post, day templates) may be
+absent: an older version-2 document reads, with their defaults (a team without day
+templates gets the built-in one, as a new team does).
 
 Accounts are listed once under "users" (username, e-mail, first and last name) and
 referred to by username. On import, a username that exists in the target database is
@@ -74,6 +77,7 @@ from .models import (
     AssignmentReview,
     Attendance,
     Day,
+    DayTemplate,
     FreeSection,
     ImportedPost,
     MemberLog,
@@ -85,6 +89,7 @@ from .models import (
     StudyLink,
     Team,
     TeamImage,
+    TemplateVersion,
 )
 from .models.validators import RESERVED_SLUGS
 
@@ -138,6 +143,8 @@ ATTENDANCE_FIELDS = ("status", "note", "position")
 LOG_FIELDS = ("retrospective", "study_notes", "study_layout", "visibility", *VERSIONED)
 LINK_FIELDS = ("position", "title", "url", "color")
 SKIPPED_FIELDS = ("date", "reason")
+TEMPLATE_FIELDS = ("name", "is_default", "is_active", "created_at")
+TEMPLATE_VERSION_FIELDS = ("number", "created_at", *TemplateVersion.CONTENT)
 ASSIGNMENT_FIELDS = ("date", "set_at", "kind", "partner_date")
 POST_FIELDS = ("digest", "filename", "imported_at")
 REMINDER_FIELDS = ("date", "kind", "sent_at")
@@ -167,9 +174,9 @@ V1_DEFAULTS = {
 LATER = {
     "attendance": {"position"},
     "item": {*VERSIONED, "follow_up_mark", "from_post"},
-    "day": {*VERSIONED},
+    "day": {*VERSIONED, "template"},
     "log": {*VERSIONED, "study_layout"},
-    "document": {"post_sources", "images"},
+    "document": {"post_sources", "images", "day_templates"},
 }
 
 # Set by Django on save (auto_now/auto_now_add), so an import writes them afterwards.
@@ -190,6 +197,7 @@ def export_team(team: Team) -> dict:
     parts = {
         "team": _dump(team, TEAM_FIELDS),
         "members": _export_members(team, users),
+        "day_templates": _export_templates(team, users),
         "days": [_export_day(day, users, sources) for day in _days_for_export(team)],
         "post_sources": [_dump(s, SOURCE_FIELDS, **_source_ref(s)) for s in sources.values()],
         "images": _export_images(team, users),
@@ -249,11 +257,33 @@ def _export_members(team: Team, users: dict[str, dict]) -> list[dict]:
     ]
 
 
+def _export_templates(team: Team, users: dict[str, dict]) -> list[dict]:
+    templates = team.day_templates.prefetch_related("versions__created_by").order_by("name")
+    return [
+        _dump(
+            template,
+            TEMPLATE_FIELDS,
+            versions=[
+                _dump(v, TEMPLATE_VERSION_FIELDS, created_by=_user_ref(v.created_by, users))
+                for v in sorted(template.versions.all(), key=lambda v: v.number)
+            ],
+        )
+        for template in templates
+    ]
+
+
+def _template_ref(version: TemplateVersion | None) -> dict | None:
+    """A template version's natural key: its template's name and its number."""
+    if version is None:
+        return None
+    return {"name": version.template.name, "number": version.number}
+
+
 def _days_for_export(team: Team):
     return (
         Day.objects.for_team(team)
         .for_record()
-        .select_related("closed_by", "reopened_by")
+        .select_related("closed_by", "reopened_by", "template_version__template")
         .order_by("date")
     )
 
@@ -265,6 +295,7 @@ def _export_day(day: Day, users: dict[str, dict], sources: dict[int, PostSource]
         moderator=_name(day.moderator),
         closed_by=_user_ref(day.closed_by, users),
         reopened_by=_user_ref(day.reopened_by, users),
+        template=_template_ref(day.template_version),
         attendance=[
             _dump(a, ATTENDANCE_FIELDS, member=a.member.display_name)
             for a in _by_member(day.attendances.all())
@@ -379,6 +410,8 @@ def import_team(data: dict, *, slug: str | None = None) -> Team:
             team = _import_team_settings(_part(data, "team", dict), slug)
             refs = _Refs(team, _import_users(_part(data, "users", list)))
             refs.members = _import_members(_part(data, "members", list), team, refs)
+            if "day_templates" in data:  # else the built-in one the new team was given
+                _import_templates(_part(data, "day_templates", list), refs)
             for i, row in enumerate(_part(data, "days", list)):
                 _import_day(row, f"days[{i}]", refs)
             _import_post_sources(_part(data, "post_sources", list), refs)
@@ -399,6 +432,7 @@ TOP_LEVEL = {
     "users",
     "team",
     "members",
+    "day_templates",
     "days",
     "post_sources",
     "images",
@@ -418,7 +452,7 @@ def _check_format(data) -> None:
             f"Backup version {version!r} is not supported: this Studylog reads version {VERSION}."
         )
     _check_keys(data, TOP_LEVEL, "the document", optional=LATER["document"])
-    for key in LATER["document"]:
+    for key in LATER["document"] - {"day_templates"}:  # without these: the built-in one
         data.setdefault(key, [])
     if version == 1:
         _upgrade_v1(data)
@@ -567,6 +601,7 @@ class _Refs:
         self.sources: dict[tuple[datetime.date, str], PostSource] = {}
         # Free sections whose post is read later: (section, its from_post, where).
         self.pending_posts: list[tuple[FreeSection, dict, str]] = []
+        self.templates: dict[tuple[str, int], TemplateVersion] = {}
 
     def user(self, username, where: str):
         return self._find(self.users, username, where, "no account {!r} under users")
@@ -578,6 +613,16 @@ class _Refs:
         if date is not None:
             date = _value(Day._meta.get_field("date"), date, where)
         return self._find(self.days, date, where, "no day {!s}")
+
+    def template(self, ref, where: str) -> TemplateVersion | None:
+        """The template version a {"name", "number"} reference names."""
+        if ref is None:
+            return None
+        _check_keys(ref, {"name", "number"}, where)
+        key = (ref["name"], ref["number"])
+        if key not in self.templates:
+            raise BackupError(f"{where}: no version {ref['number']!r} of {ref['name']!r}.")
+        return self.templates[key]
 
     def source(self, ref, where: str) -> PostSource | None:
         """The imported post a {"day", "member"} reference names."""
@@ -651,7 +696,7 @@ def _import_day(row, where: str, refs: _Refs) -> None:
         where,
         Day,
         DAY_FIELDS,
-        refs=("moderator", "closed_by", "reopened_by", "attendance", *ITEMS, "logs"),
+        refs=("moderator", "closed_by", "reopened_by", "template", "attendance", *ITEMS, "logs"),
         optional=LATER["day"],
     )
     stamps = _stamps(values)
@@ -660,6 +705,7 @@ def _import_day(row, where: str, refs: _Refs) -> None:
         moderator=refs.member(row["moderator"], f"{where}.moderator"),
         closed_by=refs.user(row["closed_by"], f"{where}.closed_by"),
         reopened_by=refs.user(row["reopened_by"], f"{where}.reopened_by"),
+        template_version=refs.template(row.get("template"), f"{where}.template"),
         **values,
     )
     _save(day, where, stamps)
@@ -768,6 +814,24 @@ def _image_data(encoded, values: dict, where: str) -> bytes:
     if len(data) != values["size"] or hashlib.sha256(data).hexdigest() != values["sha256"]:
         raise BackupError(f"{where}.data: does not match the image's size and sha256.")
     return data
+
+
+def _import_templates(rows: list, refs: _Refs) -> None:
+    refs.team.day_templates.all().delete()  # the built-in one Team.save() gave it
+    for i, row in enumerate(rows):
+        where = f"day_templates[{i}]"
+        values = _read(row, where, DayTemplate, TEMPLATE_FIELDS, refs=("versions",))
+        stamps = _stamps(values)
+        template = _save(DayTemplate(team=refs.team, **values), where, stamps)
+        for j, version_row in enumerate(_part(row, "versions", list, f"{where}.")):
+            at = f"{where}.versions[{j}]"
+            fields = TEMPLATE_VERSION_FIELDS
+            values = _read(version_row, at, TemplateVersion, fields, refs=("created_by",))
+            stamps = _stamps(values)
+            creator = refs.user(version_row["created_by"], f"{at}.created_by")
+            version = TemplateVersion(template=template, created_by=creator, **values)
+            _save(version, at, stamps)
+            refs.templates[template.name, version.number] = version
 
 
 def _import_skipped_dates(rows: list, team: Team) -> None:

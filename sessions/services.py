@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from . import freshness, history, schedule, search_index
+from . import day_templates, freshness, history, schedule, search_index
 from .closing import lock_open_day
 from .live import notify as live
 from .models import (
@@ -186,7 +186,8 @@ def _make_room(day: Day, *, user) -> list[Day]:
 
 
 def create_day(form, *, team: Team, user) -> Day:
-    """Create a day from a valid DayForm, with every active member marked present.
+    """Create a day from a valid DayForm, with every active member marked present,
+    started from the template the form picked (day_templates.start).
 
     Its number follows its date unless the person typed one (DayForm.number_follows_date);
     later days make room (_make_room). The team row is locked first, so two days
@@ -203,6 +204,7 @@ def create_day(form, *, team: Team, user) -> Day:
             Attendance(day=day, member=member, status=Attendance.Status.PRESENT)
             for member in team.memberships.participants()
         )
+        day_templates.start(day, form.cleaned_data.get("template"))
         _make_room(day, user=user)
         return day
 

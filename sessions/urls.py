@@ -22,6 +22,7 @@ from .views import (
     search,
     stats,
     teams,
+    templates,
 )
 
 register_converter(IsoDateConverter, "isodate")
@@ -82,6 +83,10 @@ team_patterns = [
     path("stats/", stats.team_stats, name="stats"),
     path("stats/<slug:table>.csv", stats.stats_csv, name="stats_csv"),
     path("settings/", teams.team_settings, name="team_settings"),
+    path("templates/", templates.template_list, name="day_templates"),
+    path("templates/new/", templates.template_create, name="day_template_create"),
+    path("templates/<int:pk>/", templates.template_edit, name="day_template_edit"),
+    path("templates/<int:pk>/retire/", templates.template_retire, name="day_template_retire"),
     path("members/", teams.members, name="members"),
     path("members/<int:member>/", teams.member_edit, name="member_edit"),
     path("members/<int:member>/stats/", stats.member_stats, name="member_stats"),

@@ -31,6 +31,7 @@ from sessions.models import (
     Attendance,
     BlogConnection,
     Day,
+    DayTemplate,
     FreeSection,
     ImportedPost,
     Invitation,
@@ -50,6 +51,7 @@ from sessions.models import (
     Suggestion,
     Team,
     TeamImage,
+    TemplateVersion,
 )
 
 from .factories import (
@@ -162,6 +164,32 @@ def rich():
     day3 = DayFactory(team=team, date=datetime.date(2024, 3, 8), number=3, title="", tags="")
     for n, day in enumerate([day1, day2, day3]):
         stamp(day, created_at=moment(4 + 2 * n, 8))
+
+    # Day templates: the built-in one edited once (day 1 made from its first version,
+    # day 2 from its second), and one retired.
+    built_in = team.day_templates.get()
+    first = built_in.versions.get()
+    second = TemplateVersion.objects.create(
+        template=built_in,
+        number=2,
+        created_by=kim.user,
+        sections="## 지난 액션 아이템\n- 확인하기",
+        review_outline="### 배경\n\n### 개선점",
+        retro_prompt="- 오늘 배운 것",
+        minutes_suggestions=4,
+        minutes_review=12,
+        minutes_questions=20,
+        minutes_actions=3,
+        minutes_section=6,
+    )
+    retired = DayTemplate.objects.create(team=team, name="대회 주간", is_active=False)
+    TemplateVersion.objects.create(template=retired, number=1, sections="## 리더보드\n")
+    for n, row in enumerate([built_in, retired]):
+        stamp(row, created_at=moment(1, 11, n))
+    for n, row in enumerate([first, second, *retired.versions.all()]):
+        stamp(row, created_at=moment(2, 9, n))
+    Day.objects.filter(pk=day1.pk).update(template_version=first)
+    Day.objects.filter(pk=day2.pk).update(template_version=second)
 
     # Positions: the order of an imported post's 참가자 line.
     AttendanceFactory(day=day1, member=kim, position=3)
@@ -331,6 +359,8 @@ def team_rows(team) -> dict[type, models.QuerySet]:
         PostSource: PostSource.objects.filter(**by_day),
         TeamImage: TeamImage.objects.filter(team=team),
         SkippedDate: SkippedDate.objects.filter(team=team),
+        DayTemplate: DayTemplate.objects.filter(team=team),
+        TemplateVersion: TemplateVersion.objects.filter(template__team=team),
         ModeratorAssignment: ModeratorAssignment.objects.filter(team=team),
         ImportedPost: ImportedPost.objects.filter(team=team),
         ReminderLog: ReminderLog.objects.filter(team=team),
@@ -344,6 +374,10 @@ def natural(value):
         return (value.username, value.email, value.last_name, value.first_name)
     if isinstance(value, Day):
         return value.date
+    if isinstance(value, DayTemplate):
+        return value.name
+    if isinstance(value, TemplateVersion):
+        return (value.template.name, value.number)
     if isinstance(value, MemberLog | PostSource):
         return (value.day.date, value.member.display_name)
     if isinstance(value, memoryview):  # a BinaryField's value on PostgreSQL
@@ -403,9 +437,9 @@ def test_an_import_is_searchable(rich):
 def test_reads_a_version_2_document_without_what_was_added_later(rich):
     """Version-2 documents written before posts, images and edit times were backed up."""
     document = json.loads(json.dumps(export_team(rich)))
-    del document["post_sources"], document["images"]
+    del document["post_sources"], document["images"], document["day_templates"]
     for day in document["days"]:
-        del day["version"], day["updated_at"]
+        del day["version"], day["updated_at"], day["template"]
         for row in day["attendance"]:
             del row["position"]
         for key in ("suggestions", "reviews", "questions", "actions", "sections"):
@@ -427,6 +461,18 @@ def test_reads_a_version_2_document_without_what_was_added_later(rich):
     assert set(Day.objects.filter(team=copy).values_list("version", flat=True)) == {1}
     log = MemberLog.objects.get(day__team=copy, member__display_name="김민준")
     assert log.study_layout == []
+    # No templates in the document: the built-in one, as a new team gets.
+    assert [t.name for t in copy.day_templates.all()] == ["기본 피어세션"]
+    assert not Day.objects.filter(team=copy, template_version__isnull=False).exists()
+
+
+def test_a_day_names_a_template_version_the_document_has(rich):
+    document = json.loads(json.dumps(export_team(rich)))
+    assert document["days"][1]["template"] == {"name": "기본 피어세션", "number": 2}
+    document["days"][1]["template"] = {"name": "기본 피어세션", "number": 9}
+    with pytest.raises(BackupError, match=r"days\[1\]\.template: no version 9"):
+        import_team(document, slug="hanbit-broken")
+    assert not Team.objects.filter(slug="hanbit-broken").exists()
 
 
 def test_reads_a_version_1_document(rich):
@@ -463,7 +509,7 @@ def test_the_rich_team_sets_every_field(rich):
 
 def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_num_queries):
     # A fixed number of queries however many days: everything is prefetched.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(25):
         document = export_team(rich)
 
     assert document["format"] == "studylog-team"

@@ -141,6 +141,7 @@ def _build_world() -> dict:
         name_only=MembershipFactory(team=team, user=None, display_name="정이름"),
         upcoming=upcoming[:3],
         skipped=SkippedDate.objects.create(team=team, date=upcoming[3], reason="공휴일"),
+        template=team.day_templates.get(),  # the built-in one every team has
     )
     return {"world": world, "team": team, "day": day, "other_team": other_team, **users}
 
@@ -224,6 +225,21 @@ def day_url(name: str, **extra) -> Callable:
     return lambda w: reverse(
         f"peer:{name}", kwargs={"team": w.team.slug, "date": w.day.date, **extra}
     )
+
+
+def template_url(name: str) -> Callable:
+    return lambda w: reverse(f"peer:{name}", kwargs={"team": w.team.slug, "pk": w.template.pk})
+
+
+def template_body(w) -> dict:
+    return {
+        "name": "새 템플릿",
+        "sections": "## 기타\n",
+        "review_outline": "### 개요",
+        "retro_prompt": "- 배운 것",
+        **{f"minutes_{part}": "5" for part in ("suggestions", "review", "questions", "actions")},
+        "minutes_section": "5",
+    }
 
 
 def item_url(name: str, kind: str) -> Callable:
@@ -564,6 +580,12 @@ TEAM_ROWS = [
     ("team-home",         GET,  T("team"),              READ),
     ("settings-form",     GET,  T("team_settings"),     ADMIN),
     ("settings",          POST, T("team_settings"),     ADMIN, settings_body,   302, True),
+    ("templates",         GET,  T("day_templates"),     ADMIN),
+    ("template-new-form", GET,  T("day_template_create"), ADMIN),
+    ("template-new",      POST, T("day_template_create"), ADMIN, template_body, 302, True),
+    ("template-edit-form", GET, template_url("day_template_edit"), ADMIN),
+    ("template-edit",     POST, template_url("day_template_edit"), ADMIN, template_body, 302, True),
+    ("template-retire",   POST, template_url("day_template_retire"), ADMIN, None,   302, True),
     ("members",           GET,  T("members"),           READ),
     ("members-add",       POST, T("members"),           ADMIN, add_member_body, 302, True),
     ("member-edit-form",  GET,  member_edit_url,        ADMIN),
@@ -716,6 +738,7 @@ def test_matrix_covers_every_team_url():
         items={kind: [SimpleNamespace(pk=1), SimpleNamespace(pk=2)] for kind in ITEM_FACTORIES},
         member=SimpleNamespace(pk=3),
         skipped=SimpleNamespace(pk=4),
+        template=SimpleNamespace(pk=5),
     )
     for endpoint in ENDPOINTS:
         covered.add(resolve(endpoint.url(world)).url_name)
@@ -935,6 +958,18 @@ def test_another_teams_day_through_this_teams_url_is_404(world, other_team, as_a
     url = reverse("peer:day_delete", kwargs={"team": "alpha", "date": beta_only.date})
     assert as_admin.post(url).status_code == 404
     assert snapshot() == before
+
+
+def test_another_teams_template_through_this_teams_url_is_404(world, other_team, as_admin):
+    foreign = other_team.day_templates.get()
+    edit = reverse("peer:day_template_edit", kwargs={"team": "alpha", "pk": foreign.pk})
+    retire = reverse("peer:day_template_retire", kwargs={"team": "alpha", "pk": foreign.pk})
+    before = snapshot()
+    assert as_admin.get(edit).status_code == 404
+    assert as_admin.post(edit, template_body(world)).status_code == 404
+    assert as_admin.post(retire).status_code == 404
+    assert snapshot() == before
+    assert other_team.day_templates.get().is_active
 
 
 def test_another_teams_member_through_this_teams_url_is_404(world, outsider, as_admin):

@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions import search_index
+from sessions.models import DayTemplate, TemplateVersion
 
 from . import test_permissions as permissions
 from .factories import (
@@ -71,6 +72,10 @@ def grow(w, scale: int, offset: int) -> None:
             log = MemberLogFactory(day=day, member=member)
             for _ in range(3):
                 StudyLinkFactory(log=log)
+        for i in range(2 * scale):  # day templates, each edited once
+            template = DayTemplate.objects.create(team=team, name=f"템플릿 {offset}-{i}")
+            for number in (1, 2):
+                TemplateVersion.objects.create(template=template, number=number, sections="## 가")
         start = day.date - datetime.timedelta(days=offset + 10 * scale)
         for i in range(10 * scale):
             DayFactory(team=team, date=start + datetime.timedelta(days=i), number=offset + i)

@@ -23,6 +23,7 @@ from ..models import (
     AssignmentReview,
     Attendance,
     Day,
+    DayTemplate,
     FreeSection,
     MemberLog,
     Membership,
@@ -31,7 +32,9 @@ from ..models import (
     StudyLink,
     Suggestion,
     Team,
+    TemplateVersion,
 )
+from ..models.templates import BUILT_IN_NAME
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "studylog-demo"
@@ -100,9 +103,13 @@ def load_demo(*, stdout=None) -> dict:
     # Day1 is the first demo day; the rest of the calendar is in team.toml.
     team = Team.objects.create(slug=DEMO_SLUG, starts_on=dates[0], **data["team"])
     members = _create_members(team)
+    _create_templates(team, members, data.get("templates", []))
     with search_index.deferred():  # index each day once, not after every row
         for number, (date, day_data) in enumerate(zip(dates, days_data, strict=True), start=1):
             _create_day(team, members, number, date, day_data)
+    # The days were made from the built-in template every team has.
+    built_in = TemplateVersion.objects.get(template__team=team, template__name=BUILT_IN_NAME)
+    Day.objects.filter(team=team).update(template_version=built_in)
     _plan_ahead(team, members, after=dates[-1])
 
     login = demo_login()
@@ -112,6 +119,18 @@ def load_demo(*, stdout=None) -> dict:
             f"1 observer, {len(dates)} days from {dates[0]} to {dates[-1]}."
         )
     return login
+
+
+def _create_templates(team: Team, members: dict[str, Membership], rows: list[dict]) -> None:
+    admin = next(iter(members.values())).user  # the first member: the team's admin
+    for row in rows:
+        fields = {
+            name: value.strip() + "\n" if isinstance(value, str) else value
+            for name, value in row.items()
+            if name != "name"
+        }
+        template = DayTemplate.objects.create(team=team, name=row["name"])
+        TemplateVersion.objects.create(template=template, number=1, created_by=admin, **fields)
 
 
 def _create_members(team: Team) -> dict[str, Membership]:

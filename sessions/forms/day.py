@@ -5,7 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .. import schedule
-from ..models import Attendance, Day, Membership
+from ..models import Attendance, Day, DayTemplate, Membership
 from .base import CheckedInputMixin, OwnRowsFormSet, TeamScopedForm, VersionedForm, parse_id
 from .dates import FarDateMixin
 
@@ -27,6 +27,16 @@ class DayForm(FarDateMixin, TeamScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["moderator"].queryset = self.team.memberships.participants()
+        if self.instance.pk is None and "date" in self.fields:  # a new day: from a template
+            templates = DayTemplate.objects.filter(team=self.team, is_active=True)
+            self.fields["template"] = forms.ModelChoiceField(
+                queryset=templates,
+                required=False,
+                label=_("Template"),
+                empty_label=_("None (an empty day)"),
+                initial=templates.filter(is_default=True).values_list("pk", flat=True).first(),
+                help_text=_("Its free sections, review outline and timings."),
+            )
         number = self.initial.get("number") or self.instance.number or 1
         self.fields["title"].help_text = _("Leave empty for “%(example)s”.") % {
             "example": Day.default_title(self.team, number)

@@ -11,6 +11,7 @@ from .posts import PostSource
 from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDate
 from .search import SearchDoc
 from .team import Invitation, JoinLink, Membership, Team
+from .templates import DayTemplate, TemplateVersion
 
 __all__ = [
     "ActionItem",
@@ -18,6 +19,7 @@ __all__ = [
     "BlogConnection",
     "Attendance",
     "Day",
+    "DayTemplate",
     "ImportedPost",
     "FreeSection",
     "Invitation",
@@ -37,4 +39,5 @@ __all__ = [
     "Suggestion",
     "Team",
     "TeamImage",
+    "TemplateVersion",
 ]

@@ -75,6 +75,16 @@ class Day(DeletedByItsQuerySet, Versioned):
     )
     tags = OneLineTextField(_("tags"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The template version the day was made from (sessions/models/templates.py): its
+    # review outline, retrospective prompts and the presenter's timings.
+    template_version = models.ForeignKey(
+        "peer.TemplateVersion",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="days",
+    )
     # Closing makes the day read-only (each member's own log excepted); who and when is kept.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(

@@ -95,9 +95,14 @@ class Team(DeletedByItsQuerySet):
     # Every change to the team retires its cached pages: under its old address (read
     # before the row changes: a rename or a deletion) and under its new one.
     def save(self, *args, **kwargs):
+        adding = self._state.adding
         if self.pk is not None:
             freshness().touch_teams([self.pk])
         super().save(*args, **kwargs)
+        if adding:
+            from .templates import add_built_in
+
+            add_built_in(self)
         freshness().retire_slugs([self.slug])
 
     @property

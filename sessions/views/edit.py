@@ -25,6 +25,7 @@ from ..access import (
     require_moderator,
     require_open,
 )
+from ..day_templates import item_start
 from ..decorators import refuse_when_closed
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
@@ -270,7 +271,7 @@ def item_create(request, team, date, kind):
     if cancel:
         return render(request, "peer/edit/_add.html", _item_context(team, membership, day, kind))
     data = request.POST if request.method == "POST" else None
-    form = kind.form(data, team=team, instance=kind.model(day=day))
+    form = kind.form(data, team=team, instance=kind.model(day=day, **item_start(kind.slug, day)))
     if data is not None:
         if form.is_valid():
             try:
