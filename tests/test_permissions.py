@@ -536,6 +536,10 @@ def invitation_send_body(w) -> dict:
     return {"email-addresses": "new.one@example.com\nnew.two@example.com", "email-role": "member"}
 
 
+def present_body(w) -> dict:
+    return {"index": "1"}
+
+
 def move_up_body(w) -> dict:
     return {"direction": "up"}
 
@@ -616,6 +620,9 @@ TEAM_ROWS = [
     ("member-log-edit-form", GET, name_only_log_url,    MODERATOR),
     ("member-log-edit",   POST, name_only_log_url,      MODERATOR, name_only_log_body, 200,
      True),
+    ("present",           GET,  D("present"),           READ),
+    ("present-where",     GET,  D("present_position"),  READ),
+    ("present-move",      POST, D("present_position"),  MODERATOR, present_body),
     ("reviews-suggest",   GET,  D("reviews_suggest"),   MODERATOR),
     ("reviews-assign",    POST, D("reviews_assign"),    MODERATOR, assign_body, 200, True),
     ("day-close",         POST, D("day_close"),         MODERATOR, None,        302, True),
