@@ -26,6 +26,7 @@ What a version-2 document holds:
   type and sizes, so the links in the team's markdown keep working;
 - the team's day templates, each with every version (who saved it, when), and which
   version each day was made from;
+- the team's retrospective of each week (its text, version and when it was last saved);
 - skipped dates, moderator assignments (who set them, when), the register of imported
   blog posts (so re-importing a post stays a no-op), and the reminders already sent (so
   moving a team the evening before a session does not send them twice).
@@ -90,6 +91,7 @@ from .models import (
     Team,
     TeamImage,
     TemplateVersion,
+    WeekRetro,
 )
 from .models.validators import RESERVED_SLUGS
 
@@ -143,6 +145,7 @@ ATTENDANCE_FIELDS = ("status", "note", "position")
 LOG_FIELDS = ("retrospective", "study_notes", "study_layout", "visibility", *VERSIONED)
 LINK_FIELDS = ("position", "title", "url", "color")
 SKIPPED_FIELDS = ("date", "reason")
+WEEK_RETRO_FIELDS = ("monday", "retrospective", *VERSIONED)
 TEMPLATE_FIELDS = ("name", "is_default", "is_active", "created_at")
 TEMPLATE_VERSION_FIELDS = ("number", "created_at", *TemplateVersion.CONTENT)
 ASSIGNMENT_FIELDS = ("date", "set_at", "kind", "partner_date")
@@ -176,7 +179,7 @@ LATER = {
     "item": {*VERSIONED, "follow_up_mark", "from_post"},
     "day": {*VERSIONED, "template"},
     "log": {*VERSIONED, "study_layout"},
-    "document": {"post_sources", "images", "day_templates"},
+    "document": {"post_sources", "images", "day_templates", "week_retros"},
 }
 
 # Set by Django on save (auto_now/auto_now_add), so an import writes them afterwards.
@@ -202,6 +205,7 @@ def export_team(team: Team) -> dict:
         "post_sources": [_dump(s, SOURCE_FIELDS, **_source_ref(s)) for s in sources.values()],
         "images": _export_images(team, users),
         "skipped_dates": [_dump(s, SKIPPED_FIELDS) for s in team.skipped_dates.order_by("date")],
+        "week_retros": [_dump(r, WEEK_RETRO_FIELDS) for r in team.week_retros.order_by("monday")],
         "moderator_assignments": _export_assignments(team, users),
         "imported_posts": _export_posts(team),
         "reminders_sent": _export_reminders(team),
@@ -417,6 +421,7 @@ def import_team(data: dict, *, slug: str | None = None) -> Team:
             _import_post_sources(_part(data, "post_sources", list), refs)
             _import_images(_part(data, "images", list), refs)
             _import_skipped_dates(_part(data, "skipped_dates", list), team)
+            _import_week_retros(_part(data, "week_retros", list), team)
             _import_assignments(_part(data, "moderator_assignments", list), refs)
             _import_posts(_part(data, "imported_posts", list), refs)
             _import_reminders(_part(data, "reminders_sent", list), refs)
@@ -437,6 +442,7 @@ TOP_LEVEL = {
     "post_sources",
     "images",
     "skipped_dates",
+    "week_retros",
     "moderator_assignments",
     "imported_posts",
     "reminders_sent",
@@ -838,6 +844,16 @@ def _import_skipped_dates(rows: list, team: Team) -> None:
     for i, row in enumerate(rows):
         where = f"skipped_dates[{i}]"
         _save(SkippedDate(team=team, **_read(row, where, SkippedDate, SKIPPED_FIELDS)), where)
+
+
+def _import_week_retros(rows: list, team: Team) -> None:
+    for i, row in enumerate(rows):
+        where = f"week_retros[{i}]"
+        values = _read(row, where, WeekRetro, WEEK_RETRO_FIELDS)
+        stamps = _stamps(values)
+        if values["monday"].weekday() != 0:
+            raise BackupError(f"{where}.monday: {values['monday']} is not a Monday.")
+        _save(WeekRetro(team=team, **values), where, stamps)
 
 
 def _import_assignments(rows: list, refs: _Refs) -> None:

@@ -403,9 +403,11 @@ def add_days(team, count: int) -> None:
 # Every logged-in page starts with 4 queries (session, user, team, membership). Measured:
 # the year 4 + days + skipped dates + years with records = 7; the month 4 + days with
 # counts + skipped dates + the schedule (its skipped dates, days, assignments, rotation)
-# = 10; the week the same + attendance = 11; decisions 4 + count + page + totals = 7.
+# = 10; the week the same + attendance = 11, and its roll-up (sessions/weeks.py:
+# decisions, questions, action items, retrospectives, the team's) = 15; decisions 4 +
+# count + page + totals = 7.
 # The bound is that plus a little headroom, and must hold for 3 days and for 60.
-BOUNDS = {"archive_year": 9, "archive_month": 12, "archive_week": 13, "decisions": 9}
+BOUNDS = {"archive_year": 9, "archive_month": 12, "archive_week": 17, "decisions": 9}
 
 
 @pytest.mark.parametrize(("name", "args"), PAGES)

@@ -52,6 +52,7 @@ from sessions.models import (
     Team,
     TeamImage,
     TemplateVersion,
+    WeekRetro,
 )
 
 from .factories import (
@@ -188,6 +189,13 @@ def rich():
         stamp(row, created_at=moment(1, 11, n))
     for n, row in enumerate([first, second, *retired.versions.all()]):
         stamp(row, created_at=moment(2, 9, n))
+    retro = WeekRetro.objects.create(
+        team=team,
+        monday=datetime.date(2024, 3, 4),
+        retrospective="이번 주는 **정렬**을 끝냈다",
+        version=3,
+    )
+    stamp(retro, updated_at=moment(8, 22))
     Day.objects.filter(pk=day1.pk).update(template_version=first)
     Day.objects.filter(pk=day2.pk).update(template_version=second)
 
@@ -361,6 +369,7 @@ def team_rows(team) -> dict[type, models.QuerySet]:
         SkippedDate: SkippedDate.objects.filter(team=team),
         DayTemplate: DayTemplate.objects.filter(team=team),
         TemplateVersion: TemplateVersion.objects.filter(template__team=team),
+        WeekRetro: WeekRetro.objects.filter(team=team),
         ModeratorAssignment: ModeratorAssignment.objects.filter(team=team),
         ImportedPost: ImportedPost.objects.filter(team=team),
         ReminderLog: ReminderLog.objects.filter(team=team),
@@ -438,6 +447,7 @@ def test_reads_a_version_2_document_without_what_was_added_later(rich):
     """Version-2 documents written before posts, images and edit times were backed up."""
     document = json.loads(json.dumps(export_team(rich)))
     del document["post_sources"], document["images"], document["day_templates"]
+    del document["week_retros"]
     for day in document["days"]:
         del day["version"], day["updated_at"], day["template"]
         for row in day["attendance"]:
@@ -509,7 +519,7 @@ def test_the_rich_team_sets_every_field(rich):
 
 def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_num_queries):
     # A fixed number of queries however many days: everything is prefetched.
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         document = export_team(rich)
 
     assert document["format"] == "studylog-team"

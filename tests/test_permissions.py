@@ -536,6 +536,14 @@ def invitation_send_body(w) -> dict:
     return {"email-addresses": "new.one@example.com\nnew.two@example.com", "email-role": "member"}
 
 
+def week_retro_url(w) -> str:
+    return reverse("peer:week_retro", kwargs={"team": w.team.slug, "date": w.day.date})
+
+
+def week_retro_body(w) -> dict:
+    return {"retrospective": "이번 주는 **리뷰**가 알찼다", "version": "0"}
+
+
 def present_body(w) -> dict:
     return {"index": "1"}
 
@@ -667,6 +675,7 @@ TEAM_ROWS = [
     ("archive-year",      GET,  year_url,               READ),
     ("archive-month",     GET,  month_url,              READ),
     ("archive-week",      GET,  week_url,               READ),
+    ("week-retro",        POST, week_retro_url,         WRITE, week_retro_body, 302, True),
     ("decisions",         GET,  T("decisions"),         READ),
     ("stats",             GET,  T("stats"),             READ),
     ("stats-csv",         GET,  stats_csv_url,          READ),

@@ -12,6 +12,7 @@ from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDat
 from .search import SearchDoc
 from .team import Invitation, JoinLink, Membership, Team
 from .templates import DayTemplate, TemplateVersion
+from .weeks import WeekRetro
 
 __all__ = [
     "ActionItem",
@@ -40,4 +41,5 @@ __all__ = [
     "Team",
     "TeamImage",
     "TemplateVersion",
+    "WeekRetro",
 ]

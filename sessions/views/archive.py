@@ -12,15 +12,22 @@ import itertools
 from collections import Counter
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .. import schedule
+from .. import schedule, weeks
 from ..access import get_team_for
-from ..models import Attendance, Day, SkippedDate, Suggestion
+from ..forms.weeks import WeekRetroForm
+from ..models import Attendance, Day, SkippedDate, Suggestion, WeekRetro
+from ..services import Conflict
 
 # Years a page may show: far enough either way for any real team, and a week's
 # neighbours (a date ± 7 days) never leave the range Python's dates can hold.
@@ -201,12 +208,22 @@ def _attendance_summary(day: Day) -> list[tuple[str, int]]:
 def week(request, team, date):
     team, membership = get_team_for(request, team)
     _check_year(date.year)
+    form = WeekRetroForm(instance=None, team=team) if membership.can_write else None
+    return _week_page(request, team, membership, date, form)
+
+
+def _week_page(request, team, membership, date, form, *, status=200, theirs=None):
+    """The week's days and its roll-up (sessions/weeks.py), with the team retrospective's
+    form for writers (bound to what was typed when a save came back)."""
     monday = date - datetime.timedelta(days=date.weekday())
     sunday = monday + datetime.timedelta(days=6)
-    days = list(_days(team, monday, sunday).prefetch_related("attendances"))
+    days = list(weeks.days_of(team, monday).with_counts())
     for day in days:
         day.attendance_summary = _attendance_summary(day)
     cells = _cells(team, monday, sunday, days)
+    rollup = weeks.week_of(team, membership, date, days)
+    if form is not None and not form.is_bound:
+        form = WeekRetroForm(instance=rollup.retro, team=team)
     # The neighbouring weeks keep the weekday: "last week" from a Wednesday is that Wednesday.
     previous, following = date - ONE_WEEK, date + ONE_WEEK
     return render(
@@ -219,10 +236,43 @@ def week(request, team, date):
             "monday": monday,
             "sunday": sunday,
             "cells": list(cells.values()),
+            "week": rollup,
+            "form": form,
+            "theirs": theirs,
             "previous": previous if previous.year >= FIRST_YEAR else None,
             "next": following if following.year <= LAST_YEAR else None,
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def week_retro(request, team, date):
+    """Save the week's team retrospective (any writing member)."""
+    team, membership = get_team_for(request, team, write=True)
+    _check_year(date.year)
+    monday = weeks.monday_of(date)
+    form = WeekRetroForm(request.POST, instance=None, team=team)
+    if not form.is_valid():
+        return _week_page(request, team, membership, date, form, status=422)
+    try:
+        weeks.save_retro(
+            form,
+            team=team,
+            monday=monday,
+            expected_version=form.expected_version,
+            user=request.user,
+        )
+    except (Conflict, IntegrityError):  # saved from another window since this one loaded
+        theirs = WeekRetro.objects.filter(team=team, monday=monday).first()
+        data = request.POST.copy()
+        data["version"] = str(theirs.version if theirs else 0)
+        form = WeekRetroForm(data, instance=None, team=team)
+        form.is_valid()
+        return _week_page(request, team, membership, date, form, status=409, theirs=theirs)
+    messages.success(request, _("The team retrospective is saved."))
+    return redirect(reverse("peer:archive_week", args=[team.slug, date]) + "#team-retro")
 
 
 @login_required
