@@ -78,6 +78,7 @@ team_patterns = [
     path("days/<int:year>/<int:month>/", archive.month, name="archive_month"),
     path("weeks/<isodate:date>/", archive.week, name="archive_week"),
     path("weeks/<isodate:date>/retro/", archive.week_retro, name="week_retro"),
+    path("weeks/<isodate:date>/post.md", archive.week_post, name="week_post"),
     path("decisions/", archive.decisions, name="decisions"),
     path("follow-ups/", followups.follow_up_list, name="follow_ups"),
     path("follow-ups/<str:kind>/<int:pk>/resolve/", followups.resolve, name="follow_up_resolve"),

@@ -21,7 +21,6 @@ from .models import (
     Suggestion,
     WeekRetro,
 )
-from .services import Conflict
 
 DECIDED = (Suggestion.Status.ACCEPTED, Suggestion.Status.REJECTED, Suggestion.Status.DEFERRED)
 
@@ -41,7 +40,8 @@ class MemberWeek:
 class Week:
     monday: datetime.date
     days: list
-    decisions: list
+    suggestions: list  # all of the week's
+    decisions: list  # those decided (accepted, rejected, deferred)
     questions: list
     actions: list
     attendance: list  # MemberWeek, by member
@@ -72,11 +72,8 @@ def week_of(team, membership, date: datetime.date, days: list | None = None) -> 
     days = list(days_of(team, monday)) if days is None else days
     in_week = {"day__team": team, "day__date__range": span}
     order = ("day__date", "position", "pk")
-    decisions = list(
-        Suggestion.objects.filter(**in_week, status__in=DECIDED)
-        .select_related("day")
-        .order_by(*order)
-    )
+    suggestions = list(Suggestion.objects.filter(**in_week).select_related("day").order_by(*order))
+    decisions = [s for s in suggestions if s.status in DECIDED]
     questions = list(
         Question.objects.filter(**in_week)
         .select_related("day", "asked_by", "answered_by")
@@ -99,6 +96,7 @@ def week_of(team, membership, date: datetime.date, days: list | None = None) -> 
     return Week(
         monday=monday,
         days=days,
+        suggestions=suggestions,
         decisions=decisions,
         questions=questions,
         actions=actions,
@@ -122,6 +120,8 @@ def _attendance(days: list) -> list[MemberWeek]:
 def save_retro(form, *, team, monday: datetime.date, expected_version: int, user) -> WeekRetro:
     """Save the week's team retrospective from a valid WeekRetroForm, refusing a save
     from a version someone else has moved on from (services.Conflict)."""
+    from .services import Conflict  # services reaches the blog's catalogue, which reads weeks
+
     with transaction.atomic():
         current = (
             WeekRetro.objects.select_for_update(no_key=True)

@@ -540,6 +540,10 @@ def week_retro_url(w) -> str:
     return reverse("peer:week_retro", kwargs={"team": w.team.slug, "date": w.day.date})
 
 
+def week_post_url(w) -> str:
+    return reverse("peer:week_post", kwargs={"team": w.team.slug, "date": w.day.date})
+
+
 def week_retro_body(w) -> dict:
     return {"retrospective": "이번 주는 **리뷰**가 알찼다", "version": "0"}
 
@@ -676,6 +680,7 @@ TEAM_ROWS = [
     ("archive-month",     GET,  month_url,              READ),
     ("archive-week",      GET,  week_url,               READ),
     ("week-retro",        POST, week_retro_url,         WRITE, week_retro_body, 302, True),
+    ("week-post",         GET,  week_post_url,          READ),
     ("decisions",         GET,  T("decisions"),         READ),
     ("stats",             GET,  T("stats"),             READ),
     ("stats-csv",         GET,  stats_csv_url,          READ),

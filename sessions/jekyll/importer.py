@@ -49,7 +49,7 @@ from ..models import (
 from ..models.fields import OneLineTextField
 from ..models.validators import validate_one_line
 from ..services import next_day_number
-from . import parse
+from . import parse, week_post
 from .export import post_fingerprint, source_filename
 from .parse import ParsedPost, PostError, parse_post
 from .sources import Failure, Reason, Source, post_problem, read_sources
@@ -125,6 +125,8 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
         return FileResult(source.name, UNCHANGED, _("Imported before."), seen.day)
     try:
         text = source.data.decode("utf-8").lstrip("\ufeff")
+        if week_post.is_week_post(text):
+            return _import_week(team, source.name, text, user)
         post = parse_post(text)
         with transaction.atomic(), search_index.deferred():  # one rebuild per post's day
             if seen is not None:
@@ -147,6 +149,16 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
         reason = _("The post clashes with a change saved at the same time; import it again.")
     team.refresh_from_db(fields=["post_footer"])  # the rolled-back footer, if any
     return FileResult(source.name, FAILED, reason)
+
+
+def _import_week(team: Team, name: str, text: str, user) -> FileResult:
+    """A week post ("N주차 팀 회고"): its team retrospective becomes the team's for that
+    week; the rest of it is made from the days, which come back with their own posts."""
+    with transaction.atomic():
+        retro = week_post.import_week_post(team, text, user)
+    if retro is None:
+        return FileResult(name, UNCHANGED, _("The week's post holds no team retrospective."))
+    return FileResult(name, IMPORTED)
 
 
 class _PostImport:

@@ -17,15 +17,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import schedule, weeks
 from ..access import get_team_for
 from ..forms.weeks import WeekRetroForm
+from ..jekyll import week_post as jekyll_week
 from ..models import Attendance, Day, SkippedDate, Suggestion, WeekRetro
 from ..services import Conflict
 
@@ -244,6 +246,18 @@ def _week_page(request, team, membership, date, form, *, status=200, theirs=None
         },
         status=status,
     )
+
+
+@login_required
+def week_post(request, team, date):
+    """The week as a "N주차 팀 회고" Jekyll post to download (sessions/jekyll/week_post.py)."""
+    team, membership = get_team_for(request, team)
+    _check_year(date.year)
+    text = jekyll_week.render_week_post(team, membership, date)
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    name = jekyll_week.filename(team, weeks.monday_of(date))
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 @login_required
