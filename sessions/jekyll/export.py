@@ -276,9 +276,21 @@ def _front_matter(day: Day, log: MemberLog | None, sections: list[FreeSection]) 
     # The theme renders the title and tags as markdown or raw HTML: made inert too.
     category = inert(team.course or team.slug, starts_block=False)
     tags = [inert(tag, starts_block=False) for tag in day.tag_list]
+    return post_head(
+        title=inert(day.display_title, starts_block=False),
+        excerpt="about : " + (", ".join(tags) or category),
+        category=category,
+        tags=tags,
+        date=day.date,
+        last_modified=_last_modified(day, log, sections),
+    )
+
+
+def post_head(*, title, excerpt, category, tags, date, last_modified) -> str:
+    """A post's front matter in the reference posts' layout; the values made inert."""
     lines = [
-        f"title: {_yaml_quoted(inert(day.display_title, starts_block=False))}",
-        f"excerpt: {_yaml_quoted('about : ' + (', '.join(tags) or category))}",
+        f"title: {_yaml_quoted(title)}",
+        f"excerpt: {_yaml_quoted(excerpt)}",
         "toc: true",
         "toc_sticky: true",
         'toc_label: "Label"',
@@ -286,8 +298,8 @@ def _front_matter(day: Day, log: MemberLog | None, sections: list[FreeSection]) 
         f"  - {_yaml_scalar(category)}",
         "tags:",
         f"  - [{', '.join(_yaml_scalar(tag) for tag in tags)}]",
-        f"date: {day.date.isoformat()}",
-        f"last_modified_at: {_last_modified(day, log, sections).isoformat()}",
+        f"date: {date.isoformat()}",
+        f"last_modified_at: {last_modified.isoformat()}",
         "---",
     ]
     return _FRONT_MATTER_DEFAULTS + "\n" + "\n".join(lines)

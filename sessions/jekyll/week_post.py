@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Day, Membership, Team, WeekRetro
 from ..weeks import monday_of, week_of
-from .export import _FRONT_MATTER_DEFAULTS, _ascii_slug, _text, _yaml_quoted, _yaml_scalar
+from .export import _ascii_slug, _text, post_head
 from .inert import inert
 from .parse import read_front_matter
 
@@ -54,22 +54,16 @@ def render_week_post(team: Team, member: Membership, date: datetime.date) -> str
         name = title(team, number)
         category = inert(team.course or team.slug, starts_block=False)
         stamp = week.retro.updated_at if week.retro.pk else timezone.now()
-        head = [
-            f"title: {_yaml_quoted(name)}",
-            f"excerpt: {_yaml_quoted('about : ' + category)}",
-            "toc: true",
-            "toc_sticky: true",
-            'toc_label: "Label"',
-            "categories:",
-            f"  - {_yaml_scalar(category)}",
-            "tags:",
-            f"  - [{_yaml_scalar(name)}]",
-            f"date: {sunday.isoformat()}",
-            f"last_modified_at: {timezone.localtime(stamp, team.tz).date().isoformat()}",
-            "---",
-        ]
+        head = post_head(
+            title=name,
+            excerpt="about : " + category,
+            category=category,
+            tags=[name],
+            date=sunday,
+            last_modified=timezone.localtime(stamp, team.tz).date(),
+        )
         parts = [
-            _FRONT_MATTER_DEFAULTS + "\n" + "\n".join(head),
+            head,
             _days(week),
             _decisions(week),
             _questions(week),
