@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from sessions.jekyll.export import post_filename, render_post
-from sessions.jekyll.importer import IMPORTED, UNCHANGED, import_sources
+from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources
 from sessions.jekyll.sources import Source
 from sessions.jekyll.week_post import filename, render_week_post
 from sessions.models import Day, Membership, Suggestion, WeekRetro
@@ -109,3 +109,11 @@ def test_a_week_post_without_a_retrospective_imports_nothing(team, week):
     report = import_sources(TeamFactory(slug="empty-copy"), [Source("w.md", text.encode())])
     assert report.results[0].status == UNCHANGED
     assert not WeekRetro.objects.filter(team__slug="empty-copy").exists()
+
+
+@pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31"])
+def test_a_week_post_with_an_impossible_date_is_refused_with_a_reason(date, team, week):
+    text = render_week_post(team, week, MONDAY).replace("date: 2024-03-17", f"date: {date}")
+    report = import_sources(TeamFactory(slug="odd-copy"), [Source("w.md", text.encode())])
+    assert report.results[0].status == FAILED and report.results[0].reason
+    assert not WeekRetro.objects.filter(team__slug="odd-copy").exists()

@@ -18,7 +18,7 @@ from ..models import Day, Membership, Team, WeekRetro
 from ..weeks import monday_of, week_of
 from .export import _ascii_slug, _text, post_head
 from .inert import inert
-from .parse import read_front_matter
+from .parse import EARLIEST_DATE, LATEST_AHEAD, read_front_matter
 
 # The retrospective's heading, in each record language: everything after it is the text.
 RETRO_HEADINGS = ("## 팀 회고", "## Team retrospective")
@@ -148,8 +148,11 @@ def read_week_post(text: str) -> tuple[datetime.date, str, datetime.date | None]
     if parts is None:
         return None
     values = read_front_matter(parts[1])
-    if not _TITLE.match((values.get("title") or "").strip()) or values.get("date") is None:
+    date = values.get("date")
+    if not _TITLE.match((values.get("title") or "").strip()) or date is None:
         return None
+    if not EARLIEST_DATE <= date <= timezone.localdate() + LATEST_AHEAD:
+        return None  # read as a day's post, which says what is wrong with its date
     body = "\n".join(parts[2][1:])
     retro = ""
     for heading in RETRO_HEADINGS:
