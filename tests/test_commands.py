@@ -127,6 +127,21 @@ def test_loaddemo_contains_every_kind_of_item():
 
 
 @pytest.mark.django_db
+def test_loaddemo_shows_templates_and_a_week_retrospective():
+    from sessions.models import DayTemplate, WeekRetro
+
+    run("loaddemo")
+    team = Team.objects.get(slug="demo")
+    names = set(DayTemplate.objects.filter(team=team).values_list("name", flat=True))
+    assert names == {"기본 피어세션", "대회 주간"}
+    assert not Day.objects.filter(team=team, template_version__isnull=True).exists()
+    [retro] = WeekRetro.objects.filter(team=team)
+    first = Day.objects.filter(team=team).earliest("date").date
+    assert retro.monday == first - datetime.timedelta(days=first.weekday())  # the first week
+    assert "Loss" in retro.retrospective
+
+
+@pytest.mark.django_db
 def test_loaddemo_logs_have_study_links_and_some_are_private():
     run("loaddemo")
     logs = MemberLog.objects.prefetch_related("links")

@@ -33,8 +33,10 @@ from ..models import (
     Suggestion,
     Team,
     TemplateVersion,
+    WeekRetro,
 )
 from ..models.templates import BUILT_IN_NAME
+from ..weeks import monday_of
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "studylog-demo"
@@ -110,6 +112,13 @@ def load_demo(*, stdout=None) -> dict:
     # The days were made from the built-in template every team has.
     built_in = TemplateVersion.objects.get(template__team=team, template__name=BUILT_IN_NAME)
     Day.objects.filter(team=team).update(template_version=built_in)
+    WeekRetro.objects.create(
+        team=team,
+        monday=monday_of(dates[0]),
+        retrospective=data["week_retro"]["text"].strip() + "\n",
+        version=1,
+        updated_by=next(iter(members.values())).user,
+    )
     _plan_ahead(team, members, after=dates[-1])
 
     login = demo_login()
