@@ -27,6 +27,7 @@ from .test_permissions import snapshot
 pytestmark = pytest.mark.django_db
 
 FILENAME = "2024-03-04-boostcourse_day1.md"
+WEEK_FILENAME = "2024-03-10-boostcourse_week1.md"  # the team's post of that week
 
 
 @pytest.fixture
@@ -152,7 +153,7 @@ def test_a_member_downloads_all_their_posts(as_member, team, day, member, log):
         "attachment; filename*=utf-8''" + quote("alpha-이멤버-posts.zip")
     )
     entries = zip_entries(response.content)
-    assert list(entries) == [f"_posts/{FILENAME}"]
+    assert list(entries) == [f"_posts/{FILENAME}", f"_posts/{WEEK_FILENAME}"]
     assert entries[f"_posts/{FILENAME}"] == render_post(Day.objects.get(pk=day.pk), member)
 
 
@@ -168,7 +169,7 @@ def test_the_zip_is_the_members_and_admins_only(
 def test_an_admins_zip_leaves_private_logs_out(as_admin, as_member, team, day, member, log):
     MemberLog.objects.filter(pk=log.pk).update(visibility=MemberLog.Visibility.PRIVATE)
     admins = zip_entries(as_admin.get(zip_url(team, member)).content)
-    assert list(admins) == [f"_posts/{FILENAME}"]
+    assert list(admins) == [f"_posts/{FILENAME}", f"_posts/{WEEK_FILENAME}"]
     assert "스택과 큐를 복습했다." not in admins[f"_posts/{FILENAME}"]
     own = zip_entries(as_member.get(zip_url(team, member)).content)
     assert "스택과 큐를 복습했다." in own[f"_posts/{FILENAME}"]
@@ -382,4 +383,4 @@ def test_the_zip_costs_the_same_queries_for_any_number_of_days(
         MemberLogFactory(day=later, member=member)
     with django_assert_num_queries(len(one_day)):
         response = c.get(zip_url(team, member))
-    assert len(zip_entries(response.content)) == 5
+    assert len([name for name in zip_entries(response.content) if "_day" in name]) == 5

@@ -1,11 +1,14 @@
 """A week as a "N주차 팀 회고" post (sessions/jekyll/week_post.py): downloaded from the
-week's page, and imported back beside the day posts with nothing lost."""
+week's page, in the member's zip, and imported back beside the day posts with nothing lost."""
 
 import datetime
+import io
+import zipfile
 
 import pytest
 from django.urls import reverse
 
+from sessions.jekyll.catalogue import posts_zip
 from sessions.jekyll.export import post_filename, render_post
 from sessions.jekyll.importer import FAILED, IMPORTED, UNCHANGED, import_sources
 from sessions.jekyll.sources import Source
@@ -117,3 +120,12 @@ def test_a_week_post_with_an_impossible_date_is_refused_with_a_reason(date, team
     report = import_sources(TeamFactory(slug="odd-copy"), [Source("w.md", text.encode())])
     assert report.results[0].status == FAILED and report.results[0].reason
     assert not WeekRetro.objects.filter(team__slug="odd-copy").exists()
+
+
+def test_the_members_zip_holds_a_post_of_each_of_their_weeks(team, week):
+    with zipfile.ZipFile(io.BytesIO(posts_zip(team, week))) as archive:
+        names = archive.namelist()
+        second = archive.read("_posts/2024-03-17-boostcourse_week2.md").decode()
+    assert "_posts/2024-03-10-boostcourse_week1.md" in names
+    assert len([name for name in names if "_day" in name]) == 3
+    assert second == render_week_post(team, week, MONDAY)

@@ -1,6 +1,7 @@
 """A member's back catalogue as files: every day of theirs as a post, in a zip or a folder,
 with the images pasted into them (export.member_post says what each post is)."""
 
+import datetime
 import io
 import zipfile
 from pathlib import Path
@@ -9,6 +10,8 @@ from django.db.models import Q, QuerySet
 
 from ..images.export import images_in
 from ..models import Attendance, Day, MemberLog, Membership, PostSource, Team
+from ..weeks import monday_of, weeks_of
+from . import week_post
 from .export import member_post
 
 
@@ -46,8 +49,9 @@ def _posts_with_images(team: Team, member: Membership, days) -> list[tuple]:
 
 
 def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
-    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day,
-    and the images pasted into them under `assets/images/<post>/`.
+    """The member's posts as a zip holding a Jekyll `_posts/` folder, one file per day and
+    one per week they have a day in ("N주차 팀 회고"), and the images pasted into them
+    under `assets/images/<post>/`.
 
     `days` (prefetched like member_days) narrows what goes in, e.g. to what a viewer may see.
     """
@@ -65,7 +69,28 @@ def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
                 archive.writestr(info, data)
+        for path, stamp, text in _week_posts(team, member, days):
+            info = zipfile.ZipInfo(path, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, text.encode())
     return buffer.getvalue()
+
+
+def _week_posts(team: Team, member: Membership, days) -> list[tuple]:
+    """(path, zip time, text) of the team's post of each week the member has a day in
+    (week_post.py), in a fixed number of queries however many weeks."""
+    mondays = {monday_of(day.date) for day in days}
+    if not mondays:
+        return []
+    weeks, first = weeks_of(team, mondays), week_post.first_date(team)
+    found = []
+    for monday, week in sorted(weeks.items()):
+        sunday = monday + datetime.timedelta(days=6)
+        path = f"_posts/{week_post.filename(team, monday, first)}"
+        text = week_post.render_week_post(team, member, monday, week=week, first=first)
+        found.append((path, min(max(sunday.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST), text))
+    return found
 
 
 def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:

@@ -29,26 +29,34 @@ def title(team: Team, number: int) -> str:
     return f"{number}주차 팀 회고" if team.language == "ko" else f"Week {number} team retrospective"
 
 
-def week_number(team: Team, monday: datetime.date) -> int:
-    first = team.starts_on or (
+def first_date(team: Team) -> datetime.date | None:
+    """The date week 1 holds: the team's first session day, else its first day."""
+    return team.starts_on or (
         Day.objects.filter(team=team).order_by("date").values_list("date", flat=True).first()
     )
+
+
+def week_number(team: Team, monday: datetime.date, first=None) -> int:
+    first = first or first_date(team)
     if first is None:
         return 1
     return max(1, (monday - monday_of(first)).days // 7 + 1)
 
 
-def filename(team: Team, monday: datetime.date) -> str:
+def filename(team: Team, monday: datetime.date, first=None) -> str:
     base = _ascii_slug(team.course) or team.slug
     sunday = monday + datetime.timedelta(days=6)
-    return f"{sunday.isoformat()}-{base}_week{week_number(team, monday)}.md"
+    return f"{sunday.isoformat()}-{base}_week{week_number(team, monday, first)}.md"
 
 
-def render_week_post(team: Team, member: Membership, date: datetime.date) -> str:
-    """The week of `date` as `member`'s post (their own private retrospectives are not
-    in it: the week post holds the team's part)."""
-    week = week_of(team, None, date)
-    number = week_number(team, week.monday)
+def render_week_post(
+    team: Team, member: Membership, date: datetime.date, *, week=None, first=None
+) -> str:
+    """The week of `date` as `member`'s post (the week's part of the team: no member's
+    retrospective is in it). `week` (weeks.weeks_of's) and `first` (first_date's) spare
+    the queries when the caller has them."""
+    week = week or week_of(team, None, date)
+    number = week_number(team, week.monday, first)
     sunday = week.monday + datetime.timedelta(days=6)
     with translation.override(team.language):
         name = title(team, number)
