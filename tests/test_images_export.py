@@ -136,10 +136,11 @@ def test_the_zip_holds_the_pasted_image_beside_the_post(day, team_member):
     png = image(day.team)
     member = _log_with_image(day, team_member, png)
     archive = zipfile.ZipFile(io.BytesIO(posts_zip(day.team, member)))
-    (post_name,) = [name for name in archive.namelist() if name.startswith("_posts/")]
+    (post_name,) = [name for name in archive.namelist() if name.endswith("_day1.md")]
+    (week_name,) = [name for name in archive.namelist() if name.endswith("_week1.md")]
     stem = post_name.removeprefix("_posts/").removesuffix(".md")
     image_name = f"assets/images/{stem}/{png.key}.png"
-    assert sorted(archive.namelist()) == sorted([post_name, image_name])
+    assert sorted(archive.namelist()) == sorted([post_name, week_name, image_name])
     assert archive.read(image_name) == b"\x89PNG pixels"
     assert f"](/assets/images/{stem}/{png.key}.png)" in archive.read(post_name).decode()
 
