@@ -85,6 +85,7 @@ def test_the_moderator_moves_a_members_screen(new_page):
     open_present(moderator, day)
     open_present(member, day)
     expect(moderator.locator(".present-lead")).to_be_visible()
+    expect(moderator.locator("[data-follow]")).to_have_count(0)  # the leader follows nobody
     expect(member.locator("[data-follow]")).to_have_attribute("aria-pressed", "true")
 
     moderator.keyboard.press("ArrowRight")
