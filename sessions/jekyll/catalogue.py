@@ -60,37 +60,40 @@ def posts_zip(team: Team, member: Membership, *, days=None) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         written = set()
         for day, filename, text, images in _posts_with_images(team, member, days):
-            stamp = min(max(day.date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
             for path, data in [(f"_posts/{filename}", text.encode()), *images]:
                 if path in written:
                     continue  # an image two posts share, or a file name met twice
                 written.add(path)
-                info = zipfile.ZipInfo(path, date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16  # rw-r--r-- once unzipped
-                archive.writestr(info, data)
-        for path, stamp, text in _week_posts(team, member, days):
-            info = zipfile.ZipInfo(path, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode())
+                _add(archive, path, day.date, data)
+        for path, sunday, text in _week_posts(team, member, days):
+            _add(archive, path, sunday, text.encode())
     return buffer.getvalue()
 
 
+def _add(archive: zipfile.ZipFile, path: str, date: datetime.date, data: bytes) -> None:
+    """One file, dated `date` (within the years a zip entry can hold), rw-r--r-- once unzipped."""
+    stamp = min(max(date.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST)
+    info = zipfile.ZipInfo(path, date_time=stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    archive.writestr(info, data)
+
+
 def _week_posts(team: Team, member: Membership, days) -> list[tuple]:
-    """(path, zip time, text) of the team's post of each week the member has a day in
-    (week_post.py), in a fixed number of queries however many weeks."""
+    """(path, the week's Sunday, text) of the team's post of each week the member has a
+    day in (week_post.py), in a fixed number of queries however many weeks."""
     mondays = {monday_of(day.date) for day in days}
     if not mondays:
         return []
     weeks, first = weeks_of(team, mondays), week_post.first_date(team)
-    found = []
-    for monday, week in sorted(weeks.items()):
-        sunday = monday + datetime.timedelta(days=6)
-        path = f"_posts/{week_post.filename(team, monday, first)}"
-        text = week_post.render_week_post(team, member, monday, week=week, first=first)
-        found.append((path, min(max(sunday.timetuple()[:6], _ZIP_EARLIEST), _ZIP_LATEST), text))
-    return found
+    return [
+        (
+            f"_posts/{week_post.filename(team, monday, first)}",
+            monday + datetime.timedelta(days=6),
+            week_post.render_week_post(team, member, monday, week=week, first=first),
+        )
+        for monday, week in sorted(weeks.items())
+    ]
 
 
 def write_posts(team: Team, member: Membership, out_dir: Path) -> list[Path]:
