@@ -6,7 +6,6 @@ version it was made from, so a day made before an edit is as it was.
 """
 
 from django.db import transaction
-from django.db.models import Max
 
 from . import search_index
 from .models import Day, DayTemplate, FreeSection, Team, TemplateVersion
@@ -31,11 +30,11 @@ def save(form, *, team: Team, user, template: DayTemplate | None = None) -> DayT
             others.exclude(pk=template.pk).update(is_default=False)
         template.save()
         content = {name: form.cleaned_data[name] for name in TemplateVersion.CONTENT}
-        current = template.versions.order_by("-number").first()
+        current = template.current
         if current is None or any(getattr(current, k) != v for k, v in content.items()):
-            last = template.versions.aggregate(n=Max("number"))["n"] or 0
+            number = current.number + 1 if current else 1
             TemplateVersion.objects.create(
-                template=template, number=last + 1, created_by=user, **content
+                template=template, number=number, created_by=user, **content
             )
         return template
 
@@ -50,7 +49,7 @@ def retire(template: DayTemplate) -> None:
 def start(day: Day, template: DayTemplate | None) -> None:
     """Start a new day (saved, inside its creation's transaction) from the template's
     current version: its free sections, and the version kept on the day."""
-    version = template.versions.order_by("-number").first() if template else None
+    version = template.current if template else None
     if version is None:
         return
     day.template_version = version

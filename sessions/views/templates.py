@@ -39,7 +39,7 @@ def template_edit(request, team, pk):
 
 
 def _edit(request, team, membership, template):
-    current = template.versions.order_by("-number").first() if template else None
+    current = template.current if template else None
     data = request.POST if request.method == "POST" else None
     form = TemplateForm(data, team=team, template=template, instance=current)
     if data is not None and form.is_valid():
