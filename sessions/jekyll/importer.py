@@ -125,8 +125,9 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
         return FileResult(source.name, UNCHANGED, _("Imported before."), seen.day)
     try:
         text = source.data.decode("utf-8").lstrip("\ufeff")
-        if week_post.is_week_post(text):
-            return _import_week(team, source.name, text, user)
+        week = week_post.read_week_post(text)
+        if week is not None:
+            return _import_week(team, source.name, week, user)
         post = parse_post(text)
         with transaction.atomic(), search_index.deferred():  # one rebuild per post's day
             if seen is not None:
@@ -151,11 +152,11 @@ def _import_source(team: Team, source: Source, *, member_name, user) -> FileResu
     return FileResult(source.name, FAILED, reason)
 
 
-def _import_week(team: Team, name: str, text: str, user) -> FileResult:
+def _import_week(team: Team, name: str, week: tuple, user) -> FileResult:
     """A week post ("N주차 팀 회고"): its team retrospective becomes the team's for that
     week; the rest of it is made from the days, which come back with their own posts."""
     with transaction.atomic():
-        retro = week_post.import_week_post(team, text, user)
+        retro = week_post.import_week_post(team, week, user)
     if retro is None:
         return FileResult(name, UNCHANGED, _("The week's post holds no team retrospective."))
     return FileResult(name, IMPORTED)

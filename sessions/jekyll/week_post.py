@@ -143,10 +143,6 @@ def _attendance(week) -> str:
 # Reading one back
 
 
-def is_week_post(text: str) -> bool:
-    return read_week_post(text) is not None
-
-
 def read_week_post(text: str) -> tuple[datetime.date, str, datetime.date | None] | None:
     """(the week's Monday, its team retrospective, last_modified_at) of a week post; None
     for any other post."""
@@ -171,10 +167,10 @@ def read_week_post(text: str) -> tuple[datetime.date, str, datetime.date | None]
     return monday_of(values["date"]), retro, values.get("last_modified_at")
 
 
-def import_week_post(team: Team, text: str, user=None) -> WeekRetro | None:
-    """Keep the post's team retrospective as the team's for that week (replacing what
-    is there); None when the post holds none."""
-    monday, retro, modified = read_week_post(text)
+def import_week_post(team: Team, week: tuple, user=None) -> WeekRetro | None:
+    """Keep a week post's team retrospective (`week`, read_week_post's) as the team's for
+    that week, replacing what is there; None when the post holds none."""
+    monday, retro, modified = week
     if not retro:
         return None
     row = WeekRetro.objects.select_for_update(no_key=True).filter(team=team, monday=monday).first()
