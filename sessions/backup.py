@@ -27,6 +27,11 @@ What a version-2 document holds:
 - the team's day templates, each with every version (who saved it, when), and which
   version each day was made from;
 - the team's retrospective of each week (its text, version and when it was last saved);
+- each day's comments, with their replies: author, text, when written, edited, deleted
+  (a marker kept for its replies) and hidden (by whom), and what each is on (the day, or
+  an item by its place in its list). A comment on an item deleted since is carried as
+  a comment on the day. The mentions are read again from the text, as already seen and
+  told, so a restored team notifies nobody twice;
 - skipped dates, moderator assignments (who set them, when), the register of imported
   blog posts (so re-importing a post stays a no-op), and the reminders already sent (so
   moving a team the evening before a session does not send them twice).
@@ -71,18 +76,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from . import search_index
+from . import comments, search_index
 from .images.processing import EXTENSIONS
 from .kinds import KINDS
 from .models import (
     AssignmentReview,
     Attendance,
+    Comment,
     Day,
     DayTemplate,
     FreeSection,
     ImportedPost,
     MemberLog,
     Membership,
+    Mention,
     ModeratorAssignment,
     PostSource,
     ReminderLog,
@@ -146,6 +153,7 @@ LOG_FIELDS = ("retrospective", "study_notes", "study_layout", "visibility", *VER
 LINK_FIELDS = ("position", "title", "url", "color")
 SKIPPED_FIELDS = ("date", "reason")
 WEEK_RETRO_FIELDS = ("monday", "retrospective", *VERSIONED)
+COMMENT_FIELDS = ("body", "created_at", "edited_at", "deleted_at", "hidden")
 TEMPLATE_FIELDS = ("name", "is_default", "is_active", "created_at")
 TEMPLATE_VERSION_FIELDS = ("number", "created_at", *TemplateVersion.CONTENT)
 ASSIGNMENT_FIELDS = ("date", "set_at", "kind", "partner_date")
@@ -177,7 +185,7 @@ V1_DEFAULTS = {
 LATER = {
     "attendance": {"position"},
     "item": {*VERSIONED, "follow_up_mark", "from_post"},
-    "day": {*VERSIONED, "template"},
+    "day": {*VERSIONED, "template", "comments"},
     "log": {*VERSIONED, "study_layout"},
     "document": {"post_sources", "images", "day_templates", "week_retros"},
 }
@@ -288,6 +296,9 @@ def _days_for_export(team: Team):
         Day.objects.for_team(team)
         .for_record()
         .select_related("closed_by", "reopened_by", "template_version__template")
+        .prefetch_related(
+            models.Prefetch("comments", Comment.objects.select_related("author", "hidden_by"))
+        )
         .order_by("date")
     )
 
@@ -306,6 +317,7 @@ def _export_day(day: Day, users: dict[str, dict], sources: dict[int, PostSource]
         ],
         **_export_items(day, sources),
         logs=[_export_log(log) for log in _by_member(day.logs.all())],
+        comments=_export_comments(day),
     )
 
 
@@ -324,6 +336,30 @@ def _export_items(day: Day, sources: dict[int, PostSource]) -> dict[str, list[di
                 row["from_post"] = _source_ref(source) if source else None
             document[key].append(row)
     return document
+
+
+def _export_comments(day: Day) -> list[dict]:
+    """The day's comments in order, each with its replies; an item a comment is on by its
+    list's key and its place in that list, as the document lists them."""
+    places = {
+        (kind.slug, item.pk): {"kind": kind.backup_key, "index": i}
+        for kind in KINDS.values()
+        for i, item in enumerate(getattr(day, kind.related).all())
+    }
+    rows = list(day.comments.all())
+
+    def dump(c: Comment) -> dict:
+        return _dump(c, COMMENT_FIELDS, author=_name(c.author), hidden_by=_name(c.hidden_by))
+
+    return [
+        {
+            **dump(c),
+            "target": places.get((c.target_kind, c.target_id)),
+            "replies": [dump(r) for r in rows if r.parent_id == c.pk],
+        }
+        for c in rows
+        if c.parent_id is None
+    ]
 
 
 def _export_log(log: MemberLog) -> dict:
@@ -702,7 +738,16 @@ def _import_day(row, where: str, refs: _Refs) -> None:
         where,
         Day,
         DAY_FIELDS,
-        refs=("moderator", "closed_by", "reopened_by", "template", "attendance", *ITEMS, "logs"),
+        refs=(
+            "moderator",
+            "closed_by",
+            "reopened_by",
+            "template",
+            "attendance",
+            *ITEMS,
+            "logs",
+            "comments",
+        ),  # fmt: skip
         optional=LATER["day"],
     )
     stamps = _stamps(values)
@@ -719,10 +764,15 @@ def _import_day(row, where: str, refs: _Refs) -> None:
     _import_attendance(
         _part(row, "attendance", list, f"{where}."), day, f"{where}.attendance", refs
     )
-    for key in ITEMS:
-        _import_items(key, _part(row, key, list, f"{where}."), day, f"{where}.{key}", refs)
+    items = {
+        key: _import_items(key, _part(row, key, list, f"{where}."), day, f"{where}.{key}", refs)
+        for key in ITEMS
+    }
     for i, log_row in enumerate(_part(row, "logs", list, f"{where}.")):
         _import_log(log_row, day, f"{where}.logs[{i}]", refs)
+    if "comments" in row:
+        rows = _part(row, "comments", list, f"{where}.")
+        _import_comments(rows, day, f"{where}.comments", refs, items)
 
 
 def _import_attendance(rows: list, day: Day, where: str, refs: _Refs) -> None:
@@ -735,8 +785,10 @@ def _import_attendance(rows: list, day: Day, where: str, refs: _Refs) -> None:
         _save(Attendance(day=day, member=member, **values), at)
 
 
-def _import_items(key: str, rows: list, day: Day, where: str, refs: _Refs) -> None:
+def _import_items(key: str, rows: list, day: Day, where: str, refs: _Refs) -> list:
+    """The items of one list, made in the document's order."""
     model, fields, member_refs = ITEMS[key]
+    made = []
     lists = ("presenters",) if model is AssignmentReview else ()
     posts = ("from_post",) if model is FreeSection else ()
     for i, row in enumerate(rows):
@@ -748,12 +800,64 @@ def _import_items(key: str, rows: list, day: Day, where: str, refs: _Refs) -> No
         for ref in member_refs:
             values[ref] = refs.member(row[ref], f"{at}.{ref}")
         item = _save(model(day=day, **values), at, stamps)
+        made.append(item)
         if lists:
             names = _part(row, "presenters", list, f"{at}.")
             item.presenters.set(refs.member(name, f"{at}.presenters") for name in names)
         if posts and row.get("from_post") is not None:
             # The posts come after the days in the document: linked once they are read.
             refs.pending_posts.append((item, row["from_post"], f"{at}.from_post"))
+    return made
+
+
+def _import_comments(rows: list, day: Day, where: str, refs: _Refs, items: dict) -> None:
+    for i, row in enumerate(rows):
+        at = f"{where}[{i}]"
+        values = _read(
+            row, at, Comment, COMMENT_FIELDS, refs=("author", "hidden_by", "target", "replies")
+        )
+        kind, pk = _comment_target(row["target"], f"{at}.target", items)
+        comment = _import_comment(values, row, at, day, refs, (kind, pk), parent=None)
+        for j, reply in enumerate(_part(row, "replies", list, f"{at}.")):
+            reply_at = f"{at}.replies[{j}]"
+            reply_values = _read(reply, reply_at, Comment, COMMENT_FIELDS, ("author", "hidden_by"))
+            _import_comment(reply_values, reply, reply_at, day, refs, (kind, pk), parent=comment)
+
+
+def _comment_target(target, where: str, items: dict) -> tuple[str, int | None]:
+    """A comment's {"kind": list key, "index": place} as (kind slug, item id); null is
+    the day."""
+    if target is None:
+        return "", None
+    _check_keys(target, {"kind", "index"}, where)
+    made, index = items.get(target["kind"]), target["index"]
+    if made is None or type(index) is not int or not 0 <= index < len(made):
+        raise BackupError(f"{where}: no item {index!r} in this day's {target['kind']!r}.")
+    return made[index].kind, made[index].pk
+
+
+def _import_comment(values, row, where, day, refs, target, parent) -> Comment:
+    stamps = _stamps(values)
+    comment = Comment(
+        day=day,
+        target_kind=target[0],
+        target_id=target[1],
+        parent=parent,
+        author=refs.member(row["author"], f"{where}.author"),
+        hidden_by=refs.member(row["hidden_by"], f"{where}.hidden_by"),
+        **values,
+    )
+    # A deleted comment kept for its replies has no text.
+    _save(comment, where, stamps, exclude=["body"] if comment.deleted_at else ())
+    # Its mentions, read again, as already seen and told: nobody is notified twice.
+    now = timezone.now()
+    named = comments.mentioned(comment.body, refs.members.values())
+    Mention.objects.bulk_create(
+        Mention(comment=comment, member=m, seen_at=now, digested_at=now)
+        for m in named
+        if m != comment.author
+    )
+    return comment
 
 
 def _import_log(row, day: Day, where: str, refs: _Refs) -> None:

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from .closing import lock_open_day
 from .kinds import KINDS
 from .live import notify as live
-from .models import Attendance, Day, MemberLog, Membership, Revision, StudyLink
+from .models import Attendance, Comment, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
 
-SESSION, LOG = "session", "log"
+SESSION, LOG, COMMENT = "session", "log", Comment.kind
 _NOT_CONTENT = {
     "id", "day", "position", "version", "updated_at", "updated_by", "team", "date",
     "created_at", "closed_at", "closed_by", "reopened_at", "reopened_by", "member",
@@ -139,7 +139,7 @@ def _item_models() -> dict[str, type]:
 
 
 def model_for(kind: str) -> type | None:
-    return {SESSION: Day, LOG: MemberLog, **_item_models()}.get(kind)
+    return {SESSION: Day, LOG: MemberLog, COMMENT: Comment, **_item_models()}.get(kind)
 
 
 # Kept in snapshots (restoring brings them back) but not shown as changes: what an
@@ -258,9 +258,11 @@ def title_of(
         name = (names or {}).get(owner) if owner is not None else None
         return str(_("%(name)s's log") % {"name": name}) if name else str(_("Log"))
     lead = {kind.model: kind.searched[0] for kind in KINDS.values()}
+    lead[Comment] = "body"
     text = str((rev.state or {}).get(lead.get(model_for(rev.kind), ""), "")).strip()
     line = text.splitlines()[0] if text else ""
-    return line[:60] + ("…" if len(line) > 60 else "") if line else f"#{rev.object_id}"
+    short = line[:60] + ("…" if len(line) > 60 else "") if line else f"#{rev.object_id}"
+    return str(_("Comment: %(text)s") % {"text": short}) if rev.kind == COMMENT else short
 
 
 # Restoring -----------------------------------------------------------------------------
@@ -316,7 +318,7 @@ def restore(rev: Revision, *, user):
     under its old id, at the end of its list. Returns the row."""
     model = model_for(rev.kind)
     state = rev.state
-    if model is None or state is None:
+    if model is None or model is Comment or state is None:  # its author edits a comment
         raise CannotRestore(rev)
     day = rev.day
     with transaction.atomic():

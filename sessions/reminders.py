@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import dates, outbound, schedule
+from . import comments, dates, outbound, schedule
 from .models import AssignmentReview, Day, Membership, ReminderLog, Team
 
 logger = logging.getLogger(__name__)
@@ -167,13 +167,24 @@ def _remind_team(report: TeamReport) -> None:
         )
 
     if team.webhook_url:
+        mentions = comments.undigested_mentions(team)
+
+        def send_digest():
+            shown = mentions[: comments.DIGEST_MENTIONS]
+            for mention in shown:
+                path = reverse("peer:comment", args=[team.slug, mention.comment_id])
+                mention.url = _absolute(path)
+                text = " ".join(mention.comment.body.split())  # one line
+                mention.snippet = text if len(text) <= 60 else text[:59] + "…"
+            more = len(mentions) - len(shown)
+            text = _render(
+                team, "peer/email/digest.txt", {**context, "mentions": shown, "more": more}
+            )
+            post_webhook(team.webhook_url, text)
+            comments.mark_digested(mentions)  # in _deliver's transaction: undone if it fails
+
         report.webhook, report.webhook_error = _deliver(
-            report,
-            ReminderLog.Kind.WEBHOOK,
-            None,
-            send=lambda: post_webhook(
-                team.webhook_url, _render(team, "peer/email/digest.txt", context)
-            ),
+            report, ReminderLog.Kind.WEBHOOK, None, send=send_digest
         )
 
 
@@ -284,7 +295,10 @@ def post_webhook(url: str, text: str, *, timeout: float = WEBHOOK_TIMEOUT) -> No
         text = text[: WEBHOOK_MAX_CHARS - 1] + "…"
     request = urllib.request.Request(
         url,
-        data=json.dumps({"text": text, "content": text}).encode(),
+        # Discord pings whoever text names (@everyone included) unless told not to.
+        data=json.dumps(
+            {"text": text, "content": text, "allowed_mentions": {"parse": []}}
+        ).encode(),
         headers={"Content-Type": "application/json", "User-Agent": "Studylog reminders"},
         method="POST",
     )

@@ -1,13 +1,14 @@
 """Keeping the search documents (models.SearchDoc) in step with the days they copy.
 
-A day's searchable parts are its title and tags, each kind of item (kinds.SEARCHED)
-and its team-visible logs (each member's 학습 내용 notes and retrospective: one part,
-"retrospective"). A save or delete names the part it changed, with
-`changed(day_id, part)`: the models' own save() and delete() do it (models/base.py,
-day.py, logs.py), and so does any writer that changes rows without them (an UPDATE, a
-bulk_create). Only the documents of that part, the day's whole-day document and, for
-follow-ups, its open follow-ups are rewritten, and only where their text changed; the
-other parts' texts are read back from their documents, not rebuilt from their rows.
+A day's searchable parts are its title and tags, each kind of item (kinds.SEARCHED), its
+team-visible logs (each member's 학습 내용 notes and retrospective: one part,
+"retrospective") and its comments (those neither deleted nor hidden: one part,
+"comment"). A save or delete names the part it changed, with `changed(day_id, part)`:
+the models' own save() and delete() do it (models/base.py, day.py, logs.py), and so does
+any writer that changes rows without them (an UPDATE, a bulk_create). Only the documents
+of that part, the day's whole-day document and, for follow-ups, its open follow-ups are
+rewritten, and only where their text changed; the other parts' texts are read back from
+their documents, not rebuilt from their rows.
 
 Inside `deferred()` (every service that saves several rows opens one) the parts are
 collected and each day is rebuilt once, at the end of the block, inside the caller's
@@ -33,7 +34,7 @@ from django.db import transaction
 from . import freshness, korean
 from .closing import lock_day
 from .kinds import FOLLOWED_UP, SEARCHED
-from .models import Day, MemberLog, SearchDoc, Team
+from .models import Comment, Day, MemberLog, SearchDoc, Team
 from .models.base import Resolvable
 
 Scope = SearchDoc.Scope
@@ -43,8 +44,10 @@ FIELDS = {scope: (kind.model, kind.searched) for scope, kind in SEARCHED.items()
 TITLE_FIELDS = ("title", "tags")
 # What a member's log adds to the retrospective part, in order.
 LOG_FIELDS = ("study_notes", "retrospective")
+# What a comment adds to the comment part.
+COMMENT_FIELDS = ("body",)
 # Every part of a day, in the order the whole-day document joins them.
-PARTS = (Scope.TITLE, *FIELDS, Scope.RETROSPECTIVE)
+PARTS = (Scope.TITLE, *FIELDS, Scope.RETROSPECTIVE, Scope.COMMENT)
 _RESOLUTION = {field.name for field in Resolvable._meta.get_fields()}
 # What opens and closes a follow-up, of the fields each follow-up kind has.
 _OPENS = {
@@ -66,6 +69,7 @@ _FOLLOW_UP_FIELDS = {
 _WATCHED = {
     Scope.TITLE: {*TITLE_FIELDS, "date"},  # documents carry the date search sorts by
     Scope.RETROSPECTIVE: {*LOG_FIELDS, "visibility"},
+    Scope.COMMENT: {*COMMENT_FIELDS, "hidden", "deleted_at"},
     **{slug: {*kind.searched, *_OPENS.get(slug, ())} for slug, kind in SEARCHED.items()},
 }
 
@@ -109,6 +113,7 @@ SCOPE_KEYS = {
     Scope.TITLE: "t",
     Scope.RETROSPECTIVE: "p",
     Scope.FOLLOW_UP: "f",
+    Scope.COMMENT: "m",
     **{slug: kind.search_key for slug, kind in SEARCHED.items()},
 }
 if len(set(SCOPE_KEYS.values())) != len(SCOPE_KEYS):
@@ -157,6 +162,10 @@ def _log_text(log: MemberLog) -> str:
 
 def _retrospective_text(logs: list[MemberLog]) -> str:
     return fold(_join(_log_text(log) for log in logs if log.is_public))
+
+
+def _comment_text(comments: list[Comment]) -> str:
+    return fold(_join(c.body for c in comments if not c.hidden and c.deleted_at is None))
 
 
 def _whole_day(texts: dict[str, str]) -> str:
@@ -218,6 +227,16 @@ def _logs(day_ids: list[int]) -> dict[int, list[MemberLog]]:
     return logs
 
 
+def _comments(day_ids: list[int]) -> dict[int, list[Comment]]:
+    comments: dict[int, list[Comment]] = defaultdict(list)
+    found = Comment.objects.filter(day_id__in=day_ids).only(
+        "day_id", *COMMENT_FIELDS, "hidden", "deleted_at"
+    )
+    for comment in found.order_by("day_id", "created_at", "pk"):
+        comments[comment.day_id].append(comment)
+    return comments
+
+
 # Rebuilding -----------------------------------------------------------------------------
 
 
@@ -247,12 +266,14 @@ def _reindex_batch(batch: list[int], with_grams: bool) -> None:
     )
     rows = _rows(FIELDS, batch)
     logs = _logs(batch)
+    comments = _comments(batch)
     docs = []
     for day in days:
         texts = {Scope.TITLE: _title_text(day)}
         texts |= {scope: _kind_text(scope, rows[day.pk][scope]) for scope in FIELDS}
         texts[Scope.RETROSPECTIVE] = _retrospective_text(logs[day.pk])
         texts[Scope.FOLLOW_UP] = _follow_up_text(rows[day.pk])
+        texts[Scope.COMMENT] = _comment_text(comments[day.pk])
         texts[Scope.ALL] = _whole_day(texts)
         owned = _owner_texts(texts, logs[day.pk])
         docs += [
@@ -311,6 +332,8 @@ def _rebuild_parts(day_id: int, parts: set[str]) -> None:
         logs = _logs([day_id])[day_id]
         if Scope.RETROSPECTIVE in parts:
             new[Scope.RETROSPECTIVE] = _retrospective_text(logs)
+    if Scope.COMMENT in parts:
+        new[Scope.COMMENT] = _comment_text(_comments([day_id])[day_id])
     new[Scope.ALL] = _whole_day(new)
 
     stale = {s for s in new.keys() | old.keys() if (new.get(s) or "") != (old.get(s) or "")}
@@ -365,7 +388,8 @@ def _apply(pending: dict[int, set[str]]) -> None:
 
 
 def changed(day_id: int | None, *parts: str, pages: bool = True) -> None:
-    """These parts of the day changed ("title", a kind's slug, "retrospective"); no
+    """These parts of the day changed ("title", a kind's slug, "retrospective",
+    "comment"); no
     parts: only its pages did (attendance, order, presenters). `pages=False`: its cached
     pages are seen to by the caller (freshness.item_edited). Inside `deferred()`
     collected for its end; otherwise applied now."""
@@ -386,6 +410,8 @@ def part_of(instance) -> str:
         return Scope.TITLE
     if issubclass(model, MemberLog):
         return Scope.RETROSPECTIVE
+    if issubclass(model, Comment):
+        return Scope.COMMENT
     return model.kind
 
 

@@ -9,6 +9,7 @@ from .views import (
     archive,
     calendar,
     closing,
+    comments,
     days,
     edit,
     followups,
@@ -66,6 +67,10 @@ day_patterns = [
     path("reviews/suggest/", reviews.suggest, name="reviews_suggest"),
     path("reviews/assign/", reviews.assign, name="reviews_assign"),
     path("items/<str:kind>/", include(item_patterns)),
+    path("comments/", comments.comment_create, name="comment_create"),
+    path("comments/<int:pk>/edit/", comments.comment_edit, name="comment_edit"),
+    path("comments/<int:pk>/delete/", comments.comment_delete, name="comment_delete"),
+    path("comments/<int:pk>/hide/", comments.comment_hide, name="comment_hide"),
 ]
 
 team_patterns = [
@@ -80,6 +85,8 @@ team_patterns = [
     path("weeks/<isodate:date>/retro/", archive.week_retro, name="week_retro"),
     path("weeks/<isodate:date>/post.md", archive.week_post, name="week_post"),
     path("decisions/", archive.decisions, name="decisions"),
+    path("comments/<int:pk>/", comments.comment_jump, name="comment"),
+    path("mentions/seen/", comments.mentions_seen, name="mentions_seen"),
     path("follow-ups/", followups.follow_up_list, name="follow_ups"),
     path("follow-ups/<str:kind>/<int:pk>/resolve/", followups.resolve, name="follow_up_resolve"),
     path("follow-ups/<str:kind>/<int:pk>/reopen/", followups.reopen, name="follow_up_reopen"),

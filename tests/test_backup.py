@@ -5,6 +5,7 @@ import copy
 import datetime
 import json
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -30,6 +31,7 @@ from sessions.models import (
     AssignmentReview,
     Attendance,
     BlogConnection,
+    Comment,
     Day,
     DayTemplate,
     FreeSection,
@@ -38,6 +40,7 @@ from sessions.models import (
     JoinLink,
     MemberLog,
     Membership,
+    Mention,
     ModeratorAssignment,
     PostSource,
     Profile,
@@ -280,6 +283,32 @@ def rich():
     StudyLinkFactory(log=lee_log, position=1, title="그래프 탐색", color=StudyLink.Color.RED)
     MemberLogFactory(day=day2, member=park, retrospective="", study_notes="")
 
+    # Comments: on the day and on its second question, replies, one edited, one hidden by
+    # an admin, one deleted but kept for its reply, and one by a member with no account.
+    question = day1.questions.get(position=2)
+    on_day = Comment.objects.create(
+        day=day1, author=kim, body="@이서연 발표 자료 올려 주세요", created_at=moment(4, 18)
+    )
+    Mention.objects.create(comment=on_day, member=lee)
+    Comment.objects.create(
+        day=day1, parent=on_day, author=lee, body="올렸어요!", created_at=moment(4, 19),
+        edited_at=moment(4, 20),
+    )  # fmt: skip
+    hidden = Comment.objects.create(
+        day=day1, target_kind="question", target_id=question.pk, author=lee,
+        body="이건 **숨길** 댓글", hidden=True, hidden_by=kim, created_at=moment(4, 21),
+    )  # fmt: skip
+    Comment.objects.create(
+        day=day1, target_kind="question", target_id=question.pk, parent=hidden, author=park,
+        body="이름만 있는 멤버의 답글", created_at=moment(4, 22),
+    )  # fmt: skip
+    marker = Comment.objects.create(
+        day=day2, author=lee, body="", deleted_at=moment(6, 21), created_at=moment(6, 20)
+    )
+    Comment.objects.create(
+        day=day2, parent=marker, author=kim, body="답글", created_at=moment(6, 22)
+    )
+
     SkippedDate.objects.create(team=team, date=datetime.date(2024, 3, 13), reason="특강 주간")
     SkippedDate.objects.create(team=team, date=datetime.date(2024, 3, 15))
     swap = ModeratorAssignment.objects.create(
@@ -344,8 +373,14 @@ IGNORED = {
     "team",  # the team the rows belong to
     "updated_by",  # edit history: a restored team starts a new one
 }
-# A reminder's key names database ids; see test_reminder_keys_are_made_anew.
-IGNORED_BY_MODEL = {ReminderLog: {"key"}}
+# A reminder's key names database ids; see test_reminder_keys_are_made_anew. Which item
+# a comment is on is an id too (test_comments_keep_what_they_are_on). An imported
+# mention is made seen and told, now: test_imported_mentions_notify_nobody.
+IGNORED_BY_MODEL = {
+    ReminderLog: {"key"},
+    Comment: {"target_id"},
+    Mention: {"created_at", "seen_at", "digested_at"},
+}
 # What a copy beside its original cannot keep: addresses unique in the database.
 COPY_IGNORES = {"slug", "calendar_token", "key"}
 
@@ -373,6 +408,8 @@ def team_rows(team) -> dict[type, models.QuerySet]:
         ModeratorAssignment: ModeratorAssignment.objects.filter(team=team),
         ImportedPost: ImportedPost.objects.filter(team=team),
         ReminderLog: ReminderLog.objects.filter(team=team),
+        Comment: Comment.objects.filter(**by_day),
+        Mention: Mention.objects.filter(comment__day__team=team),
     }
 
 
@@ -387,6 +424,8 @@ def natural(value):
         return value.name
     if isinstance(value, TemplateVersion):
         return (value.template.name, value.number)
+    if isinstance(value, Comment):
+        return (value.day.date, value.created_at)
     if isinstance(value, MemberLog | PostSource):
         return (value.day.date, value.member.display_name)
     if isinstance(value, memoryview):  # a BinaryField's value on PostgreSQL
@@ -519,7 +558,7 @@ def test_the_rich_team_sets_every_field(rich):
 
 def test_the_document_is_plain_json_with_natural_keys(rich, django_assert_max_num_queries):
     # A fixed number of queries however many days: everything is prefetched.
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(27):
         document = export_team(rich)
 
     assert document["format"] == "studylog-team"
@@ -956,3 +995,51 @@ def test_imported_posts_export_the_same_after_the_team_moves():
     moved = import_team(document)
 
     assert posts_by_day(moved) == before
+
+
+def test_comments_keep_what_they_are_on(rich):
+    copy = import_team(export_team(rich), slug="hanbit-copy")
+    day = copy.days.get(number=1)
+    question = day.questions.get(position=2)
+    on_question = day.comments.filter(target_kind="question").order_by("created_at")
+    assert [c.target_id for c in on_question] == [question.pk, question.pk]
+    reply = on_question[1]
+    assert reply.parent == on_question[0] and reply.author.display_name == "박도윤"
+    assert day.comments.get(parent=None, target_kind="").replies.get().body == "올렸어요!"
+    marker = copy.days.get(number=2).comments.get(parent=None)
+    assert marker.is_deleted and marker.body == "" and marker.replies.count() == 1
+
+
+def test_a_comment_on_a_deleted_item_comes_back_on_the_day(rich):
+    day = rich.days.get(number=1)
+    lost = day.questions.get(position=1)
+    Comment.objects.create(day=day, target_kind="question", target_id=lost.pk + 1000, body="고아")
+    document = export_team(rich)
+    (orphan,) = [c for c in document["days"][0]["comments"] if c["body"] == "고아"]
+    assert orphan["target"] is None
+    copy = import_team(document, slug="hanbit-copy")
+    assert copy.days.get(number=1).comments.get(body="고아").target == ""
+
+
+def test_imported_mentions_notify_nobody(rich):
+    copy = import_team(export_team(rich), slug="hanbit-copy")
+    (mention,) = Mention.objects.filter(comment__day__team=copy)
+    assert mention.member.display_name == "이서연"
+    assert mention.seen_at is not None and mention.digested_at is not None
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ({"kind": "questions", "index": 9}, "no item 9 in this day's 'questions'"),
+        ({"kind": "nothing", "index": 0}, "no item 0 in this day's 'nothing'"),
+        ({"kind": "questions", "index": True}, "no item True"),
+        ({"kind": "questions"}, "missing index"),
+    ],
+)
+def test_a_comment_on_no_item_is_refused(rich, target, message):
+    document = export_team(rich)
+    document["days"][0]["comments"][0]["target"] = target
+    with pytest.raises(BackupError, match=re.escape(message)):
+        import_team(document, slug="hanbit-copy")
+    assert not Team.objects.filter(slug="hanbit-copy").exists()

@@ -548,6 +548,38 @@ def week_retro_body(w) -> dict:
     return {"retrospective": "이번 주는 **리뷰**가 알찼다", "version": "0"}
 
 
+def make_comment(w) -> None:
+    """The plain member's comment on the day's first question, naming every other role
+    of the team with @ (so each has a mention to mark seen)."""
+    from sessions import comments
+
+    names = " ".join(f"@{m.display_name}" for m in (w.admin, w.observer, w.moderator))
+    question = w.items["question"][0]
+    w.comment = comments.post(
+        day=w.day, author=w.member, body=f"질문에 덧붙여요 {names}",
+        target=("question", question.pk), user=w.member.user,
+    )  # fmt: skip
+    comments.post(day=w.day, author=w.admin, body="@이멤버 확인", target=("", None), user=None)
+
+
+def comment_url(name: str) -> Callable:
+    return lambda w: reverse(
+        f"peer:{name}", kwargs={"team": w.team.slug, "date": w.day.date, "pk": w.comment.pk}
+    )
+
+
+def comment_jump_url(w) -> str:
+    return reverse("peer:comment", kwargs={"team": w.team.slug, "pk": w.comment.pk})
+
+
+def comment_body(w) -> dict:
+    return {"body": "저도 궁금했어요 @이멤버", "target": f"question:{w.items['question'][0].pk}"}
+
+
+def comment_edit_body(w) -> dict:
+    return {"body": "고쳐 쓴 댓글"}
+
+
 def present_body(w) -> dict:
     return {"index": "1"}
 
@@ -632,6 +664,20 @@ TEAM_ROWS = [
     ("member-log-edit-form", GET, name_only_log_url,    MODERATOR),
     ("member-log-edit",   POST, name_only_log_url,      MODERATOR, name_only_log_body, 200,
      True),
+    # Comments: any member, observers (the mentor) too; a comment's own author edits and
+    # deletes it (OWN: the plain member wrote it), an admin hides it.
+    ("comment-create",    POST, D("comment_create"),    READ,  comment_body,    302, True),
+    ("comment-edit-form", GET,  comment_url("comment_edit"), OWN, None, 200, False,
+     make_comment),
+    ("comment-edit",      POST, comment_url("comment_edit"), OWN, comment_edit_body, 302,
+     True, make_comment),
+    ("comment-delete",    POST, comment_url("comment_delete"), OWN, None, 302, True,
+     make_comment),
+    ("comment-hide",      POST, comment_url("comment_hide"), ADMIN, None, 302, True,
+     make_comment),
+    ("comment-jump",      GET,  comment_jump_url,       READ,  None, 302, False, make_comment),
+    ("comment-open",      POST, comment_jump_url,       READ,  None, 302, False, make_comment),
+    ("mentions-seen",     POST, T("mentions_seen"),     READ,  None, 302, True, make_comment),
     ("present",           GET,  D("present"),           READ),
     ("present-where",     GET,  D("present_position"),  READ),
     ("present-move",      POST, D("present_position"),  MODERATOR, present_body),
@@ -760,6 +806,7 @@ def test_matrix_covers_every_team_url():
         member=SimpleNamespace(pk=3),
         skipped=SimpleNamespace(pk=4),
         template=SimpleNamespace(pk=5),
+        comment=SimpleNamespace(pk=6),
     )
     for endpoint in ENDPOINTS:
         covered.add(resolve(endpoint.url(world)).url_name)

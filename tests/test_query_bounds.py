@@ -2,11 +2,11 @@
 
 Each GET endpoint of the role matrix (tests/test_permissions.py, which lists every team
 URL) is opened on the matrix's world grown a little (so that every list a page
-prefetches has rows: an empty one costs no query), then again after the team has
-written four times as much: more days, members, items of each kind on the world's day,
-logs with links, open follow-ups. The second count may not exceed the first, and no
-page may take more than MAX_QUERIES. (tests/test_queries.py holds
-tighter bounds, with the reason for each, for the pages opened most.)
+prefetches has rows: an empty one costs no query), then again after the team has written
+four times as much: more days, members, items of each kind on the world's day, logs with
+links, open follow-ups, comments with replies and mentions. The second count may not
+exceed the first, and no page may take more than MAX_QUERIES. (tests/test_queries.py
+holds tighter bounds, with the reason for each, for the pages opened most.)
 """
 
 import datetime
@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sessions import search_index
-from sessions.models import DayTemplate, TemplateVersion
+from sessions.models import Comment, DayTemplate, Mention, TemplateVersion
 
 from . import test_permissions as permissions
 from .factories import (
@@ -64,10 +64,19 @@ def grow(w, scale: int, offset: int) -> None:
         for i in range(8 * scale):
             who = everyone[i % len(everyone)]
             SuggestionFactory(day=day, status="accepted")
-            QuestionFactory(day=day, asked_by=who, answered_by=who, needs_follow_up=True)
+            question = QuestionFactory(day=day, asked_by=who, answered_by=who, needs_follow_up=True)
             ReviewFactory(day=day, presenters=[who])
             SectionFactory(day=day)
             ActionItemFactory(day=day, owner=who)
+            # A comment on the question and one on the day, each answered and naming
+            # someone; every other one hidden by an admin.
+            for target in (("question", question.pk), ("", None)):
+                said = Comment.objects.create(
+                    day=day, target_kind=target[0], target_id=target[1], author=who,
+                    body=f"@{everyone[0].display_name} 확인 부탁", hidden=i % 2 == 1,
+                )  # fmt: skip
+                Comment.objects.create(day=day, parent=said, author=everyone[0], body="네")
+                Mention.objects.create(comment=said, member=everyone[0])
         for member in members:
             log = MemberLogFactory(day=day, member=member)
             for _ in range(3):

@@ -20,9 +20,10 @@ import pytest
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from sessions import outbound, reminders
-from sessions.models import Membership, ModeratorAssignment, ReminderLog, SkippedDate
+from sessions import comments, outbound, reminders
+from sessions.models import Membership, Mention, ModeratorAssignment, ReminderLog, SkippedDate
 
 from .factories import DayFactory, MembershipFactory, ReviewFactory, TeamFactory, UserFactory
 
@@ -377,8 +378,9 @@ def test_the_webhook_gets_the_digest_once(cast, hook):
     (request,) = hook.received
     assert request["content_type"] == "application/json"
     body = request["body"]
-    assert set(body) == {"text", "content"}
+    assert set(body) == {"text", "content", "allowed_mentions"}
     assert body["text"] == body["content"]
+    assert body["allowed_mentions"] == {"parse": []}  # Discord: nobody is pinged
     digest = body["text"]
     assert digest.startswith("[Studylog] Tomorrow's peer session at 알파팀")
     assert "March 5, 2024" in digest
@@ -536,3 +538,67 @@ def test_a_reminder_for_the_new_year_shows_the_year(cast, team):
     (moderator,) = [m for m in mail.outbox if m.to == ["alpha-admin@example.com"]]
     assert moderator.subject.endswith("(1/1/2025)")
     assert "https://studylog.example/teams/alpha/days/2025-01-01/edit/" in moderator.body
+
+
+# Mentions in comments reach the next digest ------------------------------------------
+
+
+def _mention(cast, body, *, author=None, hidden=False):
+    comment = comments.post(
+        day=cast.day, author=author or cast.admin, body=body, target=("", None), user=None
+    )
+    if hidden:
+        comments.set_hidden(comment, hidden=True, by=cast.admin, user=None)
+    return comment
+
+
+def test_the_digest_tells_new_mentions_once(cast, hook):
+    cast.team.webhook_url = hook.url
+    cast.team.save()
+    told = _mention(cast, "@이멤버 발표 자료를\n올려 주세요")
+    _mention(cast, "@이멤버 이건 숨긴 댓글", hidden=True)
+    seen = _mention(cast, "@이멤버 이미 본 댓글")
+    Mention.objects.filter(comment=seen).update(seen_at=timezone.now())
+
+    run("--now", MONDAY_NOON)
+
+    digest = hook.received[0]["body"]["text"]
+    assert "New mentions in comments:" in digest
+    link = f"https://studylog.example/teams/alpha/comments/{told.pk}/"
+    line = f"- 이멤버 ← 김관리 (Day2): @이멤버 발표 자료를 올려 주세요 {link}"  # on one line
+    assert line in digest.splitlines()
+    assert "숨긴" not in digest and "이미 본" not in digest
+    assert Mention.objects.get(comment=told).digested_at is not None
+
+    # The next session's digest does not tell it again.
+    _mention(cast, "@이멤버 새 소식")
+    run("--now", "2024-03-05T12:00:00+09:00")
+    second = hook.received[1]["body"]["text"]
+    assert "새 소식" in second and "발표 자료" not in second
+
+
+def test_a_failed_digest_leaves_its_mentions_for_the_next_try(cast, hook):
+    cast.team.webhook_url = hook.url
+    cast.team.save()
+    comment = _mention(cast, "@이멤버 확인해 주세요")
+    hook.statuses.append(500)
+
+    run("--now", MONDAY_NOON)
+    assert Mention.objects.get(comment=comment).digested_at is None
+    run("--now", MONDAY_NOON)  # the retry
+    assert "확인해 주세요" in hook.received[1]["body"]["text"]
+    assert Mention.objects.get(comment=comment).digested_at is not None
+
+
+def test_many_mentions_are_summed_up_within_the_webhook_limit(cast, hook):
+    cast.team.webhook_url = hook.url
+    cast.team.save()
+    for n in range(comments.DIGEST_MENTIONS + 3):
+        _mention(cast, f"@이멤버 {n}번째 " + "길게 " * 200)
+
+    run("--now", MONDAY_NOON)
+
+    digest = hook.received[0]["body"]["text"]
+    assert len(digest) <= 1900
+    assert digest.count("이멤버 ← 김관리") == comments.DIGEST_MENTIONS
+    assert "and 3 more" in digest

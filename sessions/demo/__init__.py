@@ -8,6 +8,7 @@ empty database).
 
 import datetime
 import functools
+import itertools
 import pathlib
 import tomllib
 
@@ -17,11 +18,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import schedule, search_index
+from .. import comments, schedule, search_index
+from ..kinds import KINDS
 from ..models import (
     ActionItem,
     AssignmentReview,
     Attendance,
+    Comment,
     Day,
     DayTemplate,
     FreeSection,
@@ -240,7 +243,32 @@ def _create_day(
 
     for index, member in enumerate(rotation):
         _create_log(day, member, index, data, statuses[member], moderator)
+    _create_comments(day, members, data.get("comments", []))
     return day
+
+
+def _create_comments(day: Day, members: dict[str, Membership], rows: list[dict]) -> None:
+    """The day's comments and their replies, written through sessions/comments.py (so the
+    mentions in them reach the home page), dated that evening, a few minutes apart."""
+    evening = datetime.datetime.combine(day.date, day.team.session_end, tzinfo=day.team.tz)
+    said = itertools.count(1)
+
+    def post(row: dict, **where) -> Comment:
+        author = members[row["author"]]
+        comment = comments.post(day=day, author=author, body=row["body"], user=author.user, **where)
+        at = min(evening + datetime.timedelta(minutes=7 * next(said)), timezone.now())
+        Comment.objects.filter(pk=comment.pk).update(created_at=at)
+        return comment
+
+    for row in rows:
+        target = ("", None)
+        if "on" in row:
+            kind, place = row["on"].split()
+            item = getattr(day, KINDS[kind].related).order_by("position")[int(place) - 1]
+            target = (kind, item.pk)
+        parent = post(row, target=target)
+        for reply in row.get("replies", []):
+            post(reply, target=target, parent=parent)
 
 
 def _create_log(

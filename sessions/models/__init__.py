@@ -2,6 +2,7 @@
 
 from .accounts import Profile
 from .blog import BlogConnection, PublishedPost
+from .comments import Comment, Mention
 from .day import Attendance, Day
 from .history import Revision
 from .images import TeamImage
@@ -18,6 +19,7 @@ __all__ = [
     "ActionItem",
     "AssignmentReview",
     "BlogConnection",
+    "Comment",
     "Attendance",
     "Day",
     "DayTemplate",
@@ -25,6 +27,7 @@ __all__ = [
     "FreeSection",
     "Invitation",
     "JoinLink",
+    "Mention",
     "MemberLog",
     "PostSource",
     "Profile",

@@ -16,10 +16,12 @@ class Revision(models.Model):
         RESTORED = "restored", _("restored")
         RESOLVED = "resolved", _("resolved")
         REOPENED = "reopened", _("reopened")
+        HIDDEN = "hidden", _("hidden")  # a comment, by an admin
+        UNHIDDEN = "unhidden", _("shown again")
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="revisions")
-    # "session" (the day's own fields and attendance), "log" (a member's log) or an
-    # item kind's slug ("question", …); with object_id, names the row that changed.
+    # "session" (the day's own fields and attendance), "log" (a member's log), "comment"
+    # or an item kind's slug ("question", …); with object_id, names the row that changed.
     kind = models.CharField(max_length=20)
     object_id = models.PositiveBigIntegerField()
     action = models.CharField(max_length=10, choices=Action)

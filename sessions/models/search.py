@@ -1,6 +1,6 @@
 """The search index: one document per day and scope, kept in step with the day's items.
 
-A day's searchable text (title and tags, items, team-visible retrospectives) is
+A day's searchable text (title and tags, items, team-visible retrospectives, comments) is
 copied, case-folded, into `SearchDoc.text`, once for the whole day (scope "all") and
 once per kind of item, so that "every word somewhere in this day" is one row's test
 whatever the filters. A private retrospective is searchable by its author only: the
@@ -33,6 +33,7 @@ class SearchDoc(models.Model):
         TITLE = "title"
         RETROSPECTIVE = "retrospective"
         FOLLOW_UP = "followup"  # the day's open follow-up questions only
+        COMMENT = "comment"  # the comments on the day and its items, as the team reads them
 
     day = models.ForeignKey("peer.Day", on_delete=models.CASCADE, related_name="search_docs")
     team = models.ForeignKey("peer.Team", on_delete=models.CASCADE, related_name="+")

@@ -8,22 +8,25 @@ from django.utils.translation import gettext_lazy as _
 
 from ..kinds import SEARCHED
 from ..korean import Word, parts
-from ..models import MemberLog, Membership, SearchDoc
-from ..search_index import FIELDS, fold
+from ..models import Comment, MemberLog, Membership, SearchDoc
+from ..search_index import COMMENT_FIELDS, FIELDS, fold
 
 MAX_TERMS = 8  # more words than this are dropped: each one adds a clause to the query
 
 # The kinds of item whose matches a day's results list, in order, with their fields:
 # what the search documents hold (the registry's kinds, kinds.SEARCHED), and
-# members' logs (retrospectives, and the 학습 내용 notes searched with them).
+# members' logs (retrospectives, and the 학습 내용 notes searched with them), and the
+# comments.
 ITEM_KINDS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     **{str(scope): spec for scope, spec in FIELDS.items()},
     "retrospective": (MemberLog, ("retrospective", "study_notes")),
+    "comment": (Comment, COMMENT_FIELDS),
 }
 KIND_CHOICES = [
     ("title", _("Title and tags")),
     *((slug, kind.search_label) for slug, kind in SEARCHED.items()),
     ("retrospective", _("Retrospectives")),
+    ("comment", _("Comments")),
 ]
 NEWEST, RELEVANCE = "newest", "relevance"
 

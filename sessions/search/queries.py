@@ -245,6 +245,11 @@ def _item_sql(kind, membership, filters, day_ids) -> tuple[str, list]:
         join = f" JOIN {members} ON {members}.id = {table}.member_id"
         where.append(f"({table}.visibility = %s OR {table}.member_id = %s)")
         params += [MemberLog.Visibility.TEAM, membership.pk]
+    if kind == "comment":  # by its author (gone: no name), only those the team reads
+        members = Membership._meta.db_table
+        who, position = f"COALESCE({members}.display_name, '')", f"{table}.id"
+        join = f" LEFT JOIN {members} ON {members}.id = {table}.author_id"
+        where.append(f"{table}.deleted_at IS NULL AND NOT {table}.hidden")
     if filters.follow_up and kind in ("question", "action"):
         where.append(f"{table}.resolved_at IS NULL")
         if kind == "question":

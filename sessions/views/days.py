@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .. import followups, fragments, page_cache, page_patch, schedule, services
+from .. import comments, followups, fragments, page_cache, page_patch, schedule, services
 from ..access import get_day_for, get_team_for, require_open
 from ..forms.day import DayForm
 from ..forms.followups import attach_resolve_forms
@@ -99,6 +99,7 @@ def day_record(request, team, date):
     # Follow-ups from earlier days still open (and those resolved on this date): 2 queries.
     carried = followups.carried_over(day)
     context["carried"] = attach_resolve_forms(carried, can_write=membership.can_write)
+    context["threads"] = comments.threads_for_record(day, membership)  # 1 query
     refs = page_patch.refs_of(carried)  # shown outside their slots: no patch for them
     return page_cache.render(request, team, "peer/day_record.html", context, day=day, refs=refs)
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .. import history
 from ..access import get_day_for, may_edit_items, writable_logs
-from ..models import Day, Membership, Revision
+from ..models import Comment, Day, Membership, Revision
 
 REVISIONS_PER_PAGE = 30
 
@@ -22,12 +22,24 @@ def _may_restore(rev: Revision, day: Day, membership: Membership, own_logs: set[
     """Restoring is saving: the same people who may save that part of the day. A log
     is restored by whoever may write it (access.may_write_log; on a closed day too,
     as it is edited)."""
+    if rev.kind == history.COMMENT:  # its author edits it; nobody restores it
+        return False
     if rev.kind == history.LOG:
         return membership.can_write and rev.object_id in own_logs
     if rev.kind == history.SESSION:
         # The session's state includes its moderator: restoring it may hand the day over.
         return may_edit_items(rev.kind, day, membership) and day.can_moderate(membership)
     return may_edit_items(rev.kind, day, membership)
+
+
+def _unreadable_comments(rows, membership: Membership) -> set[int]:
+    """The comments on this page of revisions whose text the reader may not see: hidden
+    by an admin, and not theirs (one query)."""
+    ids = {rev.object_id for rev in rows if rev.kind == history.COMMENT}
+    if not ids or membership.is_admin:
+        return set()
+    hidden = Comment.objects.filter(pk__in=ids, hidden=True).exclude(author=membership)
+    return set(hidden.values_list("pk", flat=True))
 
 
 def _own_logs(day: Day, membership: Membership) -> set[int]:
@@ -51,13 +63,18 @@ def day_history(request, team, date):
     )
     names = {pk: name for pk, _user, name in members}
     authors = {user: name for _pk, user, name in members if user is not None}
+    unreadable = _unreadable_comments(rows, membership)
+
+    def shown(rev) -> bool:
+        return not (rev.kind == history.COMMENT and rev.object_id in unreadable)
+
     entries = [
         {
             "rev": rev,
-            "title": history.title_of(rev, names, owners),
+            "title": history.title_of(rev, names, owners) if shown(rev) else _("Hidden comment"),
             "author": authors.get(rev.author_id),
             "coauthors": [authors[user] for user in rev.coauthors if user in authors],
-            "changes": history.changes(rev, names),
+            "changes": history.changes(rev, names) if shown(rev) else [],
             "restorable": _may_restore(rev, day, membership, own_logs),
         }
         for rev in rows

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from .. import followups, schedule, services
+from .. import comments, followups, schedule, services
 from ..access import get_team_for
 from ..forms.invitations import EmailInvitationForm, InvitationForm, JoinLinkForm
 from ..forms.teams import MemberForm, SignupForm, TeamForm
@@ -38,6 +38,7 @@ def home(request):
         items = followups.open_for_member(m)  # one query
         m.open_items, m.open_more = items[:HOME_FOLLOW_UPS], max(len(items) - HOME_FOLLOW_UPS, 0)
         m.open_total = len(items)
+    comments.attach_unseen_mentions(memberships)  # one query for all the teams
     return render(request, "peer/home.html", {"memberships": memberships, "horizon": DUTY_HORIZON})
 
 
