@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from . import comments, dates, outbound, schedule
 from .models import AssignmentReview, Day, Membership, ReminderLog, Team
+from .search.plain import plain
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +175,7 @@ def _remind_team(report: TeamReport) -> None:
             for mention in shown:
                 path = reverse("peer:comment", args=[team.slug, mention.comment_id])
                 mention.url = _absolute(path)
-                text = " ".join(mention.comment.body.split())  # one line
+                text = plain(mention.comment.body)  # one line, without its markup
                 mention.snippet = text if len(text) <= 60 else text[:59] + "…"
             more = len(mentions) - len(shown)
             text = _render(

@@ -4,6 +4,7 @@ from django import template
 
 from .. import dates
 from ..markdown import render_markdown
+from ..search.plain import plain
 
 register = template.Library()
 
@@ -25,6 +26,13 @@ def _today(team):
     from ..schedule import local_today  # schedule imports the models
 
     return local_today(team) if team else None
+
+
+@register.filter(name="plain")
+def plain_text(text):
+    """`{{ comment.body|plain }}`: markdown as the reader sees it, on one line, for a
+    short preview (autoescaped like any text)."""
+    return plain(text or "")
 
 
 @register.filter

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRefresh
 
 from .. import comments
 from ..access import get_day_for, get_team_for
@@ -98,8 +98,13 @@ def comment_delete(request, team, date, pk):
     team, _membership, day, comment = _own(request, team, date, pk)
     anchor = f"comment-{comment.parent_id}" if comment.parent_id else "comments"
     comments.delete(comment, user=request.user)
-    url = _on_record(team, day, anchor=anchor)
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    # htmx asked (after its confirm): reload the record where it is. A redirect that
+    # changes only the #fragment would not reload the page.
+    return (
+        HttpResponseClientRefresh()
+        if request.htmx
+        else redirect(_on_record(team, day, anchor=anchor))
+    )
 
 
 @login_required
