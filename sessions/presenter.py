@@ -8,7 +8,9 @@ version of the template the day was made from (sessions/models/templates.py), or
 template defaults for a day made without one.
 
 The moderator's position is kept in the shared cache (Redis in production): it is where
-everyone's screen is right now, not part of the record, and it lapses after a day.
+everyone's screen is right now, not part of the record, and it lapses after a day. Each
+move is also told to the pages following it over the live layer (live/present.py); pages
+without it ask every second.
 """
 
 import datetime
@@ -18,6 +20,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .live import notify
 from .models import Day, TemplateVersion
 
 POSITION_SECONDS = 60 * 60 * 24
@@ -71,8 +74,11 @@ def position(day: Day) -> dict:
 
 
 def move(day: Day, index: int) -> dict:
+    """Move everyone there: kept for the pages that ask, told to those listening live."""
     cache.set(_key(day), {"index": index, "moved_at": _ms(timezone.now())}, POSITION_SECONDS)
-    return position(day)
+    where = position(day)
+    notify.presenter_moved(day.pk, where)
+    return where
 
 
 def _ms(moment: datetime.datetime) -> int:

@@ -23,7 +23,8 @@ def message_id() -> str:
 
 
 def group_name(scope: str, pk: int) -> str:
-    """The channel-layer group of a day's document ("day") or a member's log ("log")."""
+    """The channel-layer group of a day's document ("day"), a member's log ("log"), or a
+    day's presenter's view ("present")."""
     return f"live-{scope}-{pk}"
 
 

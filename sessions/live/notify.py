@@ -71,3 +71,8 @@ def texts_saved(row) -> None:
             "version": row.version,
         }
         _send(group_name(scope, pk), event)
+
+
+def presenter_moved(day_id: int, position: dict) -> None:
+    """The moderator moved the presenter's view: its followers go there (live/present.py)."""
+    _send(group_name("present", day_id), {"type": "present.moved", "position": position})

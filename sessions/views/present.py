@@ -1,6 +1,7 @@
 """The presenter's view: a day's agenda full screen, read-only, with a timer per part;
 the moderator's moves carry everyone's screens (sessions/presenter.py)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -28,6 +29,10 @@ def present(request, team, date):
         "version": presenter.version_of(day),
         "participants": [a.member for a in day.attendances.all() if a.took_part],
         "can_lead": day.can_moderate(membership),
+        # Followers hear the moderator's moves over the live layer where there is one.
+        "live_url": f"/ws/teams/{team.slug}/days/{day.iso}/present/"
+        if settings.LIVE_EDITING
+        else "",
     }
     return render(request, "peer/present.html", context)
 

@@ -1,5 +1,7 @@
 /* The presenter's view (templates/peer/present.html): one part of the day at a time,
- * a timer per part, keys to move; the moderator's moves carry everyone who follows. */
+ * a timer per part, keys to move; the moderator's moves carry everyone who follows.
+ * Followers hear the moves over the live socket (sessions/live/present.py) where the
+ * page has one (data-live-url), and ask every second while it is not open. */
 (function () {
   "use strict";
   const root = document.querySelector("[data-present]");
@@ -56,7 +58,7 @@
     followButton.textContent = on ? root.dataset.followingText : root.dataset.followText;
     followButton.classList.toggle("is-on", on);
     followButton.setAttribute("aria-pressed", on ? "true" : "false");
-    if (on) poll();
+    if (on) poll(true); // where the moderator is now, socket or not
   }
 
   function go(n) {
@@ -95,20 +97,42 @@
     sending = false;
   }
 
-  async function poll() {
-    if (!following) return;
+  function follow(position) {
+    offset = position.now - Date.now();
+    if (position.index !== null && position.moved_at !== lastMoved && following) {
+      lastMoved = position.moved_at;
+      show(position.index, position.moved_at - offset);
+    }
+  }
+
+  async function poll(now) {
+    if (!following || (listening && !now)) return;
     try {
       const response = await fetch(root.dataset.positionUrl, { credentials: "same-origin" });
-      if (!response.ok) return;
-      const position = await response.json();
-      offset = position.now - Date.now();
-      if (position.index !== null && position.moved_at !== lastMoved && following) {
-        lastMoved = position.moved_at;
-        show(position.index, position.moved_at - offset);
-      }
+      if (response.ok) follow(await response.json());
     } catch (error) {
       /* offline for a moment: the next poll tries again */
     }
+  }
+
+  // The live socket: while it is open, the moves come to this page and polling rests.
+  let listening = false;
+  function listen() {
+    if (!root.dataset.liveUrl || !window.WebSocket) return;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}${root.dataset.liveUrl}`);
+    socket.addEventListener("open", () => { listening = true; });
+    socket.addEventListener("message", (event) => {
+      try {
+        follow(JSON.parse(event.data));
+      } catch (error) {
+        /* not a position: ignored */
+      }
+    });
+    socket.addEventListener("close", () => {
+      listening = false;
+      setTimeout(listen, 3000); // polling carries on meanwhile
+    });
   }
 
   document.addEventListener("keydown", (event) => {
@@ -134,6 +158,7 @@
   root.querySelector("[data-fullscreen]").addEventListener("click", fullscreen);
 
   setFollowing(true);
+  listen();
   setInterval(poll, POLL_MS);
   setInterval(tick, 500);
   tick();

@@ -105,3 +105,28 @@ def test_the_moderator_moves_a_members_screen(new_page):
     expect(member.locator("[data-counter]")).to_have_text("3 / 4")
     moderator.keyboard.press("ArrowLeft")
     expect(member.locator("[data-counter]")).to_have_text("2 / 4", timeout=5_000)
+
+
+def test_with_the_live_layer_a_follower_moves_without_asking(live_page):
+    """Served over ASGI, the member's page hears the moves on its socket: here it may not
+    ask for the position at all (its polls are cut off), and still follows."""
+    day = presented_day()
+    moderator, member = live_page(1280, name="moderator"), live_page(390, name="member")
+    login(moderator, "mod", PASSWORD)
+    login(member, "ara", PASSWORD)
+    asked = []
+
+    def refuse(route):
+        asked.append(route.request.method)
+        route.abort()
+
+    member.route("**/present/position/", refuse)
+    open_present(moderator, day)
+    open_present(member, day)
+
+    moderator.keyboard.press("ArrowRight")
+    moderator.keyboard.press("ArrowRight")
+    expect(member.locator("[data-counter]")).to_have_text("3 / 4", timeout=5_000)
+    moderator.keyboard.press("ArrowLeft")
+    expect(member.locator("[data-counter]")).to_have_text("2 / 4", timeout=5_000)
+    assert set(asked) == {"GET"}  # it did ask (on opening), and got nothing: the socket carried it
