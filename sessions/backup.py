@@ -830,9 +830,10 @@ def _comment_target(target, where: str, items: dict) -> tuple[str, int | None]:
     if target is None:
         return "", None
     _check_keys(target, {"kind", "index"}, where)
-    made, index = items.get(target["kind"]), target["index"]
+    kind, index = target["kind"], target["index"]
+    made = items.get(kind) if isinstance(kind, str) else None
     if made is None or type(index) is not int or not 0 <= index < len(made):
-        raise BackupError(f"{where}: no item {index!r} in this day's {target['kind']!r}.")
+        raise BackupError(f"{where}: no item {index!r} in this day's {kind!r}.")
     return made[index].kind, made[index].pk
 
 

@@ -12,12 +12,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from . import history, search_index
 from .closing import lock_day
 from .kinds import KINDS
 from .models import Comment, Day, Membership, Mention, Revision
+
+
+class Gone(Exception):
+    """The comment (or the one answered) was deleted meanwhile, by another tab or person."""
+
+
+def _current(pk: int) -> Comment:
+    """The comment as stored, under the day's lock its caller holds; Gone if deleted."""
+    comment = Comment.objects.select_related("author").filter(pk=pk, deleted_at=None).first()
+    if comment is None:
+        raise Gone(pk)
+    return comment
+
 
 # An @ starts a mention where no letter, digit or @ stands before it (not in a@b.com).
 _AT = re.compile(r"(?<![\w@])@")
@@ -63,10 +78,13 @@ def post(
     *, day: Day, author: Membership, body: str, target: tuple[str, int | None], parent=None, user
 ) -> Comment:
     """A new comment on `target` ("", None for the day; a kind's slug and an item id), or a
-    reply to `parent` (on its thread). The caller's form checked both belong to `day`."""
-    kind, pk = (parent.target_kind, parent.target_id) if parent is not None else target
+    reply to `parent` (on its thread). The caller's form checked both belong to `day`;
+    Gone if the parent was deleted since."""
     with transaction.atomic(), search_index.deferred():
         lock_day(day.pk)
+        if parent is not None:
+            parent = _current(parent.pk)
+        kind, pk = (parent.target_kind, parent.target_id) if parent is not None else target
         comment = Comment(
             day=day, target_kind=kind, target_id=pk, parent=parent, author=author, body=body
         )
@@ -82,7 +100,7 @@ def edit(comment: Comment, *, body: str, user) -> Comment:
     with transaction.atomic(), search_index.deferred():
         lock_day(comment.day_id)
         # As stored: a bound ModelForm has already put the new text on its instance.
-        comment = Comment.objects.select_related("author").get(pk=comment.pk)
+        comment = _current(comment.pk)
         before = snapshot(comment)
         comment.body = body
         comment.edited_at = timezone.now()
@@ -99,6 +117,10 @@ def delete(comment: Comment, *, user) -> None:
     stand; a marker whose last reply goes is deleted with it."""
     with transaction.atomic(), search_index.deferred():
         lock_day(comment.day_id)
+        try:
+            comment = _current(comment.pk)
+        except Gone:
+            return  # deleted from another tab meanwhile: nothing left to do
         history.record(comment, Revision.Action.DELETED, user=user, before=snapshot(comment))
         comment.mentions.all().delete()
         if comment.replies.exists():
@@ -112,11 +134,12 @@ def delete(comment: Comment, *, user) -> None:
 
 
 def set_hidden(comment: Comment, *, hidden: bool, by: Membership, user) -> None:
-    """An admin hides a comment, or shows it again."""
-    if comment.hidden == hidden:
-        return
+    """An admin hides a comment, or shows it again; Gone if it was deleted meanwhile."""
     with transaction.atomic(), search_index.deferred():
         lock_day(comment.day_id)
+        comment = _current(comment.pk)
+        if comment.hidden == hidden:
+            return
         before = snapshot(comment)
         comment.hidden, comment.hidden_by = hidden, by if hidden else None
         comment.save(update_fields=["hidden", "hidden_by"])
@@ -184,7 +207,6 @@ def target_exists(day: Day, kind: str, pk: int) -> bool:
 # Mentions -------------------------------------------------------------------------------
 
 HOME_MENTIONS = 5  # a home card lists this many of the member's unseen mentions
-_UNSEEN_CAP = 100  # counted up to this many, per account
 
 
 def unseen_mentions(memberships: Iterable[Membership]):
@@ -203,13 +225,20 @@ def unseen_mentions(memberships: Iterable[Membership]):
 
 
 def attach_unseen_mentions(memberships: list[Membership]) -> None:
-    """Give each membership (of one account, for its home page) `.unseen`, the newest few
-    unseen mentions, and `.unseen_total`; one query."""
+    """Give each membership (of one account, for its home page) `.unseen`, its newest few
+    unseen mentions, and `.unseen_total`, how many it has: one query for all the teams,
+    ranking each member's mentions apart."""
+    newest = [F("created_at").desc(), F("id").desc()]
+    ranked = unseen_mentions(memberships).annotate(
+        rank=Window(RowNumber(), partition_by=[F("member_id")], order_by=newest),
+        total=Window(Count("id"), partition_by=[F("member_id")]),
+    )
     found: dict[int, list[Mention]] = {m.pk: [] for m in memberships}
-    for mention in unseen_mentions(memberships)[:_UNSEEN_CAP]:
+    for mention in ranked.filter(rank__lte=HOME_MENTIONS):
         found[mention.member_id].append(mention)
     for m in memberships:
-        m.unseen, m.unseen_total = found[m.pk][:HOME_MENTIONS], len(found[m.pk])
+        m.unseen = found[m.pk]
+        m.unseen_total = found[m.pk][0].total if found[m.pk] else 0
 
 
 DIGEST_MENTIONS = 8  # a reminder digest lists this many mentions, then says how many more

@@ -20,6 +20,7 @@ a fragment gone from the cache) renders the page afresh, as without patches.
 
 import datetime
 import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,17 +53,19 @@ class Slots:
     refs: frozenset[str] = field(default_factory=frozenset)
 
 
-_MARK = re.compile("\ue000([^\ue001]*)\ue001")
-
-
 def render(template: str, context: dict, request, versions: dict[str, int]) -> tuple[str, list]:
     """Render a page whose `items_html` are fragments by slot, noting where each lands:
-    the HTML and its spans (slot, version, start, end) in UTF-8 bytes."""
+    the HTML and its spans (slot, version, start, end) in UTF-8 bytes.
+
+    Each slot is marked with a word nobody can type: this render's own secret, between
+    two private-use characters (which user text may hold, and the sanitizer keeps)."""
     fragments = context["items_html"]
-    marks = {slot: mark_safe(f"\ue000{slot}\ue001") for slot in fragments}  # noqa: S308
+    secret = secrets.token_hex(8)
+    marks = {slot: mark_safe(f"\ue000{secret}{slot}\ue001") for slot in fragments}  # noqa: S308
     html = render_to_string(template, {**context, "items_html": marks}, request)
+    mark = re.compile(f"\ue000{secret}([^\ue001]*)\ue001")
     parts, spans, at = [], [], 0
-    for n, piece in enumerate(_MARK.split(html)):
+    for n, piece in enumerate(mark.split(html)):
         if n % 2:  # a slot's name
             text = fragments[piece]
             size = len(text.encode())

@@ -1035,6 +1035,7 @@ def test_imported_mentions_notify_nobody(rich):
         ({"kind": "nothing", "index": 0}, "no item 0 in this day's 'nothing'"),
         ({"kind": "questions", "index": True}, "no item True"),
         ({"kind": "questions"}, "missing index"),
+        ({"kind": ["questions"], "index": 0}, "no item 0 in this day's ['questions']"),
     ],
 )
 def test_a_comment_on_no_item_is_refused(rich, target, message):

@@ -3,6 +3,8 @@ level deep, sanitized markdown, @mentions to the home page, edit and delete by t
 author, hiding by an admin, and their place in history and search."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ from sessions.models import Comment, Day, Membership, Mention, Revision
 from sessions.search import search
 from sessions.search.criteria import Filters
 
-from .factories import MembershipFactory, QuestionFactory
+from .factories import DayFactory, MembershipFactory, QuestionFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -300,9 +302,6 @@ def test_the_home_page_reads_mentions_in_one_query(
     day, as_member, team_member, django_assert_max_num_queries
 ):
     def opened() -> int:
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as queries:
             assert as_member.get(reverse("peer:home")).status_code == 200
         return len(queries)
@@ -350,3 +349,95 @@ def test_a_deleted_comment_leaves_search(day):
     comment = say(day, "김관리", "곧 사라질 단어 오로라")
     comments.delete(comment, user=None)
     assert search(day.team, member("이멤버"), "오로라").days == []
+
+
+# What the review found: deleted text in history, orphan threads, races ------------------
+
+
+def test_a_deleted_or_hidden_comments_text_leaves_the_history_of_others(
+    day, as_member, as_observer, as_admin
+):
+    history_url = reverse("peer:day_history", args=["alpha", day.date])
+    said = say(day, "이멤버", "지워질 속마음")
+    hidden = say(day, "이멤버", "숨겨질 속마음")
+    comments.set_hidden(hidden, hidden=True, by=member("김관리"), user=None)
+    comments.delete(said, user=None)
+    comments.delete(hidden, user=None)  # gone from the table: nothing left to ask
+
+    observer_page = as_observer.get(history_url).content.decode()
+    assert "속마음" not in observer_page
+    assert "삭제되었거나 숨겨진 댓글" in observer_page
+    assert "지워질 속마음" in as_admin.get(history_url).content.decode()
+
+
+def test_a_reply_in_the_thread_of_a_deleted_item_goes_in_at_once(day, as_member, as_admin):
+    question = QuestionFactory(day=day, question="곧 지울 질문")
+    target = f"question:{question.pk}"
+    parent = say(day, "김관리", "질문에 단 댓글", target=("question", question.pk))
+    question.delete()
+
+    # The reply form of the orphan thread, as the page posts it: with its gone target.
+    response = as_member.post(
+        create_url(day), {"body": "늦은 답글", "parent": parent.pk, "target": target}
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get(parent=parent).target == target
+
+
+def test_an_orphan_thread_offers_no_new_comment(day, as_member):
+    question = QuestionFactory(day=day)
+    target = f"question:{question.pk}"
+    say(day, "김관리", "질문에 단 댓글", target=("question", question.pk))
+    question.delete()
+    html = as_member.get(record_url(day)).content.decode()
+    orphan = between(html, "comment-orphan", "</section>")
+    assert f'name="target" value="{target}"' in orphan  # in its reply form
+    assert orphan.count('class="comment-form"') == orphan.count('name="parent"') == 1
+
+
+def test_editing_or_hiding_a_comment_deleted_meanwhile_is_404(day, as_member, as_admin):
+    comment = say(day, "이멤버", "다른 탭에서 지운 글")
+    stale_edit = url("comment_edit", comment)
+    stale_hide = url("comment_hide", comment)
+    Comment.objects.filter(pk=comment.pk).delete()
+
+    assert as_member.post(stale_edit, {"body": "고친 글"}).status_code == 404
+    assert as_admin.post(stale_hide, {"hidden": "1"}).status_code == 404
+    assert not Comment.objects.exists()
+
+
+def test_a_reply_to_a_comment_deleted_while_it_was_sent_is_refused_with_its_text(day):
+    parent = say(day, "김관리", "곧 지워질 댓글")
+    stale = Comment.objects.get(pk=parent.pk)
+    comments.delete(parent, user=None)
+    with pytest.raises(comments.Gone):
+        comments.post(
+            day=day,
+            author=member("이멤버"),
+            body="답글",
+            target=("", None),
+            parent=stale,
+            user=None,
+        )
+    assert not Comment.objects.exists()
+
+
+def test_each_team_card_lists_its_own_mentions(day, team, team_member, as_member):
+    other = TeamFactory(name="둘째팀", slug="second")
+    Membership.objects.create(team=other, user=team_member, display_name="이멤버")
+    Membership.objects.create(team=other, display_name="박둘째")
+    other_day = DayFactory(team=other, date=day.date, number=1)
+    for n in range(comments.HOME_MENTIONS + 3):
+        say(day, "김관리", f"@이멤버 알파 {n}")
+    comments.post(
+        day=other_day,
+        author=other.memberships.get(display_name="박둘째"),
+        body="@이멤버 둘째팀 소식",
+        target=("", None),
+        user=None,
+    )
+
+    home = as_member.get(reverse("peer:home")).content.decode()
+    assert "둘째팀 소식" in home
+    assert home.count("알파 ") == comments.HOME_MENTIONS
+    assert f'<span class="count">{comments.HOME_MENTIONS + 3}</span>' in home

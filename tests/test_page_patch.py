@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sessions import page_cache, page_patch
+from sessions import comments, page_cache, page_patch
 from sessions.kinds import KINDS
 from sessions.live import texts
 from sessions.live.texts import Key
@@ -270,3 +270,18 @@ def test_splicing_moves_the_later_slots():
     (_, version, start, end), (_, _, start2, end2) = moved.spans
     assert version == 2 and new[start:end].decode() == "<li>하나를 고침</li>"
     assert new[start2:end2].decode() == "<li>둘</li>"
+
+
+def test_text_that_looks_like_a_slot_mark_is_only_text(day, team_member, as_member):
+    """The marks that note where each item lands are private-use characters, which user
+    text may hold: a comment holding them is shown as typed, the items stay patchable."""
+    question = QuestionFactory(day=day, question="원래 질문")
+    author = team_member.memberships.get()
+    typed = f"\ue000question:{question.pk}\ue001 그리고 \ue000없는칸\ue001"
+    comments.post(day=day, author=author, body=typed, target=("", None), user=None)
+
+    html, _queries = view(as_member, day)
+    assert "그리고" in html
+    post_edit(as_member, question, question="고친 질문")
+    patched, queries = view(as_member, day)
+    assert "고친 질문" in patched and queries == HIT_QUERIES

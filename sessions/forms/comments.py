@@ -32,40 +32,48 @@ class CommentForm(TeamScopedForm):
             raise forms.ValidationError(_("Write something to post."), code="required")
         return body
 
-    def clean_target(self) -> tuple[str, int | None]:
-        value = self.cleaned_data["target"].strip()
-        if not value:
-            return "", None
-        kind, _sep, pk = value.partition(":")
-        pk = parse_id(pk)
-        if pk is None or not comments.target_exists(self.day, kind, pk):
-            # A teammate deleted the item while this was typed: posting again comments
-            # on the day, with the text kept.
-            self.data = self.data.copy()
-            self.data["target"] = ""
-            raise forms.ValidationError(
-                _(
-                    "The item this comment was on is no longer in this day. Post it again "
-                    "to comment on the day instead."
-                ),
-                code="gone",
-            )
-        return kind, pk
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:  # a new comment: where it goes
+            self._clean_where(data)
+        return data
 
-    def clean_parent(self) -> Comment | None:
-        pk = parse_id(self.cleaned_data["parent"])
-        if not self.cleaned_data["parent"]:
-            return None
-        parent = (
-            Comment.objects.filter(day=self.day, pk=pk, parent=None, deleted_at=None).first()
-            if pk is not None
-            else None
-        )
-        if parent is None:
-            self.data = self.data.copy()
-            self.data["parent"] = ""
-            raise forms.ValidationError(
-                _("The comment you answered is no longer there. Post again to comment on its own."),
-                code="gone",
-            )
-        return parent
+    def _clean_where(self, data: dict) -> None:
+        """A reply goes on its parent's thread, whatever `target` says (a deleted item's
+        thread takes replies too); otherwise `target` must be an item of this day. Where
+        either is gone, the error says so and the next post goes on the day."""
+        parent_id, target = data.pop("parent", ""), data.pop("target", "")
+        data["parent"], data["target"] = None, ("", None)
+        if parent_id:
+            pk = parse_id(parent_id)
+            found = Comment.objects.filter(day=self.day, pk=pk, parent=None, deleted_at=None)
+            parent = found.first() if pk is not None else None
+            if parent is not None:
+                data["parent"] = parent
+                data["target"] = (parent.target_kind, parent.target_id)
+                return
+            self.gone("parent")
+            return
+        if target:
+            kind, _sep, pk = target.strip().partition(":")
+            pk = parse_id(pk)
+            if pk is None or not comments.target_exists(self.day, kind, pk):
+                self.gone("target")
+                return
+            data["target"] = (kind, pk)
+
+    def gone(self, name: str) -> None:
+        """Refuse, saying what went; the page posts again without it (on the day, or on its
+        own), keeping the text."""
+        self.data = self.data.copy()
+        self.data[name] = ""
+        self.add_error(name, forms.ValidationError(GONE[name], code="gone"))
+
+
+GONE = {
+    "target": _(
+        "The item this comment was on is no longer in this day. Post it again "
+        "to comment on the day instead."
+    ),
+    "parent": _("The comment you answered is no longer there. Post again to comment on its own."),
+}

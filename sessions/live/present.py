@@ -10,12 +10,12 @@ removed while listening hears positions (part numbers, never content) until they
 the page.
 """
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .. import presenter
 from ..models import Day, Membership
 from .names import group_name
+from .rooms import off_loop
 
 REFUSED, BAD_MESSAGE = 4403, 4400
 
@@ -36,14 +36,14 @@ class PresentConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         route = self.scope["url_route"]["kwargs"]
-        day = await database_sync_to_async(_day_for)(user, route["team"], route["date"])
+        day = await off_loop(_day_for)(user, route["team"], route["date"])
         if day is None:
             await self.close(code=REFUSED)
             return
         self.group = group_name("present", day.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.send_json(await database_sync_to_async(presenter.position)(day))
+        await self.send_json(await off_loop(presenter.position)(day))
 
     async def disconnect(self, code):
         if self.group:

@@ -7,6 +7,7 @@ the text kept.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -59,14 +60,18 @@ def comment_create(request, team, date):
     form = CommentForm(request.POST, day=day)
     if not form.is_valid():
         return _page(request, team, membership, day, form, status=422)
-    comment = comments.post(
-        day=day,
-        author=membership,
-        body=form.cleaned_data["body"],
-        target=form.cleaned_data["target"],
-        parent=form.cleaned_data["parent"],
-        user=request.user,
-    )
+    try:
+        comment = comments.post(
+            day=day,
+            author=membership,
+            body=form.cleaned_data["body"],
+            target=form.cleaned_data["target"],
+            parent=form.cleaned_data["parent"],
+            user=request.user,
+        )
+    except comments.Gone:  # the comment answered was deleted while this was sent
+        form.gone("parent")
+        return _page(request, team, membership, day, form, status=422)
     return redirect(_on_record(team, day, comment.pk))
 
 
@@ -86,7 +91,10 @@ def comment_edit(request, team, date, pk):
     form = CommentForm(request.POST or None, instance=comment, day=day)
     if request.method == "POST":
         if form.is_valid():
-            comments.edit(comment, body=form.cleaned_data["body"], user=request.user)
+            try:
+                comments.edit(comment, body=form.cleaned_data["body"], user=request.user)
+            except comments.Gone:  # deleted from another tab meanwhile
+                raise Http404("No such comment") from None
             return redirect(_on_record(team, day, comment.pk))
         return _page(request, team, membership, day, form, comment=comment, status=422)
     return _page(request, team, membership, day, form, comment=comment)
@@ -116,7 +124,10 @@ def comment_hide(request, team, date, pk):
         raise PermissionDenied
     comment = get_object_or_404(Comment, day=day, pk=pk, deleted_at=None)
     hidden = request.POST.get("hidden") != "0"
-    comments.set_hidden(comment, hidden=hidden, by=membership, user=request.user)
+    try:
+        comments.set_hidden(comment, hidden=hidden, by=membership, user=request.user)
+    except comments.Gone:  # its author deleted it meanwhile
+        raise Http404("No such comment") from None
     return redirect(_on_record(team, day, comment.pk))
 
 

@@ -32,14 +32,20 @@ def _may_restore(rev: Revision, day: Day, membership: Membership, own_logs: set[
     return may_edit_items(rev.kind, day, membership)
 
 
-def _unreadable_comments(rows, membership: Membership) -> set[int]:
-    """The comments on this page of revisions whose text the reader may not see: hidden
-    by an admin, and not theirs (one query)."""
+def _readable_comments(rows, membership: Membership) -> set[int] | None:
+    """The comments on this page of revisions whose text the reader may see: those still
+    there, not deleted, and not hidden unless theirs (None: every one, for an admin, who
+    answers for what the team reads). A deleted or hidden comment's revisions keep its text
+    from everyone else, as its place on the record does (one query)."""
+    if membership.is_admin:
+        return None
     ids = {rev.object_id for rev in rows if rev.kind == history.COMMENT}
-    if not ids or membership.is_admin:
+    if not ids:
         return set()
-    hidden = Comment.objects.filter(pk__in=ids, hidden=True).exclude(author=membership)
-    return set(hidden.values_list("pk", flat=True))
+    readable = Comment.objects.filter(pk__in=ids, deleted_at=None).filter(
+        Q(hidden=False) | Q(author=membership)
+    )
+    return set(readable.values_list("pk", flat=True))
 
 
 def _own_logs(day: Day, membership: Membership) -> set[int]:
@@ -63,15 +69,17 @@ def day_history(request, team, date):
     )
     names = {pk: name for pk, _user, name in members}
     authors = {user: name for _pk, user, name in members if user is not None}
-    unreadable = _unreadable_comments(rows, membership)
+    readable = _readable_comments(rows, membership)
 
     def shown(rev) -> bool:
-        return not (rev.kind == history.COMMENT and rev.object_id in unreadable)
+        return rev.kind != history.COMMENT or readable is None or rev.object_id in readable
 
     entries = [
         {
             "rev": rev,
-            "title": history.title_of(rev, names, owners) if shown(rev) else _("Hidden comment"),
+            "title": history.title_of(rev, names, owners)
+            if shown(rev)
+            else _("A comment since deleted or hidden"),
             "author": authors.get(rev.author_id),
             "coauthors": [authors[user] for user in rev.coauthors if user in authors],
             "changes": history.changes(rev, names) if shown(rev) else [],

@@ -54,6 +54,7 @@
 
   function setFollowing(on) {
     following = on;
+    if (on) lastMoved = null; // where the moderator is now, even if they have not moved since
     if (!followButton) return;
     followButton.textContent = on ? root.dataset.followingText : root.dataset.followText;
     followButton.classList.toggle("is-on", on);
@@ -99,14 +100,22 @@
 
   function follow(position) {
     offset = position.now - Date.now();
-    if (position.index !== null && position.moved_at !== lastMoved && following) {
+    // Newer moves only: a poll answered late must not take everyone back a part.
+    const newer = lastMoved === null || position.moved_at > lastMoved;
+    if (position.index !== null && position.moved_at !== null && newer && following) {
       lastMoved = position.moved_at;
       show(position.index, position.moved_at - offset);
     }
   }
 
+  // While the socket is open it carries the moves, and a poll now and then covers a
+  // socket that died without closing (a laptop that slept).
+  const LISTENING_POLL_MS = 15000;
+  let polledAt = 0;
   async function poll(now) {
-    if (!following || (listening && !now)) return;
+    if (!following) return;
+    if (listening && !now && Date.now() - polledAt < LISTENING_POLL_MS) return;
+    polledAt = Date.now();
     try {
       const response = await fetch(root.dataset.positionUrl, { credentials: "same-origin" });
       if (response.ok) follow(await response.json());
@@ -116,12 +125,17 @@
   }
 
   // The live socket: while it is open, the moves come to this page and polling rests.
+  // Closed or refused, it is opened again after a wait that doubles up to a minute.
   let listening = false;
+  let wait = 2000;
   function listen() {
     if (!root.dataset.liveUrl || !window.WebSocket) return;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const socket = new WebSocket(`${scheme}://${location.host}${root.dataset.liveUrl}`);
-    socket.addEventListener("open", () => { listening = true; });
+    socket.addEventListener("open", () => {
+      listening = true;
+      wait = 2000;
+    });
     socket.addEventListener("message", (event) => {
       try {
         follow(JSON.parse(event.data));
@@ -131,7 +145,8 @@
     });
     socket.addEventListener("close", () => {
       listening = false;
-      setTimeout(listen, 3000); // polling carries on meanwhile
+      setTimeout(listen, wait); // polling carries on meanwhile
+      wait = Math.min(wait * 2, 60000);
     });
   }
 
