@@ -441,3 +441,15 @@ def test_each_team_card_lists_its_own_mentions(day, team, team_member, as_member
     assert "둘째팀 소식" in home
     assert home.count("알파 ") == comments.HOME_MENTIONS
     assert f'<span class="count">{comments.HOME_MENTIONS + 3}</span>' in home
+
+
+def test_the_comment_controls_speak_the_readers_language(day, as_member, settings):
+    """The record keeps the team's language (it is the blog post's); the comments around
+    it are the reader's page."""
+    say(day, "김관리", "영어로 보는 사람")
+    as_member.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = as_member.get(record_url(day)).content.decode()
+    assert "질문내용" in html or "피어세션" in html  # the record: Korean
+    comments_part = between(html, 'id="comments"', "</section>")
+    assert ">Comments</h2>" in comments_part and "Reply" in comments_part
+    assert "답글" not in comments_part
