@@ -74,6 +74,15 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends in the default language: a request in another language (a cookie,
+    an Accept-Language) leaves it active in the thread, as LocaleMiddleware never
+    deactivates it, and messages made later in that thread would come out in it."""
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # Rendered markdown is cached by content (in the cache and in each process's own
     # memory): a test must not see another's HTML.
