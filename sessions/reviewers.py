@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q
 from . import history, search_index
 from .closing import lock_open_day
 from .models import AssignmentReview, Attendance, Day, Membership, Revision
-from .services import Conflict, save_versioned
+from .services import Conflict, save_item, save_versioned
 
 AWAY = (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
 
@@ -139,6 +139,14 @@ def assign(
             )
             history.record(review, Revision.Action.EDITED, user=user, before=before)
         search_index.changed(day.pk)  # presenters and an UPDATE: the day's pages changed
+
+
+def save_any(kind, form, *, expected_version: int | None, user):
+    """Save a valid item form of any kind (the editor's and the API's one way): a review
+    through its presenters' double-booking check, the others as services.save_item."""
+    if kind.model is AssignmentReview:
+        return save_review(form, expected_version=expected_version, user=user)
+    return save_item(form, expected_version=expected_version, user=user)
 
 
 def save_review(form, *, expected_version: int | None, user) -> AssignmentReview:

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "ninja",  # the API docs page's Swagger UI, from its own static files (no CDN)
     "sessions.apps.PeerConfig",
 ]
 
@@ -245,6 +246,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # The editor's live layer (static/js/live.js): off, the editor saves each part by form
 # and polls, as it always does where a socket cannot connect.
+# The HTTP API (sessions/api): requests per token, as ninja's rates read ("120/min").
+API_RATE = env("API_RATE", "120/min")
+
 LIVE_EDITING = env_bool("LIVE_EDITING", True)
 LIVE_SAVE_DELAY = float(env("LIVE_SAVE_DELAY", "0.5"))  # seconds from a change to its save
 LIVE_REMOTE_SAVE_DELAY = 2.0  # another server's change, saved here if it did not

@@ -1,10 +1,11 @@
 """Root URLs: accounts (Django's, three adjusted), language switch, admin, the health check,
-and the Studylog app."""
+the HTTP API, and the Studylog app."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from sessions.api import api
 from sessions.forms.accounts import PasswordResetForm
 from sessions.views import accounts
 
@@ -25,5 +26,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    path("api/v1/", api.urls),
     path("", include("sessions.urls")),
 ]

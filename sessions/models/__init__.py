@@ -13,10 +13,12 @@ from .schedule import ImportedPost, ModeratorAssignment, ReminderLog, SkippedDat
 from .search import SearchDoc
 from .team import Invitation, JoinLink, Membership, Team
 from .templates import DayTemplate, TemplateVersion
+from .tokens import ApiToken
 from .weeks import WeekRetro
 
 __all__ = [
     "ActionItem",
+    "ApiToken",
     "AssignmentReview",
     "BlogConnection",
     "Comment",

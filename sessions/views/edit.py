@@ -30,7 +30,7 @@ from ..decorators import refuse_when_closed
 from ..forms.day import SessionForm, attendance_formset
 from ..kinds import KINDS
 from ..live.names import colour_of
-from ..models import AssignmentReview, Day, MemberLog
+from ..models import Day, MemberLog
 
 
 def _kind(slug: str):
@@ -227,9 +227,7 @@ def _item_writer(request, team, date, kind, *, closed_ok: bool = False):
 def _save(kind, form, *, expected_version, user):
     """Save an item (refused if the day closed meanwhile); a review also goes through
     the presenters' double-booking check."""
-    if kind.model is AssignmentReview:
-        return reviewers.save_review(form, expected_version=expected_version, user=user)
-    return services.save_item(form, expected_version=expected_version, user=user)
+    return reviewers.save_any(kind, form, expected_version=expected_version, user=user)
 
 
 def _get_item(kind, day, pk):

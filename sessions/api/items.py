@@ -1,0 +1,146 @@
+"""Writing a day's items: create, update (with the editor's version check), delete.
+
+A body is checked whole by the editor's own form of that kind (the same limits, member
+pickers and rules), then saved by the same service in one transaction: refused in full,
+never half written. People are named by their member id.
+"""
+
+import datetime
+from typing import Any
+
+from django.forms.models import model_to_dict
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Body, Router
+
+from .. import access, reviewers, services
+from ..day_templates import item_start
+from ..kinds import KINDS, Kind
+from . import serialize
+from .auth import day_for
+from .errors import ApiError
+
+router = Router(tags=["items"])
+
+JSON_SCALARS = (str, int, bool, type(None))
+
+
+def _kind(slug: str) -> Kind:
+    kind = KINDS.get(slug)
+    if kind is None:
+        raise ApiError(404, "not_found", _("No such kind of item."))
+    return kind
+
+
+def _writer(request, team: str, date: datetime.date, kind: Kind):
+    """The day for a change to one kind of item, as the editor allows it."""
+    team, membership, day = day_for(request, team, date, write=True)
+    if kind.moderated:
+        access.require_moderator(day, membership)
+    access.require_open(day)
+    return team, membership, day
+
+
+def _fields(kind: Kind, payload: dict) -> dict:
+    """The body's fields, each one the form of its kind edits, as JSON scalars (a list
+    of ids for several people); anything else refuses the whole body."""
+    editable = set(kind.form.base_fields) - {"version"}
+    unknown = sorted(set(payload) - editable - {"version"})
+    if unknown:
+        raise ApiError(
+            422,
+            "invalid",
+            _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)},
+            fields=sorted(editable),
+        )
+    for name, value in payload.items():
+        ok = isinstance(value, JSON_SCALARS) or (
+            isinstance(value, list) and all(isinstance(v, int) for v in value)
+        )
+        if not ok:
+            raise ApiError(
+                422, "invalid", _("%(name)s has a value of the wrong type.") % {"name": name}
+            )
+    return {name: value for name, value in payload.items() if name != "version"}
+
+
+def _refused(form) -> ApiError:
+    errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    return ApiError(422, "invalid", _("The item was refused."), errors=errors)
+
+
+def _save(kind: Kind, form, *, expected_version, user):
+    try:
+        return reviewers.save_any(kind, form, expected_version=expected_version, user=user)
+    except reviewers.DoubleBooked as booked:
+        message = _("%(name)s already presents another review of this day.") % {
+            "name": booked.member
+        }
+        raise ApiError(422, "invalid", message, errors={"presenters": [message]}) from None
+
+
+def _fresh(kind: Kind, day, pk: int) -> dict:
+    return serialize.item(kind, kind.queryset(day).get(pk=pk))
+
+
+@router.post("/teams/{team}/days/{date}/items/{kind}", summary="Add an item")
+def create(
+    request: HttpRequest,
+    team: str,
+    date: datetime.date,
+    kind: str,
+    payload: Body[dict[str, Any]],
+):
+    kind = _kind(kind)
+    team, _membership, day = _writer(request, team, date, kind)
+    data = _fields(kind, payload)
+    instance = kind.model(day=day, **item_start(kind.slug, day))
+    form = kind.form(data, team=team, instance=instance)
+    if not form.is_valid():
+        raise _refused(form)
+    row = _save(kind, form, expected_version=None, user=request.user)
+    return serialize.answer(request, _fresh(kind, day, row.pk), status=201)
+
+
+@router.patch("/teams/{team}/days/{date}/items/{kind}/{pk}", summary="Change an item")
+def update(
+    request: HttpRequest,
+    team: str,
+    date: datetime.date,
+    kind: str,
+    pk: int,
+    payload: Body[dict[str, Any]],
+):
+    """Send the `version` you read; what you leave out keeps its value. Someone else's
+    save since that version refuses yours (409, with the current version)."""
+    kind = _kind(kind)
+    team, _membership, day = _writer(request, team, date, kind)
+    row = kind.queryset(day).filter(pk=pk).first()
+    if row is None:
+        raise ApiError(404, "not_found", _("No such item in this day."))
+    version = payload.get("version")
+    if type(version) is not int:
+        raise ApiError(422, "invalid", _("Send the version you read, as a number."))
+    current = model_to_dict(row, fields=[f for f in kind.form.base_fields if f != "version"])
+    current = {
+        name: [m.pk for m in value] if isinstance(value, list) else value
+        for name, value in current.items()
+    }
+    form = kind.form(
+        {**current, **_fields(kind, payload), "version": version}, team=team, instance=row
+    )
+    if not form.is_valid():
+        raise _refused(form)
+    _save(kind, form, expected_version=version, user=request.user)
+    return serialize.answer(request, _fresh(kind, day, pk))
+
+
+@router.delete("/teams/{team}/days/{date}/items/{kind}/{pk}", summary="Delete an item")
+def delete(request: HttpRequest, team: str, date: datetime.date, kind: str, pk: int, version: int):
+    kind = _kind(kind)
+    _team, _membership, day = _writer(request, team, date, kind)
+    row = kind.queryset(day).filter(pk=pk).first()
+    if row is None:
+        raise ApiError(404, "not_found", _("No such item in this day."))
+    services.delete_item(row, expected_version=version, user=request.user)
+    return serialize.answer(request, {"deleted": pk})
