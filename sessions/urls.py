@@ -25,6 +25,7 @@ from .views import (
     stats,
     teams,
     templates,
+    tokens,
 )
 
 register_converter(IsoDateConverter, "isodate")
@@ -125,6 +126,8 @@ urlpatterns = [
     path("accounts/signup/", teams.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/blog/", include("sessions.blog.urls")),
+    path("accounts/tokens/", tokens.tokens, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", tokens.revoke, name="api_token_revoke"),
     path("teams/new/", teams.team_create, name="team_create"),
     path("teams/<slug:team>/", include(team_patterns)),
     path("invite/<token:token>/", invitations.invitation_accept, name="invitation_accept"),

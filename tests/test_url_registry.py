@@ -1,6 +1,7 @@
 """Every URL the project registers has an entry saying who may call it.
 
-Team URLs (`/teams/<team>/…`) are covered, role by role, by tests/test_permissions.py.
+Team URLs (`/teams/<team>/…`) are covered, role by role, by tests/test_permissions.py,
+and the HTTP API's (`/api/v1/…`, by token) by tests/test_api_permissions.py.
 The rest are listed here with what an anonymous visitor and a logged-in member of
 some team get; the admin site's URLs are checked through its index, since the admin
 guards them all with the same staff check. A new URL without an entry fails here.
@@ -38,6 +39,12 @@ OTHER_URLS = {
     "blog": ("get", "/accounts/blog/", "login", 200),
     "blog_publish_all": ("post", "/accounts/blog/publish/", "login", 302),
     "blog_disconnect": ("post", "/accounts/blog/disconnect/", "login", 302),
+    # Each account's own API tokens (tests/test_tokens.py: only one's own).
+    "api_tokens": ("get", "/accounts/tokens/", "login", 200),
+    "api_token_revoke": ("post", "/accounts/tokens/1/revoke/", "login", 404),
+    # The API's schema and docs are public: they describe it and hold no data.
+    "openapi-json": ("get", "/api/v1/openapi.json", 200, 200),
+    "openapi-view": ("get", "/api/v1/docs", 200, 200),
     "invitation_accept": ("get", "/invite/no-such-token/", 404, 404),
     "join": ("get", "/join/no-such-token/", 404, 404),
     "calendar_feed": ("get", "/calendar/no-such-token.ics", 404, 404),
@@ -49,6 +56,8 @@ def test_every_url_has_an_entry():
     for route, name in routes():
         if route.startswith("admin/") or "<slug:team>" in route:
             continue  # the admin site below; team URLs in test_permissions.py
+        if route.startswith("api/v1/") and name not in ("openapi-json", "openapi-view"):
+            continue  # the API's endpoints: test_api_permissions.py
         if name not in OTHER_URLS:
             missing.append(f"{route} ({name})")
     assert not missing, f"URLs with no entry: {missing}"
