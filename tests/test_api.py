@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sessions.models import ApiToken, Day, Membership, Question, Revision
@@ -268,3 +270,22 @@ def test_the_schema_and_docs_are_served_without_a_cdn(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui-bundle" in html and "cdn" not in html.lower()
+
+
+# Query counts ------------------------------------------------------------------
+
+
+def test_reading_a_day_takes_the_same_queries_however_full_it_is(
+    member_api, day, django_assert_max_num_queries
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert member_api.get(f"/teams/alpha/days/{DATE}").status_code == 200
+        return len(queries)
+
+    QuestionFactory(day=day)
+    few = count()
+    for _ in range(20):
+        QuestionFactory(day=day)
+        SuggestionFactory(day=day)
+    assert count() <= few <= 14

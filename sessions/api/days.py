@@ -6,11 +6,12 @@ import binascii
 import datetime
 
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from ..models import Day, MemberLog, Membership
-from . import serialize
+from . import serialize, stored
 from .auth import day_for, team_for
 from .errors import ApiError
 
@@ -81,8 +82,15 @@ def days(request: HttpRequest, team: str, where: Query[DayRange]):
 
 @router.get("/teams/{team}/days/{date}", summary="One day with every item")
 def day(request: HttpRequest, team: str, date: datetime.date):
-    _team, _membership, found = day_for(request, team, date, queryset=Day.objects.for_record())
-    return serialize.answer(request, serialize.day(found))
+    """Kept in the shared cache until the team changes (stored.py): a read checks the
+    token and the membership, then serves the team's one copy."""
+    team, _membership = team_for(request, team)
+
+    def build():
+        found = get_object_or_404(Day.objects.for_record(), team=team, date=date)
+        return serialize.day(found)
+
+    return serialize.answer(request, encoded=stored.kept(team, f"day:{date.isoformat()}", build))
 
 
 @router.get("/teams/{team}/days/{date}/log", summary="My log of the day")
