@@ -16,11 +16,12 @@ URL = "/accounts/tokens/"
 def test_a_new_token_is_shown_once_and_works(as_member, team_member, team):
     response = as_member.post(URL, {"name": "챗봇", "scope": "read", "team": team.pk})
 
-    assert response.status_code == 201
+    assert response.status_code == 302 and response["Location"] == URL
     token = ApiToken.objects.get()
-    secret = response.context["secret"]
-    assert secret.startswith(token.shown) and secret in response.content.decode()
-    assert response["Cache-Control"] == "no-store"
+    shown = as_member.get(URL)
+    secret = shown.context["secret"]
+    assert secret.startswith(token.shown) and secret in shown.content.decode()
+    assert shown["Cache-Control"] == "no-store"
     assert (token.user, token.scope, token.team) == (team_member, "read", team)
     assert secret not in as_member.get(URL).content.decode()  # never again
     assert ApiClient(secret).get("/teams").status_code == 200
