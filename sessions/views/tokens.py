@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 from ..forms.tokens import TokenForm
 from ..models import ApiToken
 
-
 # The new secret waits in the login session for the one page that shows it: the answer
 # to the form is a redirect, so reloading that page makes no second token.
 NEW_SECRET = "new_api_token"
