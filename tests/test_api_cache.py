@@ -28,7 +28,7 @@ def test_a_day_is_served_from_the_cache_until_the_team_changes(
 ):
     question = QuestionFactory(day=day, question="왜 Adam인가요?", answer="", links="")
     first = member_api.get(PATH)
-    with django_assert_max_num_queries(2):  # the token, the membership: no day, no items
+    with django_assert_max_num_queries(1):  # the token alone: who may read it is kept too
         again = member_api.get(PATH)
     assert again.content == first.content and again["ETag"] == first["ETag"]
 
@@ -55,3 +55,11 @@ def test_the_kept_day_is_still_only_for_the_team(member_api, day, outsider, team
     member_api.get(PATH)  # kept now
     assert ApiClient(token_for(outsider)).get(PATH).status_code == 404
     assert ApiClient(token_for(team_observer)).get(PATH).status_code == 200
+
+
+def test_a_member_removed_after_a_kept_read_is_refused_at_once(member_api, day, team_member):
+    assert member_api.get(PATH).status_code == 200  # kept, with this member's access
+    membership = team_member.memberships.get()
+    membership.is_active = False
+    membership.save()  # as the members page does: the team's stamp moves
+    assert member_api.get(PATH).status_code == 404

@@ -89,7 +89,8 @@ class ReadOnlyToken(PermissionDenied):
     """A write with a token that may only read."""
 
 
-def _check_token(request: HttpRequest, slug: str, write: bool) -> None:
+def check_token(request: HttpRequest, slug: str, write: bool = False) -> None:
+    """What the token itself allows, before the account's membership is asked."""
     token: ApiToken = request.auth
     if token.team_id is not None and token.team.slug != slug:
         raise Http404("No such team")
@@ -98,12 +99,12 @@ def _check_token(request: HttpRequest, slug: str, write: bool) -> None:
 
 
 def team_for(request: HttpRequest, slug: str, *, write: bool = False) -> tuple[Team, Membership]:
-    _check_token(request, slug, write)
+    check_token(request, slug, write)
     return access.get_team_for(request, slug, write=write)
 
 
 def day_for(
     request: HttpRequest, slug: str, date: datetime.date, *, write: bool = False, queryset=None
 ) -> tuple[Team, Membership, Day]:
-    _check_token(request, slug, write)
+    check_token(request, slug, write)
     return access.get_day_for(request, slug, date, write=write, queryset=queryset)

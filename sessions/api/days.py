@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 
 from ..models import Day, MemberLog, Membership
 from . import serialize, stored
-from .auth import day_for, team_for
+from .auth import check_token, day_for, team_for
 from .errors import ApiError
 
 router = Router(tags=["days"])
@@ -82,15 +82,18 @@ def days(request: HttpRequest, team: str, where: Query[DayRange]):
 
 @router.get("/teams/{team}/days/{date}", summary="One day with every item")
 def day(request: HttpRequest, team: str, date: datetime.date):
-    """Kept in the shared cache until the team changes (stored.py): a read checks the
-    token and the membership, then serves the team's one copy."""
-    team, _membership = team_for(request, team)
+    """Kept in the shared cache until the team changes, with who may read it
+    (stored.py)."""
+    slug = team
+    check_token(request, slug)
 
     def build():
+        team, _membership = team_for(request, slug)
         found = get_object_or_404(Day.objects.for_record(), team=team, date=date)
         return serialize.day(found)
 
-    return serialize.answer(request, encoded=stored.kept(team, f"day:{date.isoformat()}", build))
+    name = f"day:{date.isoformat()}"
+    return serialize.answer(request, encoded=stored.kept(slug, name, request.user.pk, build))
 
 
 @router.get("/teams/{team}/days/{date}/log", summary="My log of the day")

@@ -1,8 +1,14 @@
 """API answers kept in the shared cache until their team changes, as the pages are
 (sessions/page_cache.py): under the team's stamp, which every committed change to the
-team replaces. What is kept is the JSON body and its ETag; who may read it is checked
-on every request before it is looked up (auth.py), so one copy serves the whole team.
-Only with the page cache on (a cache every app server shares)."""
+team replaces. What is kept is the JSON body and its ETag, one copy for the whole team.
+
+Who may read it is the access helper's answer (auth.py), kept beside it for each account
+under the same stamp: that an account was an active member of the team when the stamp
+was current. Every change to a membership moves the stamp (models.base.OnTeamPages), and
+a deactivated account's tokens stop at the token check, so a kept answer is never older
+than the team, nor shown to someone the helper would refuse. A hit is one round trip to
+the cache after the token's query. Only with the page cache on (a cache every app server
+shares)."""
 
 import hashlib
 import json
@@ -23,13 +29,19 @@ def encode(data) -> tuple[bytes, str]:
     return content, '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-def kept(team, name: str, build: Callable[[], object]) -> tuple[bytes, str]:
-    """The body and ETag of `build()`'s data, from the cache while `team` is unchanged."""
+def _keys(slug: str, name: str, user_id: int) -> tuple[str, str, str]:
+    return f"stamp:{slug}", f"api:{slug}:{name}", f"api-member:{slug}:{user_id}"
+
+
+def kept(slug: str, name: str, user_id: int, build: Callable[[], object]) -> tuple[bytes, str]:
+    """The body and ETag of `build()`'s data (which checks access first, raising what the
+    access helper raises), from the cache while team `slug` is unchanged and the account
+    `user_id` was found allowed under the same stamp."""
     if not page_cache.enabled():
         return encode(build())
-    stamp_key, key = f"stamp:{team.slug}", f"api:{team.slug}:{name}"
+    stamp_key, key, member_key = _keys(slug, name, user_id)
     try:
-        found = cache.get_many([stamp_key, key])
+        found = cache.get_many([stamp_key, key, member_key])
         stamp = found.get(stamp_key)
         if stamp is None:  # new, or evicted: start afresh, as the pages do
             cache.add(stamp_key, uuid.uuid4().hex, timeout=None)
@@ -37,11 +49,11 @@ def kept(team, name: str, build: Callable[[], object]) -> tuple[bytes, str]:
     except Exception:  # the cache is down: answer from the database
         return encode(build())
     entry = found.get(key)
-    if entry is not None and entry[0] == stamp:
+    if entry is not None and entry[0] == stamp and found.get(member_key) == stamp:
         return entry[1], entry[2]
-    content, tag = encode(build())
+    content, tag = encode(build())  # checks access: a refusal raises before anything is kept
     try:
-        cache.set(key, (stamp, content, tag), TIMEOUT)
+        cache.set_many({key: (stamp, content, tag), member_key: stamp}, TIMEOUT)
     except Exception:  # noqa: BLE001 - not kept this time; the answer stands
         pass
     return content, tag
