@@ -56,7 +56,11 @@ Left out, on purpose:
   already lives on as the membership it made);
 - edit history (revisions, and who made the last edit): a restored team starts a new
   history;
-- an account's profile (Profile: its preferred language): the account's, not the team's;
+- an account's profile (Profile: its preferred language) and its API tokens: the
+  account's, not the team's;
+- the team's event webhooks and their deliveries: a webhook's secret is shared with its
+  receiver (an admin adds it again on the new server, with a new secret), and the
+  deliveries are a log;
 - blog connections and what they published (BlogConnection, PublishedPost): they
   belong to accounts, not to the team, and hold credentials encrypted under this
   server's key; each member connects their blog again on the new server;

@@ -13,6 +13,7 @@ from django.utils import timezone
 from .blog import publishing as blog_publishing
 from .live import notify as live
 from .models import Day
+from .webhooks import events as webhook_events
 
 
 class DayClosed(PermissionDenied):
@@ -53,6 +54,7 @@ def close(day: Day, *, user) -> bool:
         day.closed_by = user
         _save(day, user, "closed_at", "closed_by")
         blog_publishing.day_closed(day)  # members who publish on close: queued, run after commit
+        webhook_events.day_closed(day, user)
         live.closed(day.pk)
         return True
 

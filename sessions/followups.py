@@ -32,6 +32,7 @@ from .closing import lock_day
 from .kinds import FOLLOWED_UP
 from .models import ActionItem, Day, Membership, Question, Revision, Team
 from .schedule import local_today
+from .webhooks import events as webhook_events
 
 # The kinds of follow-up, by the slug used in URLs and templates.
 KINDS = FOLLOWED_UP
@@ -277,6 +278,7 @@ def resolve(item, membership: Membership, resolution: str):
             history.record(
                 current, Revision.Action.RESOLVED, author_id=membership.user_id, before=before
             )
+            webhook_events.follow_up_resolved(current)
     if not changed:
         raise AlreadyResolved(current)
     return current

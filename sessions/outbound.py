@@ -11,6 +11,7 @@ answer that changes between the check and the connection cannot slip past.
 import http.client
 import ipaddress
 import socket
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -60,3 +61,18 @@ def opener(*handlers) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}), _HTTPHandler, _HTTPSHandler, *handlers
     )
+
+
+def not_public(url: str) -> bool:
+    """Whether sending to `url` would always be refused (public_address), for forms to say
+    so beside the field. A name that does not resolve now, or a bad port, is not refused
+    here: sending reports it if it still does not."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        public_address(parts.hostname or "", port)
+    except NotPublic:
+        return True
+    except (OSError, UnicodeError, ValueError):
+        return False
+    return False

@@ -22,10 +22,12 @@ from .models import (
     Membership,
     PostSource,
     PublishedPost,
+    Question,
     Revision,
     Team,
 )
 from .models.base import DayItem, Versioned
+from .webhooks import events as webhook_events
 
 
 class Conflict(Exception):
@@ -79,6 +81,8 @@ def save_versioned(form, *, expected_version: int | None, user, **extra) -> Vers
             history.record(instance, action, user=user, before=before, after=after)
             if before is None:
                 live.list_changed(instance.day_id, instance.kind)
+                if isinstance(instance, Question):
+                    webhook_events.question_added(instance)
             else:
                 freshness.item_edited(instance, history.changed_fields(before, after))
                 live.texts_saved(instance)
@@ -206,6 +210,7 @@ def create_day(form, *, team: Team, user) -> Day:
         )
         day_templates.start(day, form.cleaned_data.get("template"))
         _make_room(day, user=user)
+        webhook_events.day_created(day)
         return day
 
 
@@ -223,6 +228,8 @@ def save_session(form, formset, *, expected_version: int, user) -> Day:
         formset.save()
         history.record(day, Revision.Action.EDITED, user=user, before=before)
         live.session_changed(day.pk)
+        if before.get("moderator") != day.moderator_id:
+            webhook_events.moderator_changed(day, current.moderator, day.moderator)
         return day
 
 

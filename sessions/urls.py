@@ -26,6 +26,7 @@ from .views import (
     teams,
     templates,
     tokens,
+    webhooks,
 )
 
 register_converter(IsoDateConverter, "isodate")
@@ -96,6 +97,14 @@ team_patterns = [
     path("stats/", stats.team_stats, name="stats"),
     path("stats/<slug:table>.csv", stats.stats_csv, name="stats_csv"),
     path("settings/", teams.team_settings, name="team_settings"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery>/resend/",
+        webhooks.delivery_resend,
+        name="webhook_resend",
+    ),
     path("templates/", templates.template_list, name="day_templates"),
     path("templates/new/", templates.template_create, name="day_template_create"),
     path("templates/<int:pk>/", templates.template_edit, name="day_template_edit"),

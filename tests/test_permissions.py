@@ -580,6 +580,31 @@ def comment_edit_body(w) -> dict:
     return {"body": "고쳐 쓴 댓글"}
 
 
+def make_webhook(w) -> None:
+    """A webhook of the team with one failed delivery, for its pages and its resend."""
+    from sessions.models import WebhookDelivery, WebhookSubscription
+
+    w.webhook = WebhookSubscription.objects.create(
+        team=w.team, url="https://example.com/hook", events=["day.closed"]
+    )
+    w.delivery = WebhookDelivery.objects.create(
+        subscription=w.webhook, event="day.closed", body="{}", status="failed", attempts=5
+    )
+
+
+def webhook_url(name: str) -> Callable:
+    return lambda w: reverse(f"peer:{name}", kwargs={"team": w.team.slug, "pk": w.webhook.pk})
+
+
+def webhook_resend_url(w) -> str:
+    kwargs = {"team": w.team.slug, "pk": w.webhook.pk, "delivery": w.delivery.pk}
+    return reverse("peer:webhook_resend", kwargs=kwargs)
+
+
+def webhook_body(w) -> dict:
+    return {"url": "https://example.com/other", "events": ["day.created", "day.closed"]}
+
+
 def present_body(w) -> dict:
     return {"index": "1"}
 
@@ -634,6 +659,15 @@ TEAM_ROWS = [
     ("template-edit-form", GET, template_url("day_template_edit"), ADMIN),
     ("template-edit",     POST, template_url("day_template_edit"), ADMIN, template_body, 302, True),
     ("template-retire",   POST, template_url("day_template_retire"), ADMIN, None,   302, True),
+    # Event webhooks: admins only (a new address is looked up: example.com is public).
+    ("webhooks",          GET,  T("webhooks"),          ADMIN),
+    ("webhook-new",       POST, T("webhooks"),          ADMIN, webhook_body,    302, True),
+    ("webhook",           GET,  webhook_url("webhook"), ADMIN, None, 200, False, make_webhook),
+    ("webhook-edit",      POST, webhook_url("webhook"), ADMIN, webhook_body, 302, True,
+     make_webhook),
+    ("webhook-delete",    POST, webhook_url("webhook_delete"), ADMIN, None, 302, True,
+     make_webhook),
+    ("webhook-resend",    POST, webhook_resend_url,     ADMIN, None, 302, True, make_webhook),
     ("members",           GET,  T("members"),           READ),
     ("members-add",       POST, T("members"),           ADMIN, add_member_body, 302, True),
     ("member-edit-form",  GET,  member_edit_url,        ADMIN),
@@ -807,6 +841,8 @@ def test_matrix_covers_every_team_url():
         skipped=SimpleNamespace(pk=4),
         template=SimpleNamespace(pk=5),
         comment=SimpleNamespace(pk=6),
+        webhook=SimpleNamespace(pk=7),
+        delivery=SimpleNamespace(pk=8),
     )
     for endpoint in ENDPOINTS:
         covered.add(resolve(endpoint.url(world)).url_name)

@@ -1,7 +1,6 @@
 """Forms for accounts, teams and members (invitations: forms/invitations.py)."""
 
 import functools
-import urllib.parse
 import zoneinfo
 from dataclasses import dataclass
 
@@ -177,7 +176,7 @@ class TeamForm(CheckedInputMixin, forms.ModelForm):
         reports it if it still does not. Only a changed address is looked up: saving
         other settings asks the resolver nothing."""
         url = self.cleaned_data["webhook_url"]
-        if url and "webhook_url" in self.changed_data and _not_public(url):
+        if url and "webhook_url" in self.changed_data and outbound.not_public(url):
             raise forms.ValidationError(
                 _(
                     "Reminders can only be sent to a public address; this one is on a "
@@ -193,18 +192,6 @@ class TeamForm(CheckedInputMixin, forms.ModelForm):
         if start and end and end <= start:
             self.add_error("session_end", _("The session must end after it starts."))
         return cleaned
-
-
-def _not_public(url: str) -> bool:
-    parts = urllib.parse.urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        outbound.public_address(parts.hostname or "", port)
-    except outbound.NotPublic:
-        return True
-    except (OSError, UnicodeError, ValueError):  # does not resolve (now), a bad port
-        return False
-    return False
 
 
 class MemberForm(CheckedInputMixin, forms.ModelForm):

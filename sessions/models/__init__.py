@@ -14,6 +14,7 @@ from .search import SearchDoc
 from .team import Invitation, JoinLink, Membership, Team
 from .templates import DayTemplate, TemplateVersion
 from .tokens import ApiToken
+from .webhooks import WebhookDelivery, WebhookSubscription
 from .weeks import WeekRetro
 
 __all__ = [
@@ -46,5 +47,7 @@ __all__ = [
     "Team",
     "TeamImage",
     "TemplateVersion",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WeekRetro",
 ]
