@@ -246,7 +246,7 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # The editor's live layer (static/js/live.js): off, the editor saves each part by form
 # and polls, as it always does where a socket cannot connect.
-# The HTTP API (sessions/api): requests per token, as ninja's rates read ("120/min").
+# The HTTP API (sessions/api): requests per token per window: "120/min", "10/s", "5000/day".
 API_RATE = env("API_RATE", "120/min")
 
 LIVE_EDITING = env_bool("LIVE_EDITING", True)

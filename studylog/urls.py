@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from sessions.api import api
+from sessions.api import not_found as api_not_found
 from sessions.forms.accounts import PasswordResetForm
 from sessions.views import accounts
 
@@ -27,5 +28,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("api/v1/", api.urls),
+    path("api/v1/<path:rest>", api_not_found, name="api-not-found"),
     path("", include("sessions.urls")),
 ]

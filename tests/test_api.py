@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from sessions.api.auth import parse_rate
 from sessions.models import ApiToken, Day, Membership, Question, Revision
 
 from .api_helpers import ApiClient, token_for
@@ -289,3 +290,82 @@ def test_reading_a_day_takes_the_same_queries_however_full_it_is(
         QuestionFactory(day=day)
         SuggestionFactory(day=day)
     assert count() <= few <= 14
+
+
+# What the review found -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": "\ud800"},  # a lone surrogate: valid JSON, no database takes it
+        {"question": "널\x00문자"},
+        {"question": True},
+        {"question": "x", "needs_follow_up": "no"},
+        {"question": "x", "asked_by": True},
+        {"question": "x", "asked_by": "3"},
+        {"question": ["x"]},
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_refused_not_guessed(member_api, day, body):
+    response = member_api.post(f"/teams/alpha/days/{DATE}/items/question", body)
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "invalid"
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["/teams/a%00b/days", "/teams/alpha/search?q=a%00b", "/teams/%EB%AA%A8/days"]
+)
+def test_odd_characters_in_the_address_are_404_or_422_not_500(member_api, day, path):
+    assert member_api.get(path).status_code in (404, 422)
+
+
+def test_an_outsiders_read_only_token_is_404_on_writes_too(outsider, day):
+    reader = ApiClient(token_for(outsider, scope=ApiToken.Scope.READ))
+    response = reader.post(f"/teams/alpha/days/{DATE}/items/question", {"question": "x"})
+    assert response.status_code == 404
+
+
+def test_any_other_api_address_is_json_404(member_api):
+    response = member_api.get("/no/such/thing")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_a_new_review_starts_with_its_templates_outline(team_admin, day):
+    version = day.team.day_templates.get().versions.get()
+    Day.objects.filter(pk=day.pk).update(template_version=version)
+    made = ApiClient(token_for(team_admin)).post(
+        f"/teams/alpha/days/{DATE}/items/review", {"assignment": "과제 1"}
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["notes"] == version.review_outline.strip() != ""
+
+
+RATES = [
+    ("120/min", (120, 60)),
+    ("100/minute", (100, 60)),
+    ("10/s", (10, 1)),
+    ("5000/day", (5000, 86400)),
+]
+
+
+@pytest.mark.parametrize("rate, expected", RATES)
+def test_rates_read_as_ninjas_do(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+def test_the_lists_take_the_same_queries_however_many_days(member_api, team, day):
+    def count(path) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert member_api.get(path).status_code == 200
+        return len(queries)
+
+    QuestionFactory(day=day, question="정규화 질문")
+    few = {p: count(p) for p in ("/teams/alpha/days", "/teams/alpha/search?q=정규화")}
+    for n in range(2, 12):
+        other = DayFactory(team=team, date=datetime.date(2024, 3, 4) + datetime.timedelta(days=n),
+                           number=n, title="")  # fmt: skip
+        QuestionFactory(day=other, question="정규화 또 질문")
+    for path, before in few.items():
+        assert count(path) <= before, path

@@ -67,6 +67,7 @@ def _valid_parts(w) -> dict[str, str]:
         "token": invitation.token,
         "key": image.key,
         "ext": image.ext,
+        "delivery": "1",
     }
 
 

@@ -588,7 +588,7 @@ def make_webhook(w) -> None:
         team=w.team, url="https://example.com/hook", events=["day.closed"]
     )
     w.delivery = WebhookDelivery.objects.create(
-        subscription=w.webhook, event="day.closed", body="{}", status="failed", attempts=5
+        subscription=w.webhook, event="day.closed", payload="{}", status="failed", attempts=5
     )
 
 

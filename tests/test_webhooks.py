@@ -333,7 +333,7 @@ def test_the_log_page_takes_the_same_queries_however_long_the_log(
 ):
     sub = hook("day.closed")
     WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(subscription=sub, event="day.closed", body="{}") for _ in range(60)
+        WebhookDelivery(subscription=sub, event="day.closed", payload="{}") for _ in range(60)
     )
     with django_assert_max_num_queries(8):
         assert as_admin.get(reverse("peer:webhook", args=["alpha", sub.pk])).status_code == 200

@@ -8,6 +8,8 @@ ETag (serialize.py); each token has a rate limit (settings.API_RATE).
 """
 
 from csp.decorators import csp_update
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from . import days, errors, find, items
@@ -36,3 +38,8 @@ def ping(request):
 api.add_router("", days.router)
 api.add_router("", items.router)
 api.add_router("", find.router)
+
+
+def not_found(request, rest: str = ""):
+    """Any other address under /api/v1/: the API's JSON 404, not the site's HTML page."""
+    return JsonResponse(errors.body("not_found", _("No such API endpoint.")), status=404)

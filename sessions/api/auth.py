@@ -5,6 +5,8 @@ narrows that further: a read-only token writes nothing (403), and a token for on
 sees no other (404, as for someone outside them)."""
 
 import datetime
+import logging
+import re
 import threading
 import time
 
@@ -19,6 +21,8 @@ from ninja.throttling import BaseThrottle
 from .. import access
 from ..models import ApiToken, Day, Membership, Team
 from ..models.tokens import digest
+
+logger = logging.getLogger(__name__)
 
 # The last-used time is written at most this often per token: not a write per request.
 LAST_USED_EVERY = datetime.timedelta(minutes=1)
@@ -43,13 +47,14 @@ class TokenAuth(HttpBearer):
         return found
 
 
-PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """ "120/min" → (120 requests, 60 seconds)."""
+    """ "120/min" → (120 requests, 60 seconds); the period by its first letter, as ninja
+    reads rates ("100/minute", "5000/day")."""
     count, _slash, period = rate.partition("/")
-    return int(count), PERIODS[period]
+    return int(count), PERIODS[period.strip()[:1].lower()]
 
 
 class TokenRateThrottle(BaseThrottle):
@@ -72,12 +77,16 @@ class TokenRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // seconds)
         key = f"api-rate:{token.pk}:{window}"
-        cache.add(key, 0, timeout=seconds + 1)
         try:
-            used = cache.incr(key)
-        except ValueError:  # evicted between the two calls
-            cache.set(key, 1, timeout=seconds + 1)
-            used = 1
+            cache.add(key, 0, timeout=seconds + 1)
+            try:
+                used = cache.incr(key)
+            except ValueError:  # evicted between the two calls
+                cache.set(key, 1, timeout=seconds + 1)
+                used = 1
+        except Exception:  # the cache is down: not counted, as the pages carry on without it
+            logger.warning("API rate limit: the cache is unreachable", exc_info=True)
+            return True
         self._state.wait = (window + 1) * seconds - now
         return used <= count
 
@@ -89,22 +98,42 @@ class ReadOnlyToken(PermissionDenied):
     """A write with a token that may only read."""
 
 
-def check_token(request: HttpRequest, slug: str, write: bool = False) -> None:
-    """What the token itself allows, before the account's membership is asked."""
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
+def check_token(request: HttpRequest, slug: str) -> None:
+    """What the token itself allows, before the account's membership is asked: a token
+    for one team sees no other. (A team address is a slug: anything else names no team.)"""
     token: ApiToken = request.auth
+    if not SLUG.fullmatch(slug):
+        raise Http404("No such team")
     if token.team_id is not None and token.team.slug != slug:
         raise Http404("No such team")
-    if write and not token.can_write:
+
+
+def _may_write(request: HttpRequest) -> None:
+    """After the membership was found (so an outsider gets 404 first, as on the pages)."""
+    if not request.auth.can_write:
         raise ReadOnlyToken
 
 
 def team_for(request: HttpRequest, slug: str, *, write: bool = False) -> tuple[Team, Membership]:
-    check_token(request, slug, write)
-    return access.get_team_for(request, slug, write=write)
+    check_token(request, slug)
+    team, membership = access.get_team_for(request, slug)
+    if write:
+        _may_write(request)
+        if not membership.can_write:
+            raise PermissionDenied
+    return team, membership
 
 
 def day_for(
     request: HttpRequest, slug: str, date: datetime.date, *, write: bool = False, queryset=None
 ) -> tuple[Team, Membership, Day]:
-    check_token(request, slug, write)
-    return access.get_day_for(request, slug, date, write=write, queryset=queryset)
+    check_token(request, slug)
+    team, membership, day = access.get_day_for(request, slug, date, queryset=queryset)
+    if write:
+        _may_write(request)
+        if not membership.can_write:
+            raise PermissionDenied
+    return team, membership, day

@@ -63,7 +63,7 @@ def days(request: HttpRequest, team: str, where: Query[DayRange]):
     team, _membership = team_for(request, team)
     if not 1 <= where.limit <= MAX_PAGE:
         raise ApiError(422, "invalid", _("limit must be from 1 to %(max)s.") % {"max": MAX_PAGE})
-    found = Day.objects.filter(team=team).order_by("-date")
+    found = Day.objects.filter(team=team).select_related("team").order_by("-date")
     if where.date_from:
         found = found.filter(date__gte=where.date_from)
     if where.date_to:

@@ -2,7 +2,7 @@
 under "errors" where a body was refused. Nothing is written by a refused request: each
 write is one transaction, and a body is checked whole before it starts."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -35,6 +35,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
+        return answer(request, 404, "not_found", _("Not found."))
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def gone(request, exc):  # deleted while the request ran (a day, an item)
         return answer(request, 404, "not_found", _("Not found."))
 
     @api.exception_handler(PermissionDenied)

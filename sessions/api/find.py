@@ -17,6 +17,7 @@ from ..search.criteria import KIND_CHOICES, Filters
 from . import serialize
 from .auth import team_for
 from .errors import ApiError
+from .items import text_ok
 
 router = Router(tags=["search and follow-ups"])
 
@@ -26,6 +27,8 @@ KINDS = {kind for kind, _label in KIND_CHOICES}
 @router.get("/teams/{team}/search", summary="The days that hold every word")
 def search(request: HttpRequest, team: str, q: str = "", kind: str = "", page: int = 1):
     team, membership = team_for(request, team)
+    if not text_ok(q):
+        raise ApiError(422, "invalid", _("q holds characters no text may hold."))
     if kind and kind not in KINDS:
         raise ApiError(
             422,
@@ -86,6 +89,8 @@ def resolve(request: HttpRequest, team: str, kind: str, pk: int, body: Resolutio
     if kind not in followups.KINDS:
         raise ApiError(404, "not_found", _("No such kind of follow-up."))
     item = get_object_or_404(followups.follow_up_querysets(team)[kind], pk=pk)
+    if not text_ok(body.resolution):
+        raise ApiError(422, "invalid", _("resolution holds characters no text may hold."))
     form = ResolveForm({"resolution": body.resolution}, kind=kind, item_id=pk)
     if not form.is_valid():
         errors = {name: [str(m) for m in ms] for name, ms in form.errors.items()}

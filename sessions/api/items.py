@@ -8,6 +8,7 @@ never half written. People are named by their member id.
 import datetime
 from typing import Any
 
+from django import forms
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -21,8 +22,6 @@ from .auth import day_for
 from .errors import ApiError
 
 router = Router(tags=["items"])
-
-JSON_SCALARS = (str, int, bool, type(None))
 
 
 def _kind(slug: str) -> Kind:
@@ -41,26 +40,49 @@ def _writer(request, team: str, date: datetime.date, kind: Kind):
     return team, membership, day
 
 
+def text_ok(value: str) -> bool:
+    """Text the database can store: JSON may carry a lone surrogate ("\\ud800"), which no
+    UTF-8 column takes, and NUL, which PostgreSQL's text refuses."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+def _typed(field, value) -> bool:
+    """Whether a JSON value is of the kind its form field takes: true or false for a
+    checkbox, a list of member ids for several people, a member id (or null) for one,
+    text (or null) for everything else. Anything else is refused, not guessed at."""
+    if isinstance(field, forms.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return isinstance(value, list) and all(type(v) is int for v in value)
+    if isinstance(field, forms.ModelChoiceField):
+        return value is None or type(value) is int
+    return value is None or (isinstance(value, str) and text_ok(value))
+
+
 def _fields(kind: Kind, payload: dict) -> dict:
-    """The body's fields, each one the form of its kind edits, as JSON scalars (a list
-    of ids for several people); anything else refuses the whole body."""
-    editable = set(kind.form.base_fields) - {"version"}
-    unknown = sorted(set(payload) - editable - {"version"})
+    """The body's fields, each one the form of its kind edits, each of the JSON type its
+    field takes; anything else refuses the whole body."""
+    fields = {name: f for name, f in kind.form.base_fields.items() if name != "version"}
+    unknown = sorted(set(payload) - set(fields) - {"version"})
     if unknown:
         raise ApiError(
             422,
             "invalid",
             _("Unknown fields: %(names)s.") % {"names": ", ".join(unknown)},
-            fields=sorted(editable),
+            fields=sorted(fields),
         )
-    for name, value in payload.items():
-        ok = isinstance(value, JSON_SCALARS) or (
-            isinstance(value, list) and all(isinstance(v, int) for v in value)
-        )
-        if not ok:
-            raise ApiError(
-                422, "invalid", _("%(name)s has a value of the wrong type.") % {"name": name}
-            )
+    wrong = sorted(
+        name
+        for name, value in payload.items()
+        if name in fields and not _typed(fields[name], value)
+    )
+    if wrong:
+        message = _("%(name)s has a value of the wrong type.") % {"name": ", ".join(wrong)}
+        raise ApiError(422, "invalid", message, errors={name: [message] for name in wrong})
     return {name: value for name, value in payload.items() if name != "version"}
 
 
@@ -93,8 +115,9 @@ def create(
 ):
     kind = _kind(kind)
     team, _membership, day = _writer(request, team, date, kind)
-    data = _fields(kind, payload)
-    instance = kind.model(day=day, **item_start(kind.slug, day))
+    start = item_start(kind.slug, day)  # a review's outline, from the day's template
+    data = {**start, **_fields(kind, payload)}
+    instance = kind.model(day=day, **start)
     form = kind.form(data, team=team, instance=instance)
     if not form.is_valid():
         raise _refused(form)

@@ -21,6 +21,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from .. import page_cache
 
 TIMEOUT = 60 * 60 * 24
+# Who may read a kept answer is trusted this long at most: should a membership change
+# fail to move the team's stamp (the cache unreachable as it commits), a removed member
+# reads no longer than this.
+ACCESS_TIMEOUT = 60
+# The shape of what serialize.py writes: bump it with any change to it, so that a deploy
+# never serves answers kept by the code before it.
+SCHEMA = "1"
 
 
 def encode(data) -> tuple[bytes, str]:
@@ -30,7 +37,7 @@ def encode(data) -> tuple[bytes, str]:
 
 
 def _keys(slug: str, name: str, user_id: int) -> tuple[str, str, str]:
-    return f"stamp:{slug}", f"api:{slug}:{name}", f"api-member:{slug}:{user_id}"
+    return f"stamp:{slug}", f"api:{SCHEMA}:{slug}:{name}", f"api-member:{slug}:{user_id}"
 
 
 def kept(slug: str, name: str, user_id: int, build: Callable[[], object]) -> tuple[bytes, str]:
@@ -53,7 +60,8 @@ def kept(slug: str, name: str, user_id: int, build: Callable[[], object]) -> tup
         return entry[1], entry[2]
     content, tag = encode(build())  # checks access: a refusal raises before anything is kept
     try:
-        cache.set_many({key: (stamp, content, tag), member_key: stamp}, TIMEOUT)
+        cache.set(key, (stamp, content, tag), TIMEOUT)
+        cache.set(member_key, stamp, ACCESS_TIMEOUT)
     except Exception:  # noqa: BLE001 - not kept this time; the answer stands
         pass
     return content, tag

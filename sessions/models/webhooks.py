@@ -64,7 +64,7 @@ class WebhookDelivery(models.Model):
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
     )
     event = models.CharField(max_length=40, choices=Event)
-    body = models.TextField()  # the JSON sent, exactly: signatures are over these bytes
+    payload = models.TextField()  # the JSON sent, exactly: signatures are over these bytes
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)

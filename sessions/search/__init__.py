@@ -117,7 +117,9 @@ def search(
         result.count, result.count_capped = COUNT_CAP, True
     # What a result shows of its day: the link, the number and the title (the title
     # and tags are searched too).
-    days = Day.objects.filter(pk__in=ids).only("team_id", "date", "number", *TITLE_FIELDS)
+    days = Day.objects.filter(pk__in=ids).only(
+        "team_id", "date", "number", "closed_at", "version", *TITLE_FIELDS
+    )  # the API's results also say whether each day is closed, and its version
     by_id = {day.pk: day for day in days.order_by()}
     page_days = [by_id[pk] for pk in ids if pk in by_id]
     for day in page_days:

@@ -45,7 +45,7 @@ def emit(team, event: str, data: dict) -> list[WebhookDelivery]:
         ensure_ascii=False,
     )
     deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(subscription=s, event=event, body=body) for s in subscribers
+        WebhookDelivery(subscription=s, event=event, payload=body) for s in subscribers
     )
     from .tasks import enqueue  # the task imports the sending, which imports the models
 

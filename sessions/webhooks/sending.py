@@ -44,7 +44,7 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 def _post(delivery: WebhookDelivery) -> int:
     """POST the delivery; its status code (raises on no answer)."""
-    body = delivery.body.encode()
+    body = delivery.payload.encode()
     timestamp = int(time.time())
     secret = delivery.subscription.secret
     request = urllib.request.Request(

@@ -31,7 +31,7 @@ def test_an_admin_subscribes_a_url(new_page, width):
     assert hook.events == ["day.closed", "question.added"]
     expect(page.locator("code.secret")).to_have_text(hook.secret)
     WebhookDelivery.objects.create(
-        subscription=hook, event="day.closed", body="{}", status="retrying", attempts=1,
+        subscription=hook, event="day.closed", payload="{}", status="retrying", attempts=1,
         response_status=502, error="HTTP 502",
     )  # fmt: skip
     page.reload()
