@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 # The background worker (blog publishing, webhook deliveries) runs beside the development
-# server and stops with
-# it. runserver is daphne's (ASGI): it serves the live editing sockets too.
+# server and stops with it. runserver is daphne's (ASGI): it serves the live editing
+# sockets too.
 run: $(STAMP)
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py loaddemo --if-empty
