@@ -1,14 +1,16 @@
-"""Plumbing for bench/load.py: a scratch database, a gunicorn server, PostgreSQL restarts.
+"""Plumbing for the benches: a scratch database, a gunicorn server, wrk, PostgreSQL restarts.
 
 Everything listens on and talks to 127.0.0.1 only, and every wait has a bound.
 """
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -90,6 +92,27 @@ def children(pid: int) -> list[int]:
         if int(ppid) == pid and state != "Z":
             found.append(int(entry.name))
     return sorted(found)
+
+
+def wrk(port: int, paths: list[str], header: str, seconds: int) -> float:
+    """Requests per second of wrk (2 threads, 8 connections) rotating over `paths`, each
+    request carrying `header` (a login's "Cookie: …", a token's "Authorization: …")."""
+    script = Path(tempfile.gettempdir()) / f"studylog-bench-{os.getpid()}.lua"
+    listed = ", ".join(f'"{p}"' for p in paths)
+    script.write_text(
+        f"paths = {{{listed}}}\ni = 0\n"
+        "request = function()\n  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\nend\n'
+    )
+    out = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s", "-H", header,
+         "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout  # fmt: skip
+    script.unlink()
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
 def add_wsgi_flag(parser) -> None:

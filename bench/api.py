@@ -23,9 +23,7 @@ import argparse
 import datetime
 import os
 import random
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -121,23 +119,7 @@ def build(days: int) -> tuple[str, list[str]]:
 
 
 def wrk(port: int, paths: list[str], token: str, seconds: int) -> float:
-    """Requests per second of wrk (2 threads, 8 connections) rotating over `paths`."""
-    script = Path(tempfile.gettempdir()) / f"studylog-api-{os.getpid()}.lua"
-    listed = ", ".join(f'"{p}"' for p in paths)
-    script.write_text(
-        f"paths = {{{listed}}}\ni = 0\n"
-        "request = function()\n  i = i % #paths + 1\n"
-        '  return wrk.format("GET", paths[i])\nend\n'
-    )
-    out = subprocess.run(
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "10s",
-         "-H", f"Authorization: Bearer {token}", "-s", str(script), f"http://127.0.0.1:{port}"],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
-    ).stdout  # fmt: skip
-    script.unlink()
-    if "Non-2xx" in out:
-        raise RuntimeError(f"wrk saw errors:\n{out}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    return _server.wrk(port, paths, f"Authorization: Bearer {token}", seconds)
 
 
 def main() -> int:
