@@ -55,6 +55,14 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(_HTTPSConnection, req, context=self._context)
 
 
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A webhook answers where it is: following a redirect would turn the POST into a
+    GET without its body (and could lead anywhere)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def opener(*handlers) -> urllib.request.OpenerDirector:
     """urllib's opener, connecting only to public addresses (and not through proxies,
     whose own address would be checked instead of the target's)."""

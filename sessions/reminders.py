@@ -282,12 +282,6 @@ class WebhookError(Exception):
     pass
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A webhook answers where it is; following a redirect would turn the POST into a GET.
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def post_webhook(url: str, text: str, *, timeout: float = WEBHOOK_TIMEOUT) -> None:
     """POST Slack- and Discord-compatible JSON; raise on anything but a 2xx answer."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -303,7 +297,7 @@ def post_webhook(url: str, text: str, *, timeout: float = WEBHOOK_TIMEOUT) -> No
         headers={"Content-Type": "application/json", "User-Agent": "Studylog reminders"},
         method="POST",
     )
-    opener = outbound.opener(_NoRedirects)
+    opener = outbound.opener(outbound.NoRedirects)
     try:
         with opener.open(request, timeout=timeout) as response:
             status = response.status

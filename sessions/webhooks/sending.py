@@ -37,11 +37,6 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # a redirect would drop the POST's body
-        return None
-
-
 def _post(delivery: WebhookDelivery) -> int:
     """POST the delivery; its status code (raises on no answer)."""
     body = delivery.payload.encode()
@@ -61,7 +56,7 @@ def _post(delivery: WebhookDelivery) -> int:
         },
     )
     try:
-        with outbound.opener(_NoRedirects).open(request, timeout=TIMEOUT) as response:
+        with outbound.opener(outbound.NoRedirects).open(request, timeout=TIMEOUT) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
