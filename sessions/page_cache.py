@@ -67,8 +67,18 @@ class Entry:
     slots: Slots | None = None  # a record's items, for patches
 
 
-def _stamp_key(slug: str) -> str:
+def stamp_key(slug: str) -> str:
     return f"stamp:{slug}"
+
+
+def stamp_in(found: dict, slug: str) -> str:
+    """The team's stamp from a get_many that asked for its key; a team with none yet (new,
+    or evicted) is given one, which nothing cached matches."""
+    stamp = found.get(stamp_key(slug))
+    if stamp is None:
+        cache.add(stamp_key(slug), uuid.uuid4().hex, timeout=None)
+        stamp = cache.get(stamp_key(slug))
+    return stamp
 
 
 def _changes_key(slug: str) -> str:
@@ -105,7 +115,7 @@ def retire(slugs: Iterable[str], patch: Patch | None = None) -> None:
     try:
         for slug in slugs:
             record = (uuid.uuid4().hex, patch)
-            keys = (_stamp_key(slug), record[0], _changes_key(slug), record)
+            keys = (stamp_key(slug), record[0], _changes_key(slug), record)
             set_and_append = getattr(cache, "set_and_append", None)
             if set_and_append is not None:
                 set_and_append(*keys, keep=page_patch.KEEP, timeout=TIMEOUT)
@@ -113,7 +123,7 @@ def retire(slugs: Iterable[str], patch: Patch | None = None) -> None:
                 with _moving:
                     changes = cache.get(_changes_key(slug)) or []
                     cache.set(_changes_key(slug), [*changes, record][-page_patch.KEEP :], TIMEOUT)
-                    cache.set(_stamp_key(slug), record[0], timeout=None)
+                    cache.set(stamp_key(slug), record[0], timeout=None)
     except Exception:  # the cache is down: nothing can be served from it either
         logger.exception("page cache: could not retire the pages of %s", slugs)
 
@@ -194,18 +204,15 @@ def cached(view):
     def wrapper(request, team, *args, **kwargs):
         if not _usable(request):
             return view(request, team, *args, **kwargs)
-        keys = [_stamp_key(team), _page_key(request, team)]
+        keys = [stamp_key(team), _page_key(request, team)]
         asked = _ask_along(request, keys)
         if not request.user.is_authenticated or _messages_waiting(request):
             return view(request, team, *args, **kwargs)
-        stamp_key, page_key = keys
+        page_key = keys[1]
         try:
             brought = request.session.brought() if asked else None
             found = cache.get_many(keys) if brought is None else brought
-            stamp = found.get(stamp_key)
-            if stamp is None:  # new, or evicted: start afresh (nothing matches it)
-                cache.add(stamp_key, uuid.uuid4().hex, timeout=None)
-                stamp = cache.get(stamp_key)
+            stamp = stamp_in(found, team)
         except Exception:
             logger.exception("page cache: unreachable, rendering")
             return view(request, team, *args, **kwargs)

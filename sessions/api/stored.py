@@ -12,7 +12,6 @@ shares)."""
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -37,7 +36,8 @@ def encode(data) -> tuple[bytes, str]:
 
 
 def _keys(slug: str, name: str, user_id: int) -> tuple[str, str, str]:
-    return f"stamp:{slug}", f"api:{SCHEMA}:{slug}:{name}", f"api-member:{slug}:{user_id}"
+    stamp = page_cache.stamp_key(slug)
+    return stamp, f"api:{SCHEMA}:{slug}:{name}", f"api-member:{slug}:{user_id}"
 
 
 def kept(slug: str, name: str, user_id: int, build: Callable[[], object]) -> tuple[bytes, str]:
@@ -49,10 +49,7 @@ def kept(slug: str, name: str, user_id: int, build: Callable[[], object]) -> tup
     stamp_key, key, member_key = _keys(slug, name, user_id)
     try:
         found = cache.get_many([stamp_key, key, member_key])
-        stamp = found.get(stamp_key)
-        if stamp is None:  # new, or evicted: start afresh, as the pages do
-            cache.add(stamp_key, uuid.uuid4().hex, timeout=None)
-            stamp = cache.get(stamp_key)
+        stamp = page_cache.stamp_in(found, slug)
     except Exception:  # the cache is down: answer from the database
         return encode(build())
     entry = found.get(key)
