@@ -13,18 +13,11 @@ the page.
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from .. import presenter
-from ..models import Day, Membership
+from .consumer import Access
 from .names import group_name
 from .rooms import off_loop
 
 REFUSED, BAD_MESSAGE = 4403, 4400
-
-
-def _day_for(user, slug: str, date) -> Day | None:
-    membership = Membership.objects.filter(team__slug=slug, user=user, is_active=True).first()
-    if membership is None:
-        return None
-    return Day.objects.filter(team_id=membership.team_id, date=date).first()
 
 
 class PresentConsumer(AsyncJsonWebsocketConsumer):
@@ -36,10 +29,12 @@ class PresentConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=REFUSED)
             return
         route = self.scope["url_route"]["kwargs"]
-        day = await off_loop(_day_for)(user, route["team"], route["date"])
-        if day is None:
+        # Who may open the day's live document may follow its presenter's view.
+        access = await off_loop(Access.load)(user, route["team"], route["date"], "day")
+        if access is None:
             await self.close(code=REFUSED)
             return
+        day = access.day
         self.group = group_name("present", day.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
