@@ -111,19 +111,20 @@ def check_token(request: HttpRequest, slug: str) -> None:
         raise Http404("No such team")
 
 
-def _may_write(request: HttpRequest) -> None:
-    """After the membership was found (so an outsider gets 404 first, as on the pages)."""
+def _may_write(request: HttpRequest, membership: Membership) -> None:
+    """After the membership was found (so an outsider gets 404 first, as on the pages):
+    the token, then the role."""
     if not request.auth.can_write:
         raise ReadOnlyToken
+    if not membership.can_write:
+        raise PermissionDenied
 
 
 def team_for(request: HttpRequest, slug: str, *, write: bool = False) -> tuple[Team, Membership]:
     check_token(request, slug)
     team, membership = access.get_team_for(request, slug)
     if write:
-        _may_write(request)
-        if not membership.can_write:
-            raise PermissionDenied
+        _may_write(request, membership)
     return team, membership
 
 
@@ -133,7 +134,5 @@ def day_for(
     check_token(request, slug)
     team, membership, day = access.get_day_for(request, slug, date, queryset=queryset)
     if write:
-        _may_write(request)
-        if not membership.can_write:
-            raise PermissionDenied
+        _may_write(request, membership)
     return team, membership, day
