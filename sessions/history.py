@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .closing import lock_open_day
 from .kinds import KINDS
+from .search.plain import plain
 from .live import notify as live
 from .models import Attendance, Comment, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
@@ -260,7 +261,7 @@ def title_of(
     lead = {kind.model: kind.searched[0] for kind in KINDS.values()}
     lead[Comment] = "body"
     text = str((rev.state or {}).get(lead.get(model_for(rev.kind), ""), "")).strip()
-    line = text.splitlines()[0] if text else ""
+    line = plain(text.splitlines()[0]) if text else ""  # as read, without its markup
     short = line[:60] + ("…" if len(line) > 60 else "") if line else f"#{rev.object_id}"
     return str(_("Comment: %(text)s") % {"text": short}) if rev.kind == COMMENT else short
 

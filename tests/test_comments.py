@@ -453,3 +453,9 @@ def test_the_comment_controls_speak_the_readers_language(day, as_member, setting
     comments_part = between(html, 'id="comments"', "</section>")
     assert ">Comments</h2>" in comments_part and "Reply" in comments_part
     assert "답글" not in comments_part
+
+
+def test_the_history_names_a_comment_as_it_reads(day, as_member):
+    say(day, "이멤버", "**학습률**을 [여기](https://example.com)서 보세요")
+    page = as_member.get(reverse("peer:day_history", args=["alpha", day.date])).content.decode()
+    assert "댓글: 학습률을 여기서 보세요" in page

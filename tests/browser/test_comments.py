@@ -83,3 +83,13 @@ def test_a_comment_a_mention_and_a_reply(new_page, width):
     ara.locator(f"#comment-{comment.pk}").get_by_role("button", name="삭제").click()
     expect(ara.locator(f"#comment-{comment.pk}")).to_contain_text("삭제된 댓글입니다")
     expect(ara.locator(f"#comment-{answer.pk}")).to_contain_text("논문 3.2절")
+    # The history lists the comments, the deleted one's text kept from no one but the
+    # admin; an admin hides the reply and the author still reads it, marked hidden.
+    lead.goto(record)
+    lead.locator(f"#comment-{answer.pk}").get_by_role("button", name="숨기기").click()
+    expect(lead.locator(f"#comment-{answer.pk} .pill")).to_have_text("숨김")
+    ara.goto(record)
+    expect(ara.locator(f"#comment-{answer.pk}")).to_contain_text("관리자가 숨긴 댓글입니다")
+    lead.goto(f"{record}history/")
+    expect(lead.locator(".revisions")).to_contain_text("댓글: 활성화 함수")
+    screenshot(lead, "comments-history")
