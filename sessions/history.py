@@ -18,10 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .closing import lock_open_day
 from .kinds import KINDS
-from .search.plain import plain
 from .live import notify as live
 from .models import Attendance, Comment, Day, MemberLog, Membership, Revision, StudyLink
 from .models.base import DayItem
+from .search.plain import plain
 
 SESSION, LOG, COMMENT = "session", "log", Comment.kind
 _NOT_CONTENT = {
