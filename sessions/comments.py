@@ -199,9 +199,10 @@ def threads_for_record(day: Day, membership: Membership) -> DayThreads:
     return DayThreads(day=own, orphans=list(threads.values()), count=count)
 
 
-def target_exists(day: Day, kind: str, pk: int) -> bool:
+def target_item(day: Day, kind: str, pk: int):
+    """The item of `day` a comment names by its kind's slug and id, or None."""
     spec = KINDS.get(kind)
-    return spec is not None and spec.model.objects.filter(day=day, pk=pk).exists()
+    return spec.model.objects.filter(day=day, pk=pk).first() if spec is not None else None
 
 
 # Mentions -------------------------------------------------------------------------------

@@ -459,3 +459,10 @@ def test_the_history_names_a_comment_as_it_reads(day, as_member):
     say(day, "이멤버", "**학습률**을 [여기](https://example.com)서 보세요")
     page = as_member.get(reverse("peer:day_history", args=["alpha", day.date])).content.decode()
     assert "댓글: 학습률을 여기서 보세요" in page
+
+
+def test_a_refused_comment_on_an_item_says_which_item(day, as_member):
+    question = QuestionFactory(day=day, question="**배치 정규화**는 어디에 두나요?")
+    response = as_member.post(create_url(day), {"body": "", "target": f"question:{question.pk}"})
+    assert response.status_code == 422
+    assert "배치 정규화는 어디에 두나요?" in response.content.decode()

@@ -23,6 +23,7 @@ class CommentForm(TeamScopedForm):
     def __init__(self, *args, day, **kwargs):
         super().__init__(*args, team=day.team, **kwargs)
         self.day = day
+        self.item = None  # the item a new comment is on, once `target` is found
         if self.instance.pk is not None:  # an edit: only the text changes
             del self.fields["target"], self.fields["parent"]
 
@@ -57,7 +58,8 @@ class CommentForm(TeamScopedForm):
         if target:
             kind, _sep, pk = target.strip().partition(":")
             pk = parse_id(pk)
-            if pk is None or not comments.target_exists(self.day, kind, pk):
+            self.item = comments.target_item(self.day, kind, pk) if pk is not None else None
+            if self.item is None:
                 self.gone("target")
                 return
             data["target"] = (kind, pk)

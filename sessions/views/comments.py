@@ -19,6 +19,7 @@ from ..access import get_day_for, get_team_for
 from ..forms.comments import CommentForm
 from ..kinds import KINDS
 from ..models import Comment, Mention
+from ..search.plain import plain
 
 
 def _on_record(team, day, pk: int | None = None, anchor: str = "") -> str:
@@ -26,18 +27,14 @@ def _on_record(team, day, pk: int | None = None, anchor: str = "") -> str:
     return f"{url}#comment-{pk}" if pk else f"{url}#{anchor or 'comments'}"
 
 
-def _subject(day, form: CommentForm) -> str:
+def _subject(form: CommentForm) -> str:
     """What a refused new comment was about, in a few words, for its page."""
-    value = form.data.get("target", "")
-    kind, _sep, pk = value.partition(":")
-    spec = KINDS.get(kind)
-    if spec is None or not pk.isdigit():
-        return ""
-    item = spec.model.objects.filter(day=day, pk=int(pk)).first()
+    item = form.item
     if item is None:
         return ""
-    lead = str(getattr(item, spec.searched[0]) or "").strip().splitlines()
-    return f"{spec.label} · {lead[0][:80]}" if lead else str(spec.label)
+    spec = KINDS[item.kind]
+    lead = plain(str(getattr(item, spec.searched[0]) or ""))
+    return f"{spec.label} · {lead[:80]}" if lead else str(spec.label)
 
 
 def _page(request, team, membership, day, form, *, comment=None, status=200):
@@ -47,7 +44,7 @@ def _page(request, team, membership, day, form, *, comment=None, status=200):
         "day": day,
         "form": form,
         "comment": comment,
-        "subject": "" if comment else _subject(day, form),
+        "subject": "" if comment else _subject(form),
     }
     return render(request, "peer/comments/form_page.html", context, status=status)
 
