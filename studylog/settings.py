@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "channels",
+    "allauth",  # sign in with GitHub (sessions/github), beside the local accounts
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
     "ninja",  # the API docs page's Swagger UI, from its own static files (no CDN)
     "sessions.apps.PeerConfig",
 ]
@@ -70,9 +74,10 @@ MIDDLEWARE = [
     "sessions.middleware.RequireUtf8Middleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "sessions.github.csp.CSPMiddleware",  # django-csp's, which knows GitHub's sign-in page
     "django_htmx.middleware.HtmxMiddleware",
     "sessions.middleware.HtmxLoginRequiredMiddleware",
     "sessions.middleware.DatabaseUnavailableMiddleware",
@@ -103,6 +108,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Only for a GitHub sign-in: allauth logs its accounts in through its own backend.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
@@ -124,6 +131,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sessions.github.context",
             ],
         },
     },
@@ -177,6 +185,30 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "peer:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign in with GitHub (django-allauth's GitHub provider, sessions/github): on once an
+# OAuth app's GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET are set; its callback URL is
+# <site>/accounts/github/login/callback/. GITHUB_URL points at a GitHub Enterprise server
+# (its API at <GITHUB_URL>/api/v3), as allauth's own setting of that name does. Signing in
+# asks only for the account's e-mail addresses (user:email); the blog's token asks for
+# more, on the blog page, when the member chooses it.
+GITHUB_CLIENT_ID = env("GITHUB_CLIENT_ID")
+GITHUB_URL = env("GITHUB_URL").rstrip("/")
+SOCIALACCOUNT_PROVIDERS = {
+    "github": {
+        "APP": {"client_id": GITHUB_CLIENT_ID, "secret": env("GITHUB_CLIENT_SECRET")},
+        "SCOPE": ["user:email"],
+        **({"GITHUB_URL": GITHUB_URL} if GITHUB_URL else {}),
+    }
+}
+ACCOUNT_ADAPTER = "sessions.github.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "sessions.github.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_QUERY_EMAIL = True  # GitHub's /user/emails: which addresses are verified
+SOCIALACCOUNT_AUTO_SIGNUP = True  # a new GitHub user gets an account at once
+SOCIALACCOUNT_STORE_TOKENS = False  # never kept in plain text (the blog's is encrypted)
+SOCIALACCOUNT_LOGIN_ON_GET = False  # starting a sign-in is a POST, with its CSRF token
+ACCOUNT_EMAIL_VERIFICATION = "none"  # GitHub verified the addresses it gives
+ACCOUNT_UNIQUE_EMAIL = True
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -1,5 +1,5 @@
-"""Root URLs: accounts (Django's, three adjusted), language switch, admin, the health check,
-the HTTP API, and the Studylog app."""
+"""Root URLs: accounts (Django's, three adjusted; GitHub's), language switch, admin, the
+health check, the HTTP API, and the Studylog app."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -23,6 +23,7 @@ urlpatterns = [
     ),
     path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/github/", include("sessions.github.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

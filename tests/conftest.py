@@ -234,3 +234,19 @@ def english(settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def fake_github(settings):
+    """A fake GitHub on 127.0.0.1 (tests/fake_github.py) that this server signs in with."""
+    from .fake_github import CLIENT_ID, CLIENT_SECRET, FakeGitHub
+
+    with FakeGitHub() as github:
+        settings.SOCIALACCOUNT_PROVIDERS = {
+            "github": {
+                "APP": {"client_id": CLIENT_ID, "secret": CLIENT_SECRET},
+                "SCOPE": ["user:email"],
+                "GITHUB_URL": github.url,
+            }
+        }
+        yield github

@@ -39,6 +39,11 @@ OTHER_URLS = {
     "blog": ("get", "/accounts/blog/", "login", 200),
     "blog_publish_all": ("post", "/accounts/blog/publish/", "login", 302),
     "blog_disconnect": ("post", "/accounts/blog/disconnect/", "login", 302),
+    # GitHub: off (404) until an OAuth app is set; with one, tests/test_github_signin.py.
+    "github_login": ("post", "/accounts/github/login/", 404, 404),
+    "github_callback": ("get", "/accounts/github/login/callback/", 404, 404),
+    "github_unlink": ("post", "/accounts/github/unlink/", "login", 404),
+    "github_blog_token": ("post", "/accounts/github/blog-token/", "login", 404),
     # Each account's own API tokens (tests/test_tokens.py: only one's own).
     "api_tokens": ("get", "/accounts/tokens/", "login", 200),
     "api_token_revoke": ("post", "/accounts/tokens/1/revoke/", "login", 404),

@@ -1,6 +1,7 @@
 """The account's own page (its name, e-mail, language and names in its teams), and the
 account's language: remembered when it is chosen, applied when the account logs in."""
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import i18n
 
+from .. import github
 from ..forms.accounts import NAME_TAKEN, ProfileForm, TeamNameForm
 from ..models import Membership, Profile
 
@@ -79,7 +81,14 @@ def profile(request):
     return render(
         request,
         "peer/profile.html",
-        {"form": form, "team_forms": team_forms, "has_password": account.has_usable_password()},
+        {
+            "form": form,
+            "team_forms": team_forms,
+            "has_password": account.has_usable_password(),
+            "github_account": SocialAccount.objects.filter(
+                user=account, provider=github.PROVIDER
+            ).first(),
+        },
     )
 
 

@@ -12,7 +12,7 @@ def login(page: Page, username: str, password: str) -> None:
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
-    page.locator("main form").get_by_role("button").click()
+    page.locator("main form:has(#id_password)").get_by_role("button").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
