@@ -103,6 +103,25 @@ def test_a_name_taken_as_a_username_gets_another(client, fake_github):
     assert logged_in_user(client) == new
 
 
+def test_a_next_address_off_this_site_is_not_followed(client, fake_github):
+    response = dance(client, fake_github, next="https://evil.example/")
+    assert response["Location"] == reverse("peer:home")
+    assert logged_in_user(client).is_authenticated
+
+
+def test_a_deactivated_account_is_not_let_in(client, fake_github):
+    dance(client, fake_github)
+    user = User.objects.get()
+    client.post(reverse("logout"))
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+    response = dance(client, fake_github)
+
+    assert response["Location"] == reverse("login")
+    assert not logged_in_user(client).is_authenticated
+    assert any("deactivated" in m for m in messages_of(response))
+
+
 def test_an_address_of_an_existing_account_is_not_taken_over(client, fake_github):
     owner = UserFactory(email="Minsu@Example.com")
 

@@ -26,7 +26,7 @@ def take_token(user, token: str, *, github_login: str) -> BlogConnection:
     """Keep `token` as `user`'s blog credential. A member with no connection yet gets
     one to their GitHub Pages repository, which the blog page then shows to check."""
     with transaction.atomic():
-        connection = BlogConnection.objects.select_for_update().filter(user=user).first()
+        connection = BlogConnection.objects.select_for_update(no_key=True).filter(user=user).first()
         if connection is None:
             connection = BlogConnection(user=user, remote_url=pages_repository(github_login))
         connection.credential_kind = BlogConnection.Credential.TOKEN
