@@ -107,9 +107,10 @@ CONTENT_SECURITY_POLICY = {
 # pair out for 15 minutes; a right password resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Also the one a GitHub sign-in logs in through (allauth takes the first backend
+    # that can load a user). allauth's own backend stays out: it would match usernames
+    # case-insensitively, and each spelling would get its own five tries.
     "django.contrib.auth.backends.ModelBackend",
-    # Only for a GitHub sign-in: allauth logs its accounts in through its own backend.
-    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))

@@ -9,7 +9,8 @@ sends the browser back to. Failures are switched on by attribute:
 - `token_error`: "server" (a 500), or an OAuth error GitHub puts in a 200
   ("bad_verification_code");
 - `user_error`: the status /user answers with (401, 500);
-- `grant`: the scopes granted, when not the ones asked for.
+- `grant`: the scopes granted, when not the ones asked for;
+- `user_body`: what /user answers with instead of the profile (a malformed one).
 
 A code works once, for the client and redirect URI it was issued to, as GitHub's do.
 """
@@ -55,6 +56,7 @@ class FakeGitHub:
         self.token_error: str | None = None
         self.user_error: int | None = None
         self.grant: str | None = None
+        self.user_body: object = None  # /user's answer instead of the profile
         self.codes: dict[str, dict] = {}
         self.tokens: dict[str, tuple[FakeUser, str]] = {}
         self.calls: list[tuple[str, str]] = []  # (method, path) of every request
@@ -194,7 +196,8 @@ class FakeGitHub:
                         for e, p, v in user.emails
                     ]
                     return self._send(200, body)
-                self._send(200, user.profile(github.url))
+                body = user.profile(github.url) if github.user_body is None else github.user_body
+                self._send(200, body)
 
             def _send(self, status, body, content_type="application/json"):
                 data = (json.dumps(body) if content_type == "application/json" else body).encode()

@@ -365,15 +365,14 @@ def test_the_blog_takes_its_token_from_github(as_member, team_member, fake_githu
 
 
 def test_a_blog_already_connected_keeps_its_repository(as_member, team_member, fake_github):
-    BlogConnection.objects.create(
-        user=team_member, remote_url="https://github.com/me/blog.git", credential_kind="none"
-    )
+    blog = f"{fake_github.url}/me/blog.git"  # on the GitHub it signs in with
+    BlogConnection.objects.create(user=team_member, remote_url=blog, credential_kind="none")
     location = as_member.post(reverse("github_blog_token"), {"scope": "repo"})["Location"]
     assert scopes(location) == {"user:email", "repo"}
     come_back(as_member, fake_github.consent(location))
 
     connection = BlogConnection.objects.get()
-    assert connection.remote_url == "https://github.com/me/blog.git"
+    assert connection.remote_url == blog
     assert connection.credential_kind == "token" and crypto.decrypt(connection.credential)
 
 
@@ -433,3 +432,79 @@ def test_forms_may_go_on_to_githubs_sign_in_page(client, fake_github, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {"github": {"APP": {"client_id": "", "secret": ""}}}
     policy = client.get(reverse("login"))["Content-Security-Policy"]
     assert "form-action 'self';" in policy or policy.endswith("form-action 'self'")
+
+
+# --- found in review ------------------------------------------------------------------------
+
+
+def test_a_password_login_still_matches_the_username_exactly(client, team_member):
+    """allauth's backend (case-insensitive usernames) is not among the login's backends:
+    "ALPHA-MEMBER" is not alpha-member, and is no way around the lock-out's count."""
+    from .factories import PASSWORD
+
+    wrong_case = client.post(
+        reverse("login"), {"username": team_member.username.upper(), "password": PASSWORD}
+    )
+    assert wrong_case.status_code == 200
+    assert not logged_in_user(client).is_authenticated
+    right = client.post(reverse("login"), {"username": team_member.username, "password": PASSWORD})
+    assert right.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "https://gitlab.example.com/me/blog.git",  # the token would go to that host
+        "git@github.com:me/blog.git",  # SSH takes a deploy key
+        "http://github.com/me/blog.git",
+    ],
+)
+def test_a_github_token_goes_only_to_a_blog_on_github(as_member, team_member, settings, remote):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "github": {"APP": {"client_id": "x", "secret": "y"}, "SCOPE": ["user:email"]}
+    }
+    BlogConnection.objects.create(user=team_member, remote_url=remote, credential_kind="none")
+
+    response = as_member.post(reverse("github_blog_token"), {"scope": "public_repo"})
+
+    assert response["Location"] == reverse("peer:blog")
+    assert any("not an https:// address on GitHub" in m for m in messages_of(response))
+    assert BlogConnection.objects.get().credential == ""
+
+
+def test_a_blog_moved_off_github_meanwhile_gets_no_token(as_member, team_member, fake_github):
+    location = as_member.post(reverse("github_blog_token"), {"scope": "public_repo"})["Location"]
+    BlogConnection.objects.create(
+        user=team_member, remote_url="https://gitlab.example.com/me/blog.git"
+    )
+
+    back = come_back(as_member, fake_github.consent(location))
+
+    assert back["Location"] == reverse("peer:blog")
+    assert BlogConnection.objects.get().credential == ""
+
+
+def test_a_second_github_account_is_not_linked_beside_the_first(
+    as_member, team_member, fake_github
+):
+    dance(as_member, fake_github, process="connect")
+    fake_github.signed_in = FakeUser("other-me", 9090, "", [])
+
+    response = dance(as_member, fake_github, process="connect")
+    blog_start = as_member.post(reverse("github_blog_token"), {"scope": "public_repo"})
+    blog = come_back(as_member, fake_github.consent(blog_start["Location"]))
+
+    assert list(SocialAccount.objects.values_list("uid", flat=True)) == ["4401"]
+    assert any("linked to another GitHub account" in m for m in messages_of(response))
+    assert blog["Location"] == reverse("peer:blog")
+    assert not BlogConnection.objects.exists()
+    assert as_member.post(reverse("github_unlink"))["Location"] == reverse("peer:profile")
+
+
+@pytest.mark.parametrize("body", [{}, [], {"login": "x"}])
+def test_a_malformed_answer_from_github_is_a_message(client, fake_github, body):
+    fake_github.user_body = body
+    response = dance(client, fake_github)
+    assert response["Location"] == reverse("login")
+    assert not User.objects.exists()
+    assert any("GitHub could not be reached" in m for m in messages_of(response))

@@ -15,6 +15,7 @@ import logging
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialAccount
 from allauth.socialaccount.providers.base import AuthError, AuthProcess
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -48,7 +49,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         # The whole name in first_name, as the profile form keeps it (Korean names are
-        # not "first last"); GitHub's login when it gives none.
+        # not "first last"); none when GitHub has none (the username stands in for it).
         user.first_name = (data.get("name") or "").strip()[:150]
         user.last_name = ""
         return user
@@ -60,10 +61,29 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request, sociallogin):
         state = sociallogin.state
-        if (state.get("data") or {}).get(BLOG_TOKEN):
+        blog_flow = bool((state.get("data") or {}).get(BLOG_TOKEN))
+        if blog_flow or state.get("process") == AuthProcess.CONNECT:
+            self._check_one_github_account(request, sociallogin, blog_flow)
+        if blog_flow:
             self._take_blog_token(request, sociallogin)
         elif not sociallogin.is_existing and state.get("process") != AuthProcess.CONNECT:
             self._check_new_account(request, sociallogin)
+
+    def _check_one_github_account(self, request, sociallogin, blog_flow):
+        """An account links one GitHub account: another one (someone signed in at GitHub
+        as someone else) is refused, not added beside it."""
+        if not request.user.is_authenticated:
+            return  # allauth's connect sends the anonymous to log in
+        linked = SocialAccount.objects.filter(user=request.user, provider=PROVIDER)
+        if linked.exclude(uid=sociallogin.account.uid).exists():
+            messages.error(
+                request,
+                _(
+                    "Your account is linked to another GitHub account. Unlink it on your "
+                    "profile first, or sign in to GitHub as that account."
+                ),
+            )
+            raise ImmediateHttpResponse(redirect("peer:blog" if blog_flow else "peer:profile"))
 
     def _check_new_account(self, request, sociallogin):
         verified = sorted(
@@ -80,7 +100,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 ),
             )
             raise ImmediateHttpResponse(redirect(_login_url(sociallogin.state.get("next"))))
-        # allauth's own e-mail records stay out of it: the address lives on the account.
+        # The address lives on the account, where Studylog reads it (allauth still keeps
+        # a record of it, which nothing here reads).
         sociallogin.email_addresses = []
         sociallogin.user.email = addresses[0] if addresses else ""
 
@@ -98,7 +119,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
             raise ImmediateHttpResponse(redirect("peer:blog"))
         login = sociallogin.account.extra_data.get("login", "")
-        blog.take_token(request.user, token.token, github_login=login)
+        try:
+            blog.take_token(request.user, token.token, github_login=login)
+        except blog.NotOnGitHub:
+            messages.error(request, not_on_github_message())
+            raise ImmediateHttpResponse(redirect("peer:blog")) from None
         messages.success(
             request,
             _("Your blog now publishes with the token from GitHub (%(scopes)s).")
@@ -116,7 +141,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         state = extra_context.get("state")
         if error == AuthError.CANCELLED:
             text = _("GitHub sign-in was cancelled: nothing was changed.")
-        elif state is None:
+        elif state is None and "callback_view" in extra_context:
             text = _(
                 "This GitHub sign-in had expired or was already used. Start again from the button."
             )
@@ -128,6 +153,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             blog_flow = state is not None and (state.get("data") or {}).get(BLOG_TOKEN)
             raise ImmediateHttpResponse(redirect("peer:blog" if blog_flow else "peer:profile"))
         raise ImmediateHttpResponse(redirect(_login_url(state.get("next") if state else None)))
+
+
+def not_on_github_message() -> str:
+    return _(
+        "Your blog's repository address is not an https:// address on GitHub, so a GitHub "
+        "token cannot publish there. Change the address first."
+    )
 
 
 def _login_url(next_url: str | None) -> str:

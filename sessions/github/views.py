@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..blog import crypto
-from . import PROVIDER, enabled
-from .adapters import BLOG_TOKEN
+from . import PROVIDER, blog, enabled
+from .adapters import BLOG_TOKEN, not_on_github_message
 from .blog import BLOG_SCOPES
 
 
@@ -50,6 +50,11 @@ def blog_token(request):
         return redirect("peer:blog")
     if scope is None:
         messages.error(request, _("Choose which repositories the token may write to."))
+        return redirect("peer:blog")
+    try:
+        blog.check_connection(request.user)
+    except blog.NotOnGitHub:
+        messages.error(request, not_on_github_message())
         return redirect("peer:blog")
     provider = get_adapter(request).get_provider(request, PROVIDER)
     return provider.redirect(
