@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install lint messages clean assets
+.PHONY: run serve test test-a11y install lint messages clean assets
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ test: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
+# The accessibility checks alone: axe-core on every page, and the keyboard-only test.
+test-a11y: $(STAMP)
+	DEBUG=1 $(PY) -m pytest -m a11y -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) tests/browser
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,6 +61,7 @@ messages: $(STAMP)
 # npm packages pinned by package-lock.json (assets/build.mjs runs esbuild).
 assets:
 	npm ci && node assets/build.mjs
+	cp node_modules/axe-core/axe.min.js tests/browser/vendor/axe.min.js  # a test asset
 
 clean:
 	rm -rf $(VENV) staticfiles
