@@ -111,12 +111,15 @@ def _short(text: str) -> str:
 
 
 def _frame(chart: Chart, height: float, body: SafeString) -> SafeString:
+    # aria-details: the chart's numbers, as a table under it (stats/_chart.html).
     return format_html(
         '<svg class="chart-svg chart-{}" width="100%" height="{}" role="img" '
-        'aria-labelledby="{}-title {}-desc" xmlns="http://www.w3.org/2000/svg">'
+        'aria-labelledby="{}-title {}-desc" aria-details="{}-data" '
+        'xmlns="http://www.w3.org/2000/svg">'
         '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
         chart.layout,
         _px(height),
+        chart.id,
         chart.id,
         chart.id,
         chart.id,

@@ -262,7 +262,7 @@ def test_team_page_shows_the_figures_and_links_each_member(crafted, as_member):
     for chart_id in ("attendance", "member-attendance", "questions", "member-questions"):
         assert f'aria-labelledby="chart-{chart_id}-title chart-{chart_id}-desc"' in page
     assert page.count('role="img"') == 5
-    assert page.count('<details class="chart-data">') == 5
+    assert page.count('<details class="chart-data" id="chart-') == 5
     assert f'href="{stats_url("stats_csv", table="follow-ups")}"' in page
 
 

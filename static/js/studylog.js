@@ -29,6 +29,63 @@
     item.prepend(note);
   }
 
+  /* Say something to screen readers without moving the focus: the page's polite live
+   * region (base.html). Emptied first, so the same words said twice are said again. */
+  function announce(text) {
+    const region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  const FOCUSABLE = "button:not([disabled]), a[href], input:not([type=hidden]):not([disabled]), textarea:not([disabled]), select:not([disabled]), [contenteditable=true]";
+
+  /* The first of `selector` in `root` that can take the focus: shown, not hidden away
+   * (a textarea the live editor replaced with its own editor is). */
+  function firstShown(root, selector) {
+    return Array.from(root.querySelectorAll(selector)).find((el) => el.getClientRects().length > 0) || null;
+  }
+
+  /* Where the focus goes in a part that just took the place of the one that held it:
+   * into a form, its first field with an error, else its first field; out of one, the
+   * control that opens it again (data-return-focus), else the part's first control. */
+  function focusInto(part) {
+    let target = null;
+    if (part.matches("[data-editing]") || part.querySelector("[data-editing]")) {
+      target = firstShown(part, '[aria-invalid="true"]') || firstShown(part, `form :is(${FOCUSABLE})`);
+    }
+    target = target || firstShown(part, "[data-return-focus]") || firstShown(part, FOCUSABLE);
+    if (!target) {
+      // Nothing to focus in it (an emptied slot): the control that opened it, nearby.
+      const around = part.parentElement && part.parentElement.closest(".card, .panel, section");
+      target = around && firstShown(around, "[data-return-focus]");
+    }
+    if (!target && part.getClientRects().length) {
+      part.setAttribute("tabindex", "-1");
+      target = part;
+    }
+    if (target) target.focus();
+  }
+
+  /* A list refreshed under someone's focus: which control it was, to find again. */
+  function rememberFocus(list) {
+    const active = document.activeElement;
+    if (!active || active === document.body || !list.contains(active)) return null;
+    const item = active.closest("[data-item-id]");
+    return item ? { id: item.dataset.itemId, tag: active.tagName, name: active.name || "", value: active.value || "", text: active.textContent } : null;
+  }
+
+  function restoreFocus(list, memo) {
+    if (!memo) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    const item = list.querySelector(`[data-item-id="${memo.id}"]`);
+    if (!item) return;
+    const same = Array.from(item.querySelectorAll(FOCUSABLE)).find((el) =>
+      el.tagName === memo.tag && (el.name || "") === memo.name && (el.value || "") === memo.value && el.textContent === memo.text);
+    if (same) same.focus(); else focusInto(item);
+  }
+
   /* Replace the children of `list` with those of `fresh`, keeping every item
    * someone is editing right here, and moving as few nodes as possible so a
    * focused field keeps its focus and its text. */
@@ -57,11 +114,14 @@
         wanted.push(el);
       }
     }
+    const focus = rememberFocus(list);
     arrange(list, wanted);
     for (const el of changed) {
       if (window.htmx) htmx.process(el);
       highlight(el);
     }
+    restoreFocus(list, focus);
+    return changed.length;
   }
 
   /* Put `wanted` into `list` without ever detaching a node someone is editing:
@@ -100,13 +160,14 @@
    * single follow-up, so an older response can never land after a newer one. */
   const refreshing = new Map(); // kind → {running: Promise, again: boolean}
 
-  function refreshList(kind) {
+  function refreshList(kind, own = false) {
     const state = refreshing.get(kind);
     if (state) {
       state.again = true;
+      state.own = state.own || own;
       return state.running;
     }
-    const entry = { again: false };
+    const entry = { again: false, own };
     entry.running = (async () => {
       try {
         do {
@@ -114,7 +175,7 @@
           const list = document.querySelector(`[data-list="${kind}"]`);
           if (!list) return;
           const fresh = await fetchHtml(list.dataset.listUrl);
-          if (fresh) mergeList(list, fresh);
+          if (fresh && mergeList(list, fresh) && !entry.own) announce(document.body.dataset.othersText);
         } while (entry.again);
       } finally {
         refreshing.delete(kind);
@@ -143,6 +204,7 @@
       panel.replaceWith(fresh);
       if (window.htmx) htmx.process(fresh);
       highlight(fresh);
+      announce(document.body.dataset.othersText);
     }
   }
 
@@ -183,7 +245,9 @@
     timer = setTimeout(poll, POLL_MS);
     document.addEventListener("visibilitychange", () => { if (!document.hidden && !stopped) poll(); });
     document.body.addEventListener("studylog:list-changed", (event) => {
-      refreshList(event.detail.kind);
+      // htmx fires the user's own save's event on the form that sent it; the live
+      // layer fires a teammate's on the body itself, and that one is announced.
+      refreshList(event.detail.kind, event.target !== document.body);
     });
   }
 
@@ -236,6 +300,48 @@
     part.prepend(note);
   }
 
+  /* An htmx swap must not drop the focus to the top of the page: when the part that
+   * held it is replaced, the focus goes into what replaced it (focusInto). A saved
+   * form is also announced. */
+  let swapped = null;
+
+  function rememberSwap(event) {
+    const target = event.detail.target;
+    const active = document.activeElement;
+    swapped = null;
+    if (!event.detail.shouldSwap || !target || !active || active === document.body || !target.contains(active)) return;
+    swapped = {
+      target,
+      parent: target.parentNode,
+      prev: target.previousElementSibling,
+      next: target.nextElementSibling,
+      saved: event.detail.requestConfig && event.detail.requestConfig.verb === "post" && event.detail.xhr.status < 300,
+    };
+    // An empty answer (a deleted item) settles nothing, so no afterSettle comes.
+    const memo = swapped;
+    setTimeout(() => { if (swapped === memo) settleFocus(); }, 100);
+  }
+
+  function settleFocus() {
+    const memo = swapped;
+    swapped = null;
+    if (!memo) return;
+    const active = document.activeElement;
+    if (active && active !== document.body && document.contains(active)) return;
+    let part = memo.target.isConnected ? memo.target : null;
+    if (!part && memo.next && memo.next.isConnected) {
+      part = memo.next.previousElementSibling;
+      // Nothing took its place (deleted): the one after it, else the one before.
+      if (part === memo.prev) part = memo.next;
+    }
+    if (!part && memo.parent && memo.parent.isConnected) part = memo.parent.lastElementChild;
+    if (part) focusInto(part);
+    else if (memo.parent && memo.parent.isConnected) focusInto(memo.parent);
+    if (memo.saved && !(part && part.querySelector('[aria-invalid="true"], .is-conflict') || (part && part.matches(".is-conflict")))) {
+      announce(document.body.dataset.savedText);
+    }
+  }
+
   function csrfToken() {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : null;
@@ -273,10 +379,22 @@
     button.focus();
   }
 
+  /* markdownx indents on Tab, which would trap a keyboard user in the field (WCAG
+   * 2.1.2): Tab and Shift+Tab move the focus, as in any field. Listening on the
+   * document while capturing comes before markdownx's own listener on the field. */
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Tab" && !event.ctrlKey && !event.metaKey && !event.altKey
+        && event.target.closest && event.target.closest(".markdownx")) {
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   document.addEventListener("DOMContentLoaded", () => {
     for (const editor of document.querySelectorAll("[data-day-editor]")) startEditor(editor);
     document.body.addEventListener("htmx:afterSettle", () => initMarkdownx(document));
     document.body.addEventListener("htmx:beforeSwap", showClosedRefusal);
+    document.body.addEventListener("htmx:beforeSwap", rememberSwap);
+    document.addEventListener("htmx:afterSettle", settleFocus);
     document.body.addEventListener("htmx:responseError", (event) => {
       const xhr = event.detail.xhr;
       if (!xhr.getResponseHeader("X-Day-Closed") && !xhr.getResponseHeader("X-Item-Gone")) showFailure(event);

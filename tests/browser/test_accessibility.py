@@ -181,3 +181,20 @@ def test_axe_is_the_pinned_version():
     pinned = lock["packages"]["node_modules/axe-core"]["version"]
     header = re.match(r"/\*! axe v([\d.]+)", AXE.read_text()[:40])
     assert header and header.group(1) == pinned
+
+
+def test_every_chart_points_to_its_table(new_page, team_days):
+    page = new_page(1280, name="charts")
+    login(page, "hongyohan", PASSWORD)
+    page.goto(f"/teams/{SLUG}/stats/")
+    charts = page.locator("svg[role=img]")
+    expect(charts.first).to_be_visible()
+    unlinked = page.evaluate(
+        """() => Array.from(document.querySelectorAll("svg[role=img]"))
+            .filter((svg) => {
+                const data = document.getElementById(svg.getAttribute("aria-details"));
+                return !data || !data.querySelector("table caption");
+            })
+            .map((svg) => svg.querySelector("title").textContent)"""
+    )
+    assert charts.count() >= 3 and unlinked == []
