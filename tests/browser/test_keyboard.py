@@ -4,6 +4,7 @@ always visible, goes into the form that opened, and comes back to where it was w
 form closes; htmx swaps never drop it to the top of the page."""
 
 import datetime
+import re
 
 import pytest
 from django.db.models import F
@@ -216,3 +217,34 @@ def test_saves_and_teammates_changes_are_announced_without_moving_the_focus(new_
     expect(announcer).to_have_text("팀원이 바꾼 내용이 반영되었습니다.")
     expect(field).to_be_focused()
     expect(field).to_have_value("쓰는 중")
+
+
+def test_with_live_editing_a_teammates_new_item_is_announced_and_my_own_is_not(live_page, today):
+    """The live layer tells the page of a teammate's change on the socket; the user's own
+    save comes back the same way, and is said once, as saved."""
+    day, first, second = today
+    editor = f"/teams/{SLUG}/days/{day.date.isoformat()}/edit/"
+    pages = {}
+    for username in ("jiho", "sena"):
+        pages[username] = live_page(1280, name=f"live-{username}")
+        login(pages[username], username, PASSWORD)
+        pages[username].goto(editor)
+        expect(pages[username].locator("[data-live-status]")).to_have_class(
+            re.compile("is-connected")
+        )
+    mine, theirs = pages["jiho"], pages["sena"]
+    announcer = mine.locator("#announcer")
+
+    mine.locator("#add-question button.add").click()
+    mine.locator("article.is-editing textarea[name=question]").fill("지호가 더한 질문")
+    mine.locator("article.is-editing button.primary").click()
+    expect(announcer).to_have_text("저장했습니다.")
+    expect(theirs.locator("[data-list=question]")).to_contain_text("지호가 더한 질문")
+    mine.wait_for_timeout(500)  # the socket's echo of my own save has come and gone
+    expect(announcer).to_have_text("저장했습니다.")
+
+    theirs.locator("#add-question button.add").click()
+    theirs.locator("article.is-editing textarea[name=question]").fill("세나가 더한 질문")
+    theirs.locator("article.is-editing button.primary").click()
+    expect(mine.locator("[data-list=question]")).to_contain_text("세나가 더한 질문")
+    expect(announcer).to_have_text("팀원이 바꾼 내용이 반영되었습니다.")
