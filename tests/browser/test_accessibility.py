@@ -12,11 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from sessions.models import Attendance, Membership, Question
+from sessions.models import Attendance, MemberLog, Membership, Question, StudyLink
 from sessions.schedule import local_today
 
 from ..factories import (
     PASSWORD,
+    ActionItemFactory,
     DayFactory,
     MemberLogFactory,
     MembershipFactory,
@@ -72,6 +73,13 @@ def team_days():
         ReviewFactory(day=day, assignment="과제 3", topic="Seq2Seq", presenters=[people[1]])
         log = MemberLogFactory(day=day, member=people[1], retrospective="*마스킹*을 이해했다.")
         StudyLinkFactory(log=log, title="Attention Is All You Need")
+    # Every badge colour, and an action item past its due date (the overdue state).
+    log = MemberLog.objects.get(day=days[-1], member=people[1])
+    for color in StudyLink.Color.values:
+        StudyLinkFactory(log=log, title=f"강의 ({color})", color=color)
+    ActionItemFactory(
+        day=days[0], owner=people[2], due_date=days[0].date, text="발표 자료 공유하기"
+    )
     return team, days
 
 

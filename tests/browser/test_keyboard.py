@@ -21,6 +21,7 @@ from ..factories import (
     TeamFactory,
     UserFactory,
 )
+from .a11y import assert_accessible
 from .helpers import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.a11y, pytest.mark.django_db(transaction=True)]
@@ -248,3 +249,7 @@ def test_with_live_editing_a_teammates_new_item_is_announced_and_my_own_is_not(l
     theirs.locator("article.is-editing button.primary").click()
     expect(mine.locator("[data-list=question]")).to_contain_text("세나가 더한 질문")
     expect(announcer).to_have_text("팀원이 바꾼 내용이 반영되었습니다.")
+
+    # The live editor with a teammate's presence shown meets WCAG 2.1 AA too.
+    expect(mine.locator(".live-presence .live-chip")).to_contain_text("최세나")
+    assert_accessible(mine, "the live editor, a teammate present")
