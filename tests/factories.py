@@ -225,3 +225,17 @@ def session_form(day, *, absent=(), **fields) -> dict:
             f"attendance-{i}-note": row.note,
         }
     return data | fields
+
+
+def cast(team, rows) -> list:
+    """Members of `team`, each with an account: rows of (username, display name, role),
+    in that order; the accounts carry no name of their own."""
+    return [
+        MembershipFactory(
+            team=team,
+            user=UserFactory(username=username, first_name="", last_name=""),
+            role=role,
+            display_name=name,
+        )
+        for username, name, role in rows
+    ]

@@ -20,13 +20,12 @@ from ..factories import (
     ActionItemFactory,
     DayFactory,
     MemberLogFactory,
-    MembershipFactory,
     QuestionFactory,
     ReviewFactory,
     StudyLinkFactory,
     SuggestionFactory,
     TeamFactory,
-    UserFactory,
+    cast,
 )
 from .a11y import AXE, assert_accessible, violations
 from .helpers import item_card, login, open_add_form, open_edit_form
@@ -42,14 +41,14 @@ def team_days():
     """A team with a week of days: questions (one still to follow up), a suggestion, a
     review, logs with links and a retrospective, so every page has something on it."""
     team = TeamFactory(name="딥러닝 스터디 3조", slug=SLUG)
-    people = []
-    for username, name, role in (
-        ("hongyohan", "홍요한", Membership.Role.ADMIN),
-        ("kimara", "김아라", Membership.Role.MEMBER),
-        ("leebomi", "이보미", Membership.Role.MEMBER),
-    ):
-        user = UserFactory(username=username, first_name="", last_name="")
-        people.append(MembershipFactory(team=team, user=user, role=role, display_name=name))
+    people = cast(
+        team,
+        [
+            ("hongyohan", "홍요한", Membership.Role.ADMIN),
+            ("kimara", "김아라", Membership.Role.MEMBER),
+            ("leebomi", "이보미", Membership.Role.MEMBER),
+        ],
+    )
     today = local_today(team)
     days = []
     for n in range(1, 6):

@@ -12,12 +12,11 @@ from ..factories import (
     PASSWORD,
     DayFactory,
     MemberLogFactory,
-    MembershipFactory,
     QuestionFactory,
     ReviewFactory,
     SuggestionFactory,
     TeamFactory,
-    UserFactory,
+    cast,
 )
 from .helpers import item_card, login, open_add_form, open_edit_form
 
@@ -30,14 +29,14 @@ HEADER_MAX_PX = 64
 @pytest.fixture
 def study_day():
     team = TeamFactory(name="딥러닝 스터디 3조", slug="dl3")
-    people = []
-    for username, name, role in (
-        ("hongyohan", "홍요한", Membership.Role.ADMIN),
-        ("kimara", "김아라", Membership.Role.MEMBER),
-        ("leebomi", "이보미", Membership.Role.MEMBER),
-    ):
-        user = UserFactory(username=username, first_name="", last_name="")
-        people.append(MembershipFactory(team=team, user=user, role=role, display_name=name))
+    people = cast(
+        team,
+        [
+            ("hongyohan", "홍요한", Membership.Role.ADMIN),
+            ("kimara", "김아라", Membership.Role.MEMBER),
+            ("leebomi", "이보미", Membership.Role.MEMBER),
+        ],
+    )
     day = DayFactory(team=team, title="어텐션과 트랜스포머", moderator=people[0])
     Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in people)
     SuggestionFactory(day=day, proposal="다음 주부터 리뷰 발표 시간을 10분으로 정하기")

@@ -16,10 +16,9 @@ from sessions.schedule import local_today
 from ..factories import (
     PASSWORD,
     DayFactory,
-    MembershipFactory,
     QuestionFactory,
     TeamFactory,
-    UserFactory,
+    cast,
 )
 from .a11y import assert_accessible
 from .helpers import login
@@ -33,15 +32,8 @@ MAX_TABS = 250
 @pytest.fixture
 def today():
     team = TeamFactory(name="키보드 스터디", slug=SLUG)
-    people = [
-        MembershipFactory(
-            team=team,
-            user=UserFactory(username=username),
-            display_name=name,
-            role=Membership.Role.ADMIN if username == "jiho" else Membership.Role.MEMBER,
-        )
-        for username, name in (("jiho", "박지호"), ("sena", "최세나"))
-    ]
+    admin, member = Membership.Role.ADMIN, Membership.Role.MEMBER
+    people = cast(team, [("jiho", "박지호", admin), ("sena", "최세나", member)])
     DayFactory(team=team, date=local_today(team) - datetime.timedelta(days=1), number=1)
     day = DayFactory(team=team, date=local_today(team), number=2, title="오늘의 피어세션")
     Attendance.objects.bulk_create(Attendance(day=day, member=m) for m in people)
