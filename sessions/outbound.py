@@ -11,6 +11,7 @@ answer that changes between the check and the connection cannot slip past.
 import http.client
 import ipaddress
 import socket
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -84,3 +85,22 @@ def not_public(url: str) -> bool:
     except (OSError, UnicodeError, ValueError):
         return False
     return False
+
+
+def post_json(url: str, body: bytes, headers: dict, *, timeout: float) -> int:
+    """POST `body` as JSON to a public address, following no redirect: the answer's
+    status code, an error status included. Raises OSError or ValueError when there is
+    no answer (refused, timed out, a private address, a malformed URL)."""
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"} | headers
+    )
+    try:
+        with opener(NoRedirects).open(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def site_url(path: str) -> str:
+    """`path` on this site as links sent out of it name it (SITE_URL)."""
+    return settings.SITE_URL.rstrip("/") + path

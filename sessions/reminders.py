@@ -10,13 +10,10 @@ failed would go out again: delivery is at least once, not exactly once.
 import datetime
 import json
 import logging
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -174,7 +171,7 @@ def _remind_team(report: TeamReport) -> None:
             shown = mentions[: comments.DIGEST_MENTIONS]
             for mention in shown:
                 path = reverse("peer:comment", args=[team.slug, mention.comment_id])
-                mention.url = _absolute(path)
+                mention.url = outbound.site_url(path)
                 text = plain(mention.comment.body)  # one line, without its markup
                 mention.snippet = text if len(text) <= 60 else text[:59] + "…"
             more = len(mentions) - len(shown)
@@ -200,14 +197,14 @@ def _links(team: Team, date: datetime.date, day: Day | None) -> dict[str, str]:
     if day is not None:
         kwargs = {"team": team.slug, "date": date}
         return {
-            "editor_url": _absolute(reverse("peer:day_edit", kwargs=kwargs)),
-            "record_url": _absolute(reverse("peer:day", kwargs=kwargs)),
+            "editor_url": outbound.site_url(reverse("peer:day_edit", kwargs=kwargs)),
+            "record_url": outbound.site_url(reverse("peer:day", kwargs=kwargs)),
         }
     create = reverse("peer:day_create", kwargs={"team": team.slug})
     week = reverse("peer:archive_week", kwargs={"team": team.slug, "date": date})
     return {
-        "editor_url": _absolute(f"{create}?date={date.isoformat()}"),
-        "record_url": _absolute(f"{week}#d-{date.isoformat()}"),
+        "editor_url": outbound.site_url(f"{create}?date={date.isoformat()}"),
+        "record_url": outbound.site_url(f"{week}#d-{date.isoformat()}"),
     }
 
 
@@ -274,10 +271,6 @@ def _render(team: Team, template: str, context: dict) -> str:
         return render_to_string(template, context).strip() + "\n"
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 class WebhookError(Exception):
     pass
 
@@ -288,21 +281,12 @@ def post_webhook(url: str, text: str, *, timeout: float = WEBHOOK_TIMEOUT) -> No
         raise WebhookError(f"not an http(s) URL: {url!r}")
     if len(text) > WEBHOOK_MAX_CHARS:
         text = text[: WEBHOOK_MAX_CHARS - 1] + "…"
-    request = urllib.request.Request(
-        url,
-        # Discord pings whoever text names (@everyone included) unless told not to.
-        data=json.dumps(
-            {"text": text, "content": text, "allowed_mentions": {"parse": []}}
-        ).encode(),
-        headers={"Content-Type": "application/json", "User-Agent": "Studylog reminders"},
-        method="POST",
-    )
-    opener = outbound.opener(outbound.NoRedirects)
+    # Discord pings whoever text names (@everyone included) unless told not to.
+    body = json.dumps({"text": text, "content": text, "allowed_mentions": {"parse": []}})
     try:
-        with opener.open(request, timeout=timeout) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise WebhookError(f"HTTP {exc.code}") from exc
+        status = outbound.post_json(
+            url, body.encode(), {"User-Agent": "Studylog reminders"}, timeout=timeout
+        )
     except (OSError, ValueError) as exc:  # refused, timed out, DNS, malformed URL
         raise WebhookError(str(getattr(exc, "reason", exc))) from exc
     if not 200 <= status < 300:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from . import rotation as rotation_order
 from .models import AssignmentReview, Day, Membership, ModeratorAssignment, SkippedDate, Team
+from .webhooks import events as webhook_events
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -380,6 +381,8 @@ def _set_moderator(
     Day.objects.filter(team=team, date=date).exclude(moderator=member).update(
         moderator=member, version=F("version") + 1, updated_by=user, updated_at=timezone.now()
     )
+    if day is not None and day.moderator_id != member.pk:
+        webhook_events.moderator_changed(day, day.moderator, member)
 
 
 def assign(team: Team, date: datetime.date, member: Membership, *, user) -> None:

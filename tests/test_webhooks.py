@@ -178,6 +178,36 @@ def test_a_moderator_changed(
     assert receiver.got == []  # the moderator stayed
 
 
+def test_a_moderator_changed_from_the_schedule(
+    day, hook, receiver, team_admin, team_member, django_capture_on_commit_callbacks
+):
+    """A substitute set on the schedule changes the recorded day's moderator too."""
+    from sessions import schedule
+
+    hook("moderator.changed")
+    member = team_member.memberships.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule.assign(day.team, day.date, member, user=team_admin)
+    day.refresh_from_db()
+    assert day.moderator == member
+    data = receiver.got[0]["json"]["data"]
+    assert (data["day"]["date"], data["to"]) == (day.date.isoformat(), "이멤버")
+
+
+def test_nothing_is_built_for_a_team_with_no_webhooks(day, team_member, django_assert_num_queries):
+    """Every save emits; a team with no subscriber pays for the subscriptions only, not
+    for the payload."""
+    from sessions.models import Question
+    from sessions.webhooks import events
+
+    from .factories import QuestionFactory
+
+    asked = QuestionFactory(day=day, asked_by=team_member.memberships.get())
+    question = Question.objects.get(pk=asked.pk)  # nothing related loaded yet
+    with django_assert_num_queries(3):  # its day, the day's team, the subscriptions
+        events.question_added(question)  # (not who asked: only a payload names them)
+
+
 def test_a_day_created(
     team, team_admin, hook, receiver, as_admin, django_capture_on_commit_callbacks
 ):
@@ -208,11 +238,34 @@ def test_a_failure_is_logged_and_retried_later(
     assert datetime.timedelta(seconds=55) < wait < datetime.timedelta(seconds=70)
 
     # The retry (as the worker runs it when it is due) gets through.
+    come_due(delivery)
     assert sending.deliver(delivery.pk) is None
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("delivered", 2)
     assert len(receiver.got) == 2 and all(g["signed"] for g in receiver.got)
     assert receiver.got[0]["delivery"] == receiver.got[1]["delivery"]  # one delivery, twice
+
+
+def come_due(delivery) -> None:
+    """The clock reaches the delivery's next try, as the worker finds it then."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+
+def test_a_retry_that_is_not_due_sends_nothing(
+    day, hook, receiver, team_admin, django_capture_on_commit_callbacks
+):
+    """An admin's resend starts a new chain of tries; the old chain's task, when it
+    wakes before the new chain's next try, leaves the delivery to it."""
+    hook("day.closed")
+    receiver.statuses.append(500)
+    with django_capture_on_commit_callbacks(execute=True):
+        closing.close(day, user=team_admin)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.next_attempt_at > timezone.now()
+
+    assert sending.deliver(delivery.pk) is None
+    delivery.refresh_from_db()
+    assert (delivery.attempts, len(receiver.got)) == (1, 1)
 
 
 def test_after_every_retry_failed_it_stays_failed(
@@ -226,6 +279,7 @@ def test_after_every_retry_failed_it_stays_failed(
     waits = []
     while delivery.status == "retrying":
         waits.append(delivery.next_attempt_at - delivery.last_attempt_at)
+        come_due(delivery)
         sending.deliver(delivery.pk)
         delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.attempts == sending.MAX_ATTEMPTS
@@ -291,8 +345,10 @@ def test_an_admin_subscribes_sees_the_log_and_sends_again(
     receiver.statuses.append(500)
     with django_capture_on_commit_callbacks(execute=True):
         closing.close(day, user=team_admin)
-    page = as_admin.get(reverse("peer:webhook", args=["alpha", sub.pk])).content.decode()
+    detail = as_admin.get(reverse("peer:webhook", args=["alpha", sub.pk]))
+    page = detail.content.decode()
     assert sub.secret in page and "HTTP 500" in page
+    assert detail["Cache-Control"] == "no-store"  # the secret stays out of caches
     delivery = WebhookDelivery.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
         as_admin.post(reverse("peer:webhook_resend", args=["alpha", sub.pk, delivery.pk]))

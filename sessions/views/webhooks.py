@@ -49,7 +49,11 @@ def webhook_detail(request, team, pk):
         "form": form,
         "deliveries": deliveries,
     }
-    return render(request, "peer/webhooks/detail.html", context, status=422 if form.errors else 200)
+    response = render(
+        request, "peer/webhooks/detail.html", context, status=422 if form.errors else 200
+    )
+    response["Cache-Control"] = "no-store"  # the page shows the signing secret
+    return response
 
 
 @login_required

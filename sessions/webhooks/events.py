@@ -6,32 +6,32 @@ sent once it commits (tasks.py). A change rolled back is told to no one.
 """
 
 import json
+from collections.abc import Callable
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ..models import WebhookDelivery, WebhookSubscription
+from ..kinds import KINDS
+from ..models import Membership, WebhookDelivery, WebhookSubscription
 from ..models.webhooks import Event
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+from ..outbound import site_url
 
 
 def _day(day) -> dict:
     path = reverse("peer:day", kwargs={"team": day.team.slug, "date": day.date})
-    return {"date": day.date.isoformat(), "number": day.number, "url": _absolute(path)}
+    return {"date": day.date.isoformat(), "number": day.number, "url": site_url(path)}
 
 
 def _name(member) -> str | None:
     return member.display_name if member is not None else None
 
 
-def emit(team, event: str, data: dict) -> list[WebhookDelivery]:
-    """Make this event's deliveries for the team's subscribers, to be sent on commit."""
+def emit(team, event: str, data: Callable[[], dict]) -> list[WebhookDelivery]:
+    """Make this event's deliveries for the team's subscribers, to be sent on commit.
+    `data` builds the payload, only when someone listens: most teams have no webhook,
+    and every save emits."""
     subscribers = [
         s
         for s in WebhookSubscription.objects.filter(team=team, is_active=True)
@@ -40,7 +40,7 @@ def emit(team, event: str, data: dict) -> list[WebhookDelivery]:
     if not subscribers:
         return []
     body = json.dumps(
-        {"event": event, "team": team.slug, "at": timezone.now(), "data": data},
+        {"event": event, "team": team.slug, "at": timezone.now(), "data": data()},
         cls=DjangoJSONEncoder,
         ensure_ascii=False,
     )
@@ -55,13 +55,15 @@ def emit(team, event: str, data: dict) -> list[WebhookDelivery]:
 
 
 def day_created(day) -> None:
-    emit(day.team, Event.DAY_CREATED, {"day": _day(day), "title": day.display_title})
+    emit(day.team, Event.DAY_CREATED, lambda: {"day": _day(day), "title": day.display_title})
 
 
 def day_closed(day, user) -> None:
-    emit(
-        day.team, Event.DAY_CLOSED, {"day": _day(day), "closed_by": getattr(user, "username", None)}
-    )
+    def data():
+        closer = Membership.objects.filter(team=day.team, user=user).first()
+        return {"day": _day(day), "closed_by": _name(closer)}
+
+    emit(day.team, Event.DAY_CLOSED, data)
 
 
 def question_added(question) -> None:
@@ -69,7 +71,7 @@ def question_added(question) -> None:
     emit(
         day.team,
         Event.QUESTION_ADDED,
-        {
+        lambda: {
             "day": _day(day),
             "id": question.pk,
             "question": question.question,
@@ -80,15 +82,15 @@ def question_added(question) -> None:
 
 def follow_up_resolved(item) -> None:
     day = item.day
-    text = item.question if item.kind == "question" else item.text
     emit(
         day.team,
         Event.FOLLOW_UP_RESOLVED,
-        {
+        lambda: {
             "day": _day(day),
             "kind": item.kind,
             "id": item.pk,
-            "text": text,
+            # Its text as search finds it: the question, the action item's text.
+            "text": getattr(item, KINDS[item.kind].searched[0]),
             "resolution": item.resolution,
             "resolved_by": _name(item.resolved_by),
         },
@@ -99,5 +101,5 @@ def moderator_changed(day, before, after) -> None:
     emit(
         day.team,
         Event.MODERATOR_CHANGED,
-        {"day": _day(day), "from": _name(before), "to": _name(after)},
+        lambda: {"day": _day(day), "from": _name(before), "to": _name(after)},
     )

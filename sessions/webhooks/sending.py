@@ -18,8 +18,6 @@ import datetime
 import hashlib
 import hmac
 import time
-import urllib.error
-import urllib.request
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,24 +40,14 @@ def _post(delivery: WebhookDelivery) -> int:
     body = delivery.payload.encode()
     timestamp = int(time.time())
     secret = delivery.subscription.secret
-    request = urllib.request.Request(
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Studylog webhooks",
-            "X-Studylog-Event": delivery.event,
-            "X-Studylog-Delivery": str(delivery.pk),
-            "X-Studylog-Timestamp": str(timestamp),
-            "X-Studylog-Signature": signature(secret, timestamp, body),
-        },
-    )
-    try:
-        with outbound.opener(outbound.NoRedirects).open(request, timeout=TIMEOUT) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    headers = {
+        "User-Agent": "Studylog webhooks",
+        "X-Studylog-Event": delivery.event,
+        "X-Studylog-Delivery": str(delivery.pk),
+        "X-Studylog-Timestamp": str(timestamp),
+        "X-Studylog-Signature": signature(secret, timestamp, body),
+    }
+    return outbound.post_json(delivery.subscription.url, body, headers, timeout=TIMEOUT)
 
 
 def deliver(delivery_id: int) -> str | None:
@@ -74,6 +62,8 @@ def deliver(delivery_id: int) -> str | None:
         )
         if delivery is None or delivery.status == WebhookDelivery.Status.DELIVERED:
             return None
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > timezone.now():
+            return None  # not due: a later retry (after an admin's resend) owns it now
         if not delivery.subscription.is_active:
             delivery.status, delivery.error = WebhookDelivery.Status.FAILED, "turned off"
             delivery.save(update_fields=["status", "error"])
