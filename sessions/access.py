@@ -61,6 +61,16 @@ def require_open(day: Day) -> None:
         raise DayClosed
 
 
+def require_item_writer(day: Day, membership: Membership, kind, *, closed_ok=False) -> None:
+    """What a change to one kind of item asks beyond a writer (which the day's lookup
+    checked): the moderator or an admin for a moderated kind (reviews), and the day
+    open, unless `closed_ok`. The editor and the HTTP API both ask it."""
+    if kind.moderated:
+        require_moderator(day, membership)
+    if not closed_ok:
+        require_open(day)
+
+
 def may_write_log(day: Day, membership: Membership, subject: Membership) -> bool:
     """Whether `membership` may write `subject`'s log of the day: their own, or, for a
     member with no account, as an admin or the day's moderator. Once an invitation binds

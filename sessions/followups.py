@@ -25,7 +25,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import DateField, F, Q, Value
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import history, search_index
 from .closing import lock_day
@@ -46,6 +49,11 @@ class AlreadyResolved(Exception):
     def __init__(self, item):
         super().__init__("already resolved")
         self.item = item
+
+    @property
+    def message(self) -> str:
+        """What the one who came second is told."""
+        return _("Already resolved by %(name)s.") % {"name": self.item.resolved_by or _("someone")}
 
 
 class NotResolved(Exception):
@@ -136,6 +144,14 @@ def follow_up_querysets(team: Team, *, kind: str | None = None, owner: Membershi
     if kind is not None:
         querysets = {kind: querysets[kind]}
     return querysets
+
+
+def get_follow_up(team: Team, kind: str, pk: int):
+    """A follow-up of this team by kind and pk; Http404 for another kind or team, or a
+    question that is not a follow-up."""
+    if kind not in KINDS:
+        raise Http404("No such kind of follow-up")
+    return get_object_or_404(follow_up_querysets(team)[kind], pk=pk)
 
 
 def _wrap(querysets, team: Team) -> list[FollowUp]:

@@ -4,7 +4,6 @@ follow-ups, with resolving one."""
 from html import unescape as unescape_entities
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -86,9 +85,7 @@ class Resolution(Schema):
 @router.post("/teams/{team}/follow-ups/{kind}/{pk}/resolve", summary="Resolve a follow-up")
 def resolve(request: HttpRequest, team: str, kind: str, pk: int, body: Resolution):
     team, membership = team_for(request, team, write=True)
-    if kind not in followups.KINDS:
-        raise ApiError(404, "not_found", _("No such kind of follow-up."))
-    item = get_object_or_404(followups.follow_up_querysets(team)[kind], pk=pk)
+    item = followups.get_follow_up(team, kind, pk)
     if not text_ok(body.resolution):
         raise ApiError(422, "invalid", _("resolution holds characters no text may hold."))
     form = ResolveForm({"resolution": body.resolution}, kind=kind, item_id=pk)
@@ -98,10 +95,7 @@ def resolve(request: HttpRequest, team: str, kind: str, pk: int, body: Resolutio
     try:
         item = followups.resolve(item, membership, form.cleaned_data["resolution"])
     except followups.AlreadyResolved as refused:
-        name = str(refused.item.resolved_by or _("someone"))
-        raise ApiError(
-            409, "already_resolved", _("Already resolved by %(name)s.") % {"name": name}
-        ) from None
+        raise ApiError(409, "already_resolved", refused.message) from None
     today = local_today(team)
     data = _follow_up(followups.FollowUp.of(item, today))
     data["resolution"], data["resolved_at"] = item.resolution, serialize.value(item.resolved_at)

@@ -16,6 +16,7 @@ from ninja import Body, Router
 
 from .. import access, reviewers, services
 from ..day_templates import item_start
+from ..forms.items import double_booked_message
 from ..kinds import KINDS, Kind
 from . import serialize
 from .auth import day_for
@@ -34,9 +35,7 @@ def _kind(slug: str) -> Kind:
 def _writer(request, team: str, date: datetime.date, kind: Kind):
     """The day for a change to one kind of item, as the editor allows it."""
     team, membership, day = day_for(request, team, date, write=True)
-    if kind.moderated:
-        access.require_moderator(day, membership)
-    access.require_open(day)
+    access.require_item_writer(day, membership, kind)
     return team, membership, day
 
 
@@ -95,9 +94,7 @@ def _save(kind: Kind, form, *, expected_version, user):
     try:
         return reviewers.save_any(kind, form, expected_version=expected_version, user=user)
     except reviewers.DoubleBooked as booked:
-        message = _("%(name)s already presents another review of this day.") % {
-            "name": booked.member
-        }
+        message = double_booked_message(booked.member)
         raise ApiError(422, "invalid", message, errors={"presenters": [message]}) from None
 
 

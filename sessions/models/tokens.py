@@ -58,8 +58,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
-        # The rate limit keys on this (ninja's AuthRateThrottle): the row, never the secret.
-        return f"api-token:{self.pk}"
+        return f"api-token:{self.pk}"  # the row, never the secret
 
     def issue(self) -> str:
         """Give this (unsaved) token its secret and save it; the secret is returned once

@@ -22,7 +22,7 @@ from .. import page_cache, reviewers, services
 from ..access import (
     get_day_for,
     may_edit_items,
-    require_moderator,
+    require_item_writer,
     require_open,
 )
 from ..day_templates import item_start
@@ -217,10 +217,7 @@ def _item_writer(request, team, date, kind, *, closed_ok: bool = False):
     """The day for a change to one kind of item: a writer, the moderator or an admin
     for reviews, and the day open (unless `closed_ok`)."""
     team, membership, day = get_day_for(request, team, date, write=True)
-    if kind.moderated:
-        require_moderator(day, membership)
-    if not closed_ok:
-        require_open(day)
+    require_item_writer(day, membership, kind, closed_ok=closed_ok)
     return team, membership, day
 
 

@@ -15,7 +15,6 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -45,15 +44,6 @@ def _next_url(request, fallback: str) -> str:
     ):
         return target
     return fallback
-
-
-def _item(team, kind: str, pk: int):
-    """A follow-up of this team by kind and pk; 404 for another kind, team or a question
-    that is not a follow-up."""
-    if kind not in followups.KINDS:
-        raise Http404("No such kind of follow-up")
-    queryset = followups.follow_up_querysets(team)[kind]
-    return get_object_or_404(queryset, pk=pk)
 
 
 @login_required
@@ -118,7 +108,7 @@ def _item_response(request, team, membership, f, *, status=200, notice=None, for
 @require_POST
 def resolve(request, team, kind, pk):
     team, membership = get_team_for(request, team, write=True)
-    item = _item(team, kind, pk)
+    item = followups.get_follow_up(team, kind, pk)
     back = _next_url(request, reverse("peer:follow_ups", args=[team.slug]))
     today = local_today(team)
     form = ResolveForm(request.POST, kind=kind, item_id=item.pk)
@@ -134,7 +124,7 @@ def resolve(request, team, kind, pk):
         item = followups.resolve(item, membership, form.cleaned_data["resolution"])
     except followups.AlreadyResolved as refused:
         f = followups.FollowUp.of(refused.item, today)
-        return _outcome(request, back, fragment, f, notice=_already_resolved(refused.item))
+        return _outcome(request, back, fragment, f, notice=refused.message)
     return _outcome(request, back, fragment, followups.FollowUp.of(item, today), _("Resolved."))
 
 
@@ -150,16 +140,11 @@ def _outcome(request, back, fragment, f, message="", *, notice=None):
     return redirect(back)
 
 
-def _already_resolved(item) -> str:
-    name = item.resolved_by or _("someone")
-    return _("Already resolved by %(name)s.") % {"name": name}
-
-
 @login_required
 @require_POST
 def reopen(request, team, kind, pk):
     team, membership = get_team_for(request, team, write=True)
-    item = _item(team, kind, pk)
+    item = followups.get_follow_up(team, kind, pk)
     back = _next_url(request, reverse("peer:follow_ups", args=[team.slug]))
     today = local_today(team)
     fragment = partial(_item_response, request, team, membership)
