@@ -7,6 +7,10 @@ putting the new one first and re-encrypting (`manage.py publish_posts --rotate-k
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+# What a member is told where this server cannot store a credential.
+NOT_CONFIGURED = _("This server cannot store credentials yet (BLOG_CREDENTIALS_KEY is not set).")
 
 
 class CredentialUnreadable(Exception):

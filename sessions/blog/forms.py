@@ -170,7 +170,7 @@ class BlogConnectionForm(forms.ModelForm):
         if kind != Credential.NONE and secret and not crypto.configured():
             self.add_error(
                 None,
-                _("This server cannot store credentials yet (BLOG_CREDENTIALS_KEY is not set)."),
+                crypto.NOT_CONFIGURED,
             )
         return data
 

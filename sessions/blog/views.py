@@ -57,6 +57,7 @@ def profile(request):
             "connection": connection,
             "posts": posts,
             "can_store": crypto.configured(),
+            "cannot_store": crypto.NOT_CONFIGURED,
         },
         status=422 if form.errors else 200,
     )

@@ -17,8 +17,7 @@ from ..models import BlogConnection
 from .oauth import web_url
 
 # What the blog page may ask for, and what the publish needs: either will do.
-BLOG_SCOPES = {"public_repo": "public_repo", "repo": "repo"}
-WRITE_SCOPES = set(BLOG_SCOPES)
+WRITE_SCOPES = frozenset({"public_repo", "repo"})
 
 
 class NotOnGitHub(Exception):

@@ -6,22 +6,16 @@ and the tests' fake GitHub on 127.0.0.1. It also keeps the scopes GitHub granted
 which the blog's token is checked against.
 """
 
-import logging
-
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount import app_settings
+from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.github.views import GitHubOAuth2Adapter
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..models import Profile
-from ..views.accounts import use_language
+from ..views.accounts import with_account_language
 from . import PROVIDER, enabled
-
-log = logging.getLogger(__name__)
 
 
 def _setting() -> str:
@@ -83,13 +77,12 @@ def callback(request):
     try:
         response = _callback(request)
     except (KeyError, TypeError, ValueError) as exc:  # an answer not shaped as GitHub's
-        log.warning("GitHub answered the sign-in with something unexpected: %r", exc)
-        messages.error(
-            request, _("GitHub could not be reached or refused the sign-in. Try again later.")
-        )
-        return redirect("peer:profile" if request.user.is_authenticated else "login")
+        # As any other failed sign-in: the adapter's message and way back.
+        try:
+            get_adapter(request).on_authentication_error(request, None, exception=exc)
+        except ImmediateHttpResponse as answer:
+            return answer.response
+        raise
     if request.user.is_authenticated and request.user.pk != before:
-        profile = Profile.objects.filter(user=request.user).first()
-        if profile is not None:
-            return use_language(response, profile.language)
+        return with_account_language(response, request.user)
     return response

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from ..blog import crypto
 from . import PROVIDER, blog, enabled
 from .adapters import BLOG_TOKEN, not_on_github_message
-from .blog import BLOG_SCOPES
+from .blog import WRITE_SCOPES
 
 
 @login_required
@@ -41,14 +41,11 @@ def blog_token(request):
     blog's credential (adapters.SocialAccountAdapter._take_blog_token)."""
     if not enabled():
         raise Http404
-    scope = BLOG_SCOPES.get(request.POST.get("scope", ""))
+    scope = request.POST.get("scope", "")
     if not crypto.configured():
-        messages.error(
-            request,
-            _("This server cannot store credentials yet (BLOG_CREDENTIALS_KEY is not set)."),
-        )
+        messages.error(request, crypto.NOT_CONFIGURED)
         return redirect("peer:blog")
-    if scope is None:
+    if scope not in WRITE_SCOPES:
         messages.error(request, _("Choose which repositories the token may write to."))
         return redirect("peer:blog")
     try:

@@ -36,6 +36,13 @@ def use_language(response: HttpResponse, code: str) -> HttpResponse:
     return response
 
 
+def with_account_language(response: HttpResponse, user) -> HttpResponse:
+    """`response` switching to the account's language, if it ever chose one: what a
+    login (by password or GitHub) answers with."""
+    profile = Profile.objects.filter(user=user).first()
+    return use_language(response, profile.language) if profile else response
+
+
 def remember_current_language(user) -> None:
     """A new account keeps the language it signed up in."""
     Profile.remember_language(user, translation.get_language())
@@ -45,9 +52,7 @@ class LoginView(auth_views.LoginView):
     """Django's login, then the account's language (if it ever chose one)."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        profile = Profile.objects.filter(user=form.get_user()).first()
-        return use_language(response, profile.language) if profile else response
+        return with_account_language(super().form_valid(form), form.get_user())
 
 
 def set_language(request):

@@ -10,6 +10,7 @@ from sessions.blog import crypto
 from sessions.models import BlogConnection
 
 from ..factories import PASSWORD, MembershipFactory, TeamFactory, UserFactory
+from .a11y import assert_accessible
 from .helpers import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,7 @@ def test_a_newcomer_signs_in_with_github(new_page, fake_github, width):
     page.goto("/accounts/login/")
     button = page.get_by_role("button", name="GitHub으로 계속하기")
     expect(button).to_be_visible()
+    assert_accessible(page, "the login page with GitHub")
     screenshot(page, "github-login")
 
     button.click()
@@ -33,6 +35,7 @@ def test_a_newcomer_signs_in_with_github(new_page, fake_github, width):
     expect(page.locator("#github")).to_contain_text("@minsu-kim")
     expect(page.locator("#github")).to_contain_text("먼저 비밀번호를 정해야")
     expect(page.locator("#id_first_name")).to_have_value("김민수")
+    assert_accessible(page, "the profile's GitHub card")
     screenshot(page, "github-profile")
 
 
@@ -62,6 +65,7 @@ def test_a_member_links_github_takes_a_blog_token_and_unlinks(new_page, fake_git
     page.goto("/accounts/blog/")
     token = page.locator(".github-token")
     expect(token).to_contain_text("public_repo")
+    assert_accessible(page, "the blog page's token from GitHub")
     token.get_by_label("repo", exact=False).last.check()
     token.get_by_label("public_repo", exact=False).check()
     token.get_by_role("button", name="GitHub에서 토큰 받기").click()
