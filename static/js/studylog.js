@@ -175,6 +175,8 @@
           const list = document.querySelector(`[data-list="${kind}"]`);
           if (!list) return;
           const fresh = await fetchHtml(list.dataset.listUrl);
+          // Not after the user's own save, said already as saved: its socket echo may
+          // come before its answer, so `own` is read once this pass has merged.
           if (fresh && mergeList(list, fresh) && !entry.own) announce(document.body.dataset.othersText);
         } while (entry.again);
       } finally {
@@ -201,9 +203,11 @@
     }
     const fresh = await fetchHtml(editor.dataset.sessionUrl);
     if (fresh) {
+      const hadFocus = panel.contains(document.activeElement);
       panel.replaceWith(fresh);
       if (window.htmx) htmx.process(fresh);
       highlight(fresh);
+      if (hadFocus) focusInto(fresh);
       announce(document.body.dataset.othersText);
     }
   }
@@ -337,7 +341,8 @@
     if (!part && memo.parent && memo.parent.isConnected) part = memo.parent.lastElementChild;
     if (part) focusInto(part);
     else if (memo.parent && memo.parent.isConnected) focusInto(memo.parent);
-    if (memo.saved && !(part && part.querySelector('[aria-invalid="true"], .is-conflict') || (part && part.matches(".is-conflict")))) {
+    const refused = part && (part.matches(".is-conflict") || part.querySelector('[aria-invalid="true"], .is-conflict'));
+    if (memo.saved && !refused) {
       announce(document.body.dataset.savedText);
     }
   }

@@ -211,6 +211,17 @@ def test_saves_and_teammates_changes_are_announced_without_moving_the_focus(new_
     expect(field).to_be_focused()
     expect(field).to_have_value("쓰는 중")
 
+    # On the session panel's Edit button while a teammate saves the session: the panel
+    # is redrawn, said, and the focus is on its Edit button again.
+    mine.locator("article.is-editing button.ghost").focus()  # Cancel the draft question
+    mine.keyboard.press("Enter")
+    tab_to(mine, "#session-panel button[data-return-focus]")
+    theirs.locator("#session-panel button[data-return-focus]").click()
+    theirs.locator("#id_title").fill("세나가 바꾼 제목")
+    theirs.locator("#session-panel button.primary").click()
+    expect(mine.locator("#session-panel")).to_contain_text("세나가 바꾼 제목", timeout=12_000)
+    expect(mine.locator("#session-panel button[data-return-focus]")).to_be_focused()
+
 
 def test_with_live_editing_a_teammates_new_item_is_announced_and_my_own_is_not(live_page, today):
     """The live layer tells the page of a teammate's change on the socket; the user's own
